@@ -1,0 +1,162 @@
+import { Duration, IANAZone } from 'luxon';
+import { z } from 'zod';
+import { parseDuration } from './domain/duration';
+import { ConfigError } from './errors';
+
+export interface Config {
+  port: number;
+  logLevel: string;
+  stripe: {
+    secretKey: string;
+    webhookSecrets: string[];
+    /** Mode of the secret key: events of the other mode are never acted on. */
+    livemode: boolean;
+    apiUrl: URL | undefined;
+    timeoutMs: number;
+  };
+  opscom: {
+    apiToken: string;
+    baseUrl: URL;
+    timezone: string;
+    defaultZone: string | undefined;
+    timeoutMs: number;
+  };
+  maxPermitDuration: Duration;
+  store: { sqlitePath: string };
+  worker: {
+    concurrency: number;
+    leaseMs: number;
+    maxAgeMs: number;
+    pollMs: number;
+  };
+  shutdownGraceMs: number;
+}
+
+const optionalText = z
+  .string()
+  .transform((s) => s.trim())
+  .optional()
+  .transform((s) => (s === '' ? undefined : s));
+
+const intInRange = (fallback: number, min: number, max: number) =>
+  optionalText.transform((s, ctx) => {
+    if (s === undefined) return fallback;
+    const n = Number(s);
+    if (!/^-?\d+$/.test(s) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const url = (fallback?: string) =>
+  optionalText
+    .transform((s) => s ?? fallback)
+    .pipe(
+      z
+        .string()
+        .url('must be a URL such as https://host')
+        .transform((s) => new URL(s))
+        .optional(),
+    );
+
+const EnvSchema = z.object({
+  PORT: intInRange(3000, 0, 65535),
+  LOG_LEVEL: optionalText.pipe(
+    z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  ),
+  STRIPE_SECRET_KEY: optionalText.pipe(
+    z
+      .string({ error: 'is required (sk_… or rk_… from the Stripe dashboard)' })
+      .regex(/^(sk|rk)_(test|live)_\w+$/, 'must look like sk_test_…, sk_live_…, rk_test_… or rk_live_…'),
+  ),
+  STRIPE_WEBHOOK_SECRET: optionalText.pipe(
+    z
+      .string({ error: 'is required (whsec_…, comma-separated during a secret roll)' })
+      .transform((s) => s.split(',').map((p) => p.trim()).filter((p) => p !== ''))
+      .pipe(
+        z
+          .array(z.string().regex(/^whsec_\w+$/, 'each secret must look like whsec_…'))
+          .min(1, 'is required'),
+      ),
+  ),
+  STRIPE_API_URL: url(),
+  STRIPE_TIMEOUT_MS: intInRange(10_000, 100, 120_000),
+  OPSCOM_API_TOKEN: optionalText.pipe(
+    z
+      .string({ error: 'is required (the Push API token from OPSCOM)' })
+      // OPSCOM API pages: apiToken is at most 50 letters, digits or dashes.
+      .regex(/^[A-Za-z0-9-]{1,50}$/, 'must be 1–50 letters, digits or dashes'),
+  ),
+  OPSCOM_BASE_URL: url('https://controller.operationscommander.io'),
+  OPSCOM_TIMEZONE: optionalText.pipe(
+    z
+      .string({ error: 'is required: the IANA zone OPSCOM works in, e.g. America/Toronto' })
+      .refine((s) => IANAZone.isValidZone(s), 'is not a known IANA zone (e.g. America/Toronto)'),
+  ),
+  OPSCOM_ZONE: optionalText.pipe(z.string().max(50, 'must be at most 50 characters').optional()),
+  OPSCOM_TIMEOUT_MS: intInRange(10_000, 100, 120_000),
+  MAX_PERMIT_DURATION: optionalText
+    .transform((s) => s ?? 'P1Y')
+    .transform((s, ctx) => {
+      const parsed = parseDuration(s);
+      if (!parsed.ok) {
+        ctx.addIssue({ code: 'custom', message: parsed.reason });
+        return z.NEVER;
+      }
+      return parsed.duration;
+    }),
+  DATABASE_URL: optionalText,
+  SQLITE_PATH: optionalText.transform((s) => s ?? './data/adapter.sqlite'),
+  WORKER_CONCURRENCY: intInRange(8, 1, 256),
+  WORKER_LEASE_SECONDS: intInRange(30, 1, 3600),
+  WORKER_POLL_MS: intInRange(1000, 10, 60_000),
+  JOB_MAX_AGE_HOURS: intInRange(72, 1, 24 * 365),
+  SHUTDOWN_GRACE_SECONDS: intInRange(25, 0, 600),
+});
+
+/**
+ * Reads the whole environment once, at start-up, and reports every problem together, each
+ * naming its variable. Nothing else in the code reads process.env.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  if (e.DATABASE_URL !== undefined) {
+    // Refuse rather than silently fall back to a local file on a host whose disk may vanish.
+    throw new ConfigError([
+      'DATABASE_URL is set, but this version stores its ledger in SQLite only: unset DATABASE_URL and set SQLITE_PATH to a file on a persistent disk',
+    ]);
+  }
+  return {
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    stripe: {
+      secretKey: e.STRIPE_SECRET_KEY,
+      webhookSecrets: e.STRIPE_WEBHOOK_SECRET,
+      livemode: /^(sk|rk)_live_/.test(e.STRIPE_SECRET_KEY),
+      apiUrl: e.STRIPE_API_URL,
+      timeoutMs: e.STRIPE_TIMEOUT_MS,
+    },
+    opscom: {
+      apiToken: e.OPSCOM_API_TOKEN,
+      baseUrl: e.OPSCOM_BASE_URL ?? new URL('https://controller.operationscommander.io'),
+      timezone: e.OPSCOM_TIMEZONE,
+      defaultZone: e.OPSCOM_ZONE,
+      timeoutMs: e.OPSCOM_TIMEOUT_MS,
+    },
+    maxPermitDuration: e.MAX_PERMIT_DURATION,
+    store: { sqlitePath: e.SQLITE_PATH },
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      leaseMs: e.WORKER_LEASE_SECONDS * 1000,
+      maxAgeMs: e.JOB_MAX_AGE_HOURS * 3600 * 1000,
+      pollMs: e.WORKER_POLL_MS,
+    },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
+  };
+}

@@ -1,0 +1,16 @@
+/**
+ * The part of a Checkout Session the adapter needs, and nothing else (no e-mail, no address):
+ * it is what the ledger keeps, so a replay or a retry maps exactly what Stripe said when the
+ * session was paid.
+ */
+export interface SessionSnapshot {
+  id: string;
+  livemode: boolean;
+  paymentStatus: 'paid' | 'unpaid' | 'no_payment_required';
+  amountTotal: number | null;
+  currency: string | null;
+  metadata: Record<string, string>;
+  /** Checkout custom fields, reduced to key → entered value. */
+  customFields: Record<string, string>;
+  paymentIntentId: string | null;
+}

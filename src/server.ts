@@ -1,0 +1,45 @@
+import { loadConfig } from './config';
+import { startAdapter } from './adapter';
+import { ConfigError, describeError } from './errors';
+import { createLogger } from './logger';
+
+/** Composition root: `npm start` (the Procfile's web process). */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\nSee .env.example for every variable.\n`);
+    process.exit(1);
+  }
+  const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY === true });
+  const adapter = await startAdapter(config, logger);
+  logger.info('adapter listening', {
+    port: adapter.port,
+    ledger: config.store.sqlitePath,
+    mode: config.stripe.livemode ? 'live' : 'test',
+    worker: adapter.worker.owner,
+  });
+
+  const shutdown = (signal: string) => {
+    logger.info('shutting down', { signal, inFlight: adapter.worker.inFlight });
+    adapter.stop().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error('shutdown failed', { error: describeError(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`adapter failed to start: ${describeError(err)}\n`);
+  process.exit(1);
+});

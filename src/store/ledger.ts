@@ -1,0 +1,132 @@
+import type { PermitRequest, PermitResult } from '../domain/permit';
+import type { SessionSnapshot } from '../domain/sessionSnapshot';
+import type { SessionEventAction } from '../domain/classifyEvent';
+
+/**
+ * A job is one Checkout Session (never one event): every event of that session, and every
+ * replay, converges on this row, which is what makes "one session, one permit" hold.
+ *
+ * awaiting_payment → pending     (async payment succeeded)
+ * awaiting_payment → payment_failed
+ * pending → done                 (OPSCOM answered and both write-backs landed)
+ * pending → failed               (a permanent problem: bad metadata, OPSCOM rejected it)
+ * pending → dead                 (transient problems for longer than JOB_MAX_AGE_HOURS)
+ */
+export type JobState = 'awaiting_payment' | 'payment_failed' | 'pending' | 'done' | 'failed' | 'dead';
+
+export interface Job {
+  sessionId: string;
+  state: JobState;
+  livemode: boolean;
+  session: SessionSnapshot;
+  /** Event that made the session paid, and its `created` (Unix seconds): the permit's start. */
+  paidEventId: string | null;
+  paidAt: number | null;
+  /** The request sent (or about to be sent) to OPSCOM; fixed once the first attempt starts. */
+  permit: PermitRequest | null;
+  opscomAttempts: number;
+  opscom: (PermitResult & { endsAt: string; at: number }) | null;
+  sessionWrittenAt: number | null;
+  paymentIntentWrittenAt: number | null;
+  /** Transient failures since the last step that succeeded. */
+  attempts: number;
+  nextRunAt: number;
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SessionEventInput {
+  eventId: string;
+  eventType: string;
+  /** Event `created`, Unix seconds. */
+  eventCreated: number;
+  action: SessionEventAction;
+  session: SessionSnapshot;
+  receivedAt: number;
+}
+
+export interface IgnoredEventInput {
+  eventId: string;
+  eventType: string;
+  eventCreated: number;
+  livemode: boolean;
+  sessionId: string | null;
+  reason: 'livemode_mismatch' | 'invalid_payload';
+  detail: string;
+  receivedAt: number;
+}
+
+export type RecordOutcome =
+  | { event: 'duplicate' }
+  | { event: 'recorded'; job: 'created' | 'updated' | 'unchanged'; state: JobState };
+
+export interface EventRecord {
+  eventId: string;
+  eventType: string;
+  sessionId: string | null;
+  eventCreated: number;
+  livemode: boolean;
+  outcome: string;
+  detail: string | null;
+  receivedAt: number;
+}
+
+/**
+ * The ledger: the single source of truth for what was received and how far each job got.
+ * Every write that advances a claimed job names its owner; a write from a process that lost
+ * its lease changes nothing and returns false.
+ */
+export interface Ledger {
+  /** The event and its effect on the session's job, in one transaction. */
+  recordSessionEvent(input: SessionEventInput): Promise<RecordOutcome>;
+  /** An event recorded for the record only (never acted on). False when already recorded. */
+  recordIgnoredEvent(input: IgnoredEventInput): Promise<boolean>;
+
+  /** Takes the pending job due first whose lease is free, leasing it to `owner`. */
+  claimNextJob(owner: string, now: number, leaseMs: number): Promise<Job | undefined>;
+  /** Stores the OPSCOM request and counts the attempt, before the call is made. */
+  startOpscomAttempt(
+    sessionId: string,
+    owner: string,
+    permit: PermitRequest,
+    now: number,
+    leaseMs: number,
+  ): Promise<boolean>;
+  recordOpscomResult(
+    sessionId: string,
+    owner: string,
+    result: PermitResult & { endsAt: string },
+    now: number,
+  ): Promise<boolean>;
+  recordWriteBack(
+    sessionId: string,
+    owner: string,
+    target: 'session' | 'payment_intent',
+    finished: boolean,
+    now: number,
+  ): Promise<boolean>;
+  scheduleRetry(
+    sessionId: string,
+    owner: string,
+    error: string,
+    runAt: number,
+    now: number,
+  ): Promise<boolean>;
+  giveUp(
+    sessionId: string,
+    owner: string,
+    state: 'failed' | 'dead',
+    reason: string,
+    now: number,
+  ): Promise<boolean>;
+
+  /** The latest end the ledger knows for an OPSCOM permit (for extending it). */
+  findKnownEnd(referenceId: string): Promise<string | undefined>;
+  getJob(sessionId: string): Promise<Job | undefined>;
+  listJobs(states?: readonly JobState[]): Promise<Job[]>;
+  listEvents(sessionId?: string): Promise<EventRecord[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,237 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { StoreError } from '../errors';
+import { eventFromRow, jobFromRow, type EventRow, type JobRow } from './jobRow';
+import type { JobState, Ledger, RecordOutcome, SessionEventInput } from './ledger';
+import { SQLITE_SCHEMA, SQLITE_SCHEMA_VERSION } from './sqliteSchema';
+
+/** Turns a driver error into a StoreError that says what to do. */
+function storeError(err: unknown): StoreError {
+  const code = (err as { code?: unknown }).code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'SQLITE_FULL') {
+    return new StoreError(`ledger disk is full (${message}): free space on the SQLITE_PATH volume`, {
+      cause: err,
+    });
+  }
+  if (code === 'SQLITE_BUSY') {
+    return new StoreError(`ledger is locked by another process for too long (${message})`, {
+      cause: err,
+    });
+  }
+  return new StoreError(`ledger write failed: ${message}`, { cause: err });
+}
+
+/**
+ * The embedded ledger: one SQLite file in WAL mode with synchronous=FULL, so that a commit is
+ * on disk (fsync'd) before the webhook is answered 200. Several processes may share the file:
+ * writes take SQLite's write lock (BEGIN IMMEDIATE) and wait up to 5 s for it.
+ */
+export function openSqliteLedger(path: string): Ledger {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SQLITE_SCHEMA_VERSION) {
+    db.close();
+    throw new StoreError(
+      `ledger ${path} has schema version ${version}, newer than this adapter's ${SQLITE_SCHEMA_VERSION}: run the newer adapter or restore a matching file`,
+    );
+  }
+  db.exec(SQLITE_SCHEMA);
+  db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
+
+  const insertEvent = db.prepare(`
+    INSERT INTO events (event_id, event_type, session_id, event_created, livemode, outcome, detail, received_at)
+    VALUES (@eventId, @eventType, @sessionId, @eventCreated, @livemode, @outcome, @detail, @receivedAt)
+    ON CONFLICT (event_id) DO NOTHING`);
+  const selectState = db.prepare<[string], { state: string }>(
+    'SELECT state FROM jobs WHERE session_id = ?',
+  );
+  const insertJob = db.prepare(`
+    INSERT INTO jobs (session_id, state, livemode, session_json, paid_event_id, paid_at, next_run_at, created_at, updated_at)
+    VALUES (@sessionId, @state, @livemode, @sessionJson, @paidEventId, @paidAt, @now, @now, @now)`);
+  // Only a session still waiting for its delayed payment moves on; every other state is final
+  // for intake, so duplicates and out-of-order events change nothing.
+  const advanceWaitingJob = db.prepare(`
+    UPDATE jobs SET state = @state, session_json = @sessionJson, paid_event_id = @paidEventId,
+      paid_at = @paidAt, next_run_at = @now, updated_at = @now
+    WHERE session_id = @sessionId AND state = 'awaiting_payment'`);
+
+  const recordSessionEventTx = db.transaction((input: SessionEventInput): RecordOutcome => {
+    const inserted = insertEvent.run({
+      eventId: input.eventId,
+      eventType: input.eventType,
+      sessionId: input.session.id,
+      eventCreated: input.eventCreated,
+      livemode: input.session.livemode ? 1 : 0,
+      outcome: input.action,
+      detail: null,
+      receivedAt: input.receivedAt,
+    });
+    if (inserted.changes === 0) return { event: 'duplicate' };
+
+    const state: JobState = input.action === 'paid' ? 'pending' : input.action;
+    const paid = input.action === 'paid';
+    const params = {
+      sessionId: input.session.id,
+      state,
+      livemode: input.session.livemode ? 1 : 0,
+      sessionJson: JSON.stringify(input.session),
+      paidEventId: paid ? input.eventId : null,
+      paidAt: paid ? input.eventCreated : null,
+      now: input.receivedAt,
+    };
+    const existing = selectState.get(input.session.id);
+    if (!existing) {
+      insertJob.run(params);
+      return { event: 'recorded', job: 'created', state };
+    }
+    if (state !== 'awaiting_payment' && advanceWaitingJob.run(params).changes > 0) {
+      return { event: 'recorded', job: 'updated', state };
+    }
+    return { event: 'recorded', job: 'unchanged', state: existing.state as JobState };
+  });
+
+  const claim = db.prepare<{ owner: string; now: number; until: number }, JobRow>(`
+    UPDATE jobs SET lease_owner = @owner, lease_expires_at = @until, updated_at = @now
+    WHERE session_id = (
+      SELECT session_id FROM jobs
+      WHERE state = 'pending' AND next_run_at <= @now
+        AND (lease_expires_at IS NULL OR lease_expires_at <= @now)
+      ORDER BY next_run_at LIMIT 1)
+    RETURNING *`);
+  const startAttempt = db.prepare(`
+    UPDATE jobs SET permit_json = @permit, opscom_attempts = opscom_attempts + 1,
+      lease_expires_at = @until, updated_at = @now
+    WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`);
+  const opscomResult = db.prepare(`
+    UPDATE jobs SET opscom_reference_id = @referenceId, opscom_internal_reference_id = @internalReferenceId,
+      opscom_ends_at = @endsAt, opscom_at = @now, attempts = 0, last_error = NULL, updated_at = @now
+    WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`);
+  const writeBack = {
+    session: db.prepare(`
+      UPDATE jobs SET session_written_at = @now, attempts = 0, last_error = NULL, updated_at = @now,
+        state = CASE WHEN @finished THEN 'done' ELSE state END,
+        lease_owner = CASE WHEN @finished THEN NULL ELSE lease_owner END,
+        lease_expires_at = CASE WHEN @finished THEN NULL ELSE lease_expires_at END
+      WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`),
+    payment_intent: db.prepare(`
+      UPDATE jobs SET payment_intent_written_at = @now, attempts = 0, last_error = NULL, updated_at = @now,
+        state = CASE WHEN @finished THEN 'done' ELSE state END,
+        lease_owner = CASE WHEN @finished THEN NULL ELSE lease_owner END,
+        lease_expires_at = CASE WHEN @finished THEN NULL ELSE lease_expires_at END
+      WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`),
+  };
+  const retry = db.prepare(`
+    UPDATE jobs SET attempts = attempts + 1, last_error = @error, next_run_at = @runAt,
+      lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
+    WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`);
+  const giveUp = db.prepare(`
+    UPDATE jobs SET state = @state, last_error = @reason, lease_owner = NULL, lease_expires_at = NULL,
+      updated_at = @now
+    WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`);
+  const knownEnd = db.prepare<[string], { opscom_ends_at: string }>(`
+    SELECT opscom_ends_at FROM jobs WHERE opscom_reference_id = ? AND opscom_ends_at IS NOT NULL
+    ORDER BY opscom_at DESC LIMIT 1`);
+  const getJob = db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE session_id = ?');
+
+  // better-sqlite3 is synchronous; each method runs to completion before it returns, and any
+  // driver error becomes a StoreError (a rejected promise, never a throw past the caller).
+  const run = <T>(fn: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(storeError(err));
+    }
+  };
+
+  return {
+    recordSessionEvent: (input) => run(() => recordSessionEventTx.immediate(input)),
+    recordIgnoredEvent: (input) =>
+      run(
+        () =>
+          insertEvent.run({
+            eventId: input.eventId,
+            eventType: input.eventType,
+            sessionId: input.sessionId,
+            eventCreated: input.eventCreated,
+            livemode: input.livemode ? 1 : 0,
+            outcome: input.reason,
+            detail: input.detail,
+            receivedAt: input.receivedAt,
+          }).changes > 0,
+      ),
+    claimNextJob: (owner, now, leaseMs) =>
+      run(() => {
+        const row = claim.get({ owner, now, until: now + leaseMs });
+        return row ? jobFromRow(row) : undefined;
+      }),
+    startOpscomAttempt: (sessionId, owner, permit, now, leaseMs) =>
+      run(
+        () =>
+          startAttempt.run({
+            sessionId,
+            owner,
+            permit: JSON.stringify(permit),
+            now,
+            until: now + leaseMs,
+          }).changes > 0,
+      ),
+    recordOpscomResult: (sessionId, owner, result, now) =>
+      run(
+        () =>
+          opscomResult.run({
+            sessionId,
+            owner,
+            referenceId: result.referenceId,
+            internalReferenceId: result.internalReferenceId ?? null,
+            endsAt: result.endsAt,
+            now,
+          }).changes > 0,
+      ),
+    recordWriteBack: (sessionId, owner, target, finished, now) =>
+      run(
+        () =>
+          writeBack[target].run({ sessionId, owner, finished: finished ? 1 : 0, now }).changes > 0,
+      ),
+    scheduleRetry: (sessionId, owner, error, runAt, now) =>
+      run(() => retry.run({ sessionId, owner, error, runAt, now }).changes > 0),
+    giveUp: (sessionId, owner, state, reason, now) =>
+      run(() => giveUp.run({ sessionId, owner, state, reason, now }).changes > 0),
+    findKnownEnd: (referenceId) => run(() => knownEnd.get(referenceId)?.opscom_ends_at),
+    getJob: (sessionId) =>
+      run(() => {
+        const row = getJob.get(sessionId);
+        return row ? jobFromRow(row) : undefined;
+      }),
+    listJobs: (states) =>
+      run(() => {
+        const rows =
+          states && states.length > 0
+            ? db
+                .prepare<string[], JobRow>(
+                  `SELECT * FROM jobs WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY created_at`,
+                )
+                .all(...states)
+            : db.prepare<[], JobRow>('SELECT * FROM jobs ORDER BY created_at').all();
+        return rows.map(jobFromRow);
+      }),
+    listEvents: (sessionId) =>
+      run(() => {
+        const rows =
+          sessionId === undefined
+            ? db.prepare<[], EventRow>('SELECT * FROM events ORDER BY received_at').all()
+            : db
+                .prepare<[string], EventRow>(
+                  'SELECT * FROM events WHERE session_id = ? ORDER BY received_at',
+                )
+                .all(sessionId);
+        return rows.map(eventFromRow);
+      }),
+    close: () => run(() => void db.close()),
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Schema of the embedded ledger. `PRAGMA user_version` carries the version; a file written by a
+ * newer adapter is refused rather than misread.
+ */
+export const SQLITE_SCHEMA_VERSION = 1;
+
+export const SQLITE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  event_id     TEXT PRIMARY KEY,
+  event_type   TEXT NOT NULL,
+  session_id   TEXT,
+  event_created INTEGER NOT NULL,
+  livemode     INTEGER NOT NULL,
+  outcome      TEXT NOT NULL,
+  detail       TEXT,
+  received_at  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_session ON events (session_id);
+
+CREATE TABLE IF NOT EXISTS jobs (
+  session_id        TEXT PRIMARY KEY,
+  state             TEXT NOT NULL,
+  livemode          INTEGER NOT NULL,
+  session_json      TEXT NOT NULL,
+  paid_event_id     TEXT,
+  paid_at           INTEGER,
+  permit_json       TEXT,
+  opscom_attempts   INTEGER NOT NULL DEFAULT 0,
+  opscom_reference_id          TEXT,
+  opscom_internal_reference_id TEXT,
+  opscom_ends_at    TEXT,
+  opscom_at         INTEGER,
+  session_written_at        INTEGER,
+  payment_intent_written_at INTEGER,
+  attempts          INTEGER NOT NULL DEFAULT 0,
+  next_run_at       INTEGER NOT NULL,
+  lease_owner       TEXT,
+  lease_expires_at  INTEGER,
+  last_error        TEXT,
+  created_at        INTEGER NOT NULL,
+  updated_at        INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, next_run_at);
+CREATE INDEX IF NOT EXISTS jobs_reference ON jobs (opscom_reference_id);
+`;

@@ -1,0 +1,139 @@
+import type { MappingOptions } from '../domain/mapSession';
+import { mapSession } from '../domain/mapSession';
+import type { PermitRequest } from '../domain/permit';
+import { AdapterError, OpscomAuthError, StoreError, describeError } from '../errors';
+import type { Logger } from '../logger';
+import type { OpscomClient } from '../opscom/opscomClient';
+import type { Job, Ledger } from '../store/ledger';
+import type { StripeWriteBack, WriteBackMetadata } from '../stripe/stripeWriteBack';
+import { backoffDelayMs } from './backoff';
+
+export interface JobDeps {
+  ledger: Ledger;
+  opscom: OpscomClient;
+  stripe: StripeWriteBack;
+  mapping: MappingOptions;
+  owner: string;
+  leaseMs: number;
+  maxAgeMs: number;
+  now: () => number;
+  logger: Logger;
+}
+
+/** Raised inside processJob when a ledger write finds the lease taken by another process. */
+class LeaseLost extends Error {}
+
+/**
+ * Runs a claimed job from where its ledger row says it stopped: map → OPSCOM → write the
+ * reference into the Checkout Session → into the PaymentIntent. Each step's result is stored
+ * before the next begins, so a retry (here or in another process after a crash) never repeats
+ * a step that succeeded. This is the one place that decides retry, fail or give up.
+ */
+export async function processJob(job: Job, deps: JobDeps): Promise<void> {
+  const log = deps.logger.child({ sessionId: job.sessionId, eventId: job.paidEventId });
+  const stored = (ok: boolean): void => {
+    if (!ok) throw new LeaseLost();
+  };
+  try {
+    let opscom = job.opscom;
+    if (!opscom) {
+      const permit = job.permit ?? (await mapJob(job, deps));
+      if (!permit) return;
+      stored(await deps.ledger.startOpscomAttempt(job.sessionId, deps.owner, permit, deps.now(), deps.leaseMs));
+      const result =
+        permit.action === 'create'
+          ? await deps.opscom.createPermit(permit)
+          : await deps.opscom.updatePermit(permit);
+      const at = deps.now();
+      stored(await deps.ledger.recordOpscomResult(job.sessionId, deps.owner, { ...result, endsAt: permit.endsAt }, at));
+      opscom = { ...result, endsAt: permit.endsAt, at };
+      log.info('permit pushed to OPSCOM', {
+        action: permit.action,
+        referenceId: result.referenceId,
+        plate: permit.plate,
+        endTime: permit.endTime,
+        opscomAttempt: job.opscomAttempts + 1,
+      });
+    }
+
+    const metadata: WriteBackMetadata = {
+      opscom_reference_id: opscom.referenceId,
+      opscom_internal_reference_id: opscom.internalReferenceId ?? '',
+      opscom_end_time: opscom.endsAt,
+    };
+    const paymentIntentId = job.session.paymentIntentId;
+    const piPending = paymentIntentId !== null && job.paymentIntentWrittenAt === null;
+    // The key names the session, the target and the reference: a retry of the same write is
+    // replayed by Stripe, while a later write of a different reference is a new request.
+    const key = (target: string) => `opscom-writeback:${job.sessionId}:${target}:${opscom.referenceId}`;
+    if (job.sessionWrittenAt === null) {
+      await deps.stripe.updateSession(job.sessionId, metadata, key('session'));
+      stored(await deps.ledger.recordWriteBack(job.sessionId, deps.owner, 'session', !piPending, deps.now()));
+    }
+    if (paymentIntentId !== null && piPending) {
+      await deps.stripe.updatePaymentIntent(paymentIntentId, metadata, key('payment_intent'));
+      stored(await deps.ledger.recordWriteBack(job.sessionId, deps.owner, 'payment_intent', true, deps.now()));
+    }
+    if (job.sessionWrittenAt !== null && !piPending) {
+      // Every step was already stored; only the final state was missing.
+      stored(await deps.ledger.recordWriteBack(job.sessionId, deps.owner, 'session', true, deps.now()));
+    }
+    log.info('job done', { referenceId: opscom.referenceId });
+  } catch (err) {
+    await handleFailure(job, deps, log, err);
+  }
+}
+
+async function mapJob(job: Job, deps: JobDeps): Promise<PermitRequest | undefined> {
+  const referenceId = job.session.metadata['reference_id']?.trim();
+  const knownEndsAt = referenceId ? await deps.ledger.findKnownEnd(referenceId) : undefined;
+  const mapped = mapSession(
+    { session: job.session, paidAt: job.paidAt ?? Math.floor(job.createdAt / 1000), knownEndsAt },
+    deps.mapping,
+  );
+  if (mapped.kind === 'permit') return mapped.permit;
+  const reason = `cannot map session to a permit: ${mapped.reasons.join('; ')}`;
+  await deps.ledger.giveUp(job.sessionId, deps.owner, 'failed', reason, deps.now());
+  deps.logger.warn('job failed: fix the session metadata, then replay it', {
+    sessionId: job.sessionId,
+    reason,
+  });
+  return undefined;
+}
+
+async function handleFailure(job: Job, deps: JobDeps, log: Logger, err: unknown): Promise<void> {
+  if (err instanceof LeaseLost) {
+    log.warn('lease lost to another process; leaving the job to it');
+    return;
+  }
+  const message = describeError(err);
+  if (err instanceof StoreError) {
+    // Nothing can be recorded now; the lease expires and the job resumes from its last step.
+    log.error('ledger unavailable while processing a job', { error: message });
+    return;
+  }
+  // An error we did not classify is a bug, not bad data: keep the job and retry it.
+  const retryable = err instanceof AdapterError ? err.retryable : true;
+  const now = deps.now();
+  try {
+    if (!retryable) {
+      await deps.ledger.giveUp(job.sessionId, deps.owner, 'failed', message, now);
+      log.error('job failed permanently', { error: message });
+    } else if (now - job.createdAt >= deps.maxAgeMs) {
+      await deps.ledger.giveUp(job.sessionId, deps.owner, 'dead', `gave up after retries: ${message}`, now);
+      log.error('job dead: still failing after JOB_MAX_AGE_HOURS; replay it once fixed', {
+        error: message,
+      });
+    } else {
+      const delay = backoffDelayMs(job.attempts + 1);
+      await deps.ledger.scheduleRetry(job.sessionId, deps.owner, message, now + delay, now);
+      const level = err instanceof OpscomAuthError ? 'error' : 'warn';
+      log.log(level, 'step failed; will retry', { error: message, retryInMs: delay, attempt: job.attempts + 1 });
+    }
+  } catch (storeErr) {
+    log.error('could not record the failure; the lease will expire and the job resume', {
+      error: message,
+      storeError: describeError(storeErr),
+    });
+  }
+}
