@@ -144,7 +144,7 @@ export async function startOpscomSimulator(
     const entry: OpscomReceived = { path, body: rest, tokenValid: apiToken === options.apiToken, at: Date.now(), answered: 'fault' };
     received.push(entry);
 
-    const fault = faults.take();
+    const fault = faults.take(path);
     if (fault === 'reset') return void req.socket.destroy();
     if (fault === 'hang') return; // never answered; the client's timeout must fire
     if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));

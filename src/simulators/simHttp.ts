@@ -33,16 +33,16 @@ export function sendJson(
  * optional random rate (for chaos runs).
  */
 export class FaultPlan {
-  private queue: Fault[] = [];
+  private queue: Array<{ fault: Fault; pathIncludes: string | undefined }> = [];
   private rate = 0;
   private kinds: Fault[] = [];
   injected = 0;
 
   constructor(private readonly random: () => number = Math.random) {}
 
-  /** The next `count` requests fail with `fault`. */
-  next(fault: Fault, count = 1): void {
-    for (let i = 0; i < count; i++) this.queue.push(fault);
+  /** The next `count` requests (to a path containing `pathIncludes`, if given) fail with `fault`. */
+  next(fault: Fault, count = 1, pathIncludes?: string): void {
+    for (let i = 0; i < count; i++) this.queue.push({ fault, pathIncludes });
   }
 
   /** From now on, each request fails with probability `rate`, with one of `kinds`. */
@@ -56,8 +56,9 @@ export class FaultPlan {
     this.rate = 0;
   }
 
-  take(): Fault | undefined {
-    const queued = this.queue.shift();
+  take(path: string): Fault | undefined {
+    const index = this.queue.findIndex((q) => q.pathIncludes === undefined || path.includes(q.pathIncludes));
+    const queued = index >= 0 ? this.queue.splice(index, 1)[0]?.fault : undefined;
     const fault =
       queued ??
       (this.rate > 0 && this.kinds.length > 0 && this.random() < this.rate

@@ -110,7 +110,7 @@ export async function startStripeSimulator(
       sendJson(res, status, body, { 'Request-Id': `req_sim_${received.length}`, ...headers });
     };
 
-    const fault = faults.take();
+    const fault = faults.take(path);
     if (fault === 'reset') return void req.socket.destroy();
     if (fault === 'hang') return;
     if (fault === '429') return answer(429, stripeError('rate_limit_error', 'Too many requests', 'rate_limit'));

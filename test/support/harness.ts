@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { startAdapter, type RunningAdapter } from '../../src/adapter';
+import { startAdapter, type AdapterOverrides, type RunningAdapter } from '../../src/adapter';
 import type { Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import type { Job, JobState } from '../../src/store/ledger';
@@ -36,6 +36,7 @@ export interface PostOptions {
 export async function startHarness(
   env: Record<string, string> = {},
   opscomOptions: Partial<OpscomSimulatorOptions> = {},
+  overrides: AdapterOverrides = {},
 ): Promise<Harness> {
   const opscom = await startOpscomSimulator({ apiToken: OPSCOM_TOKEN, ...opscomOptions });
   const stripe = await startStripeSimulator();
@@ -54,7 +55,7 @@ export async function startHarness(
   let logText = '';
   stream.on('data', (chunk: Buffer) => (logText += chunk.toString('utf8')));
   const logger = createLogger({ level: config.logLevel, pretty: false, stream });
-  const adapter = await startAdapter(config, logger);
+  const adapter = await startAdapter(config, logger, overrides);
   const url = `http://127.0.0.1:${adapter.port}`;
 
   return {
