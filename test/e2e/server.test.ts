@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteLedger } from '../../src/store/sqliteLedger';
+import type { Ledger } from '../../src/store/ledger';
+import { startOpscomSimulator, type OpscomSimulator } from '../../src/simulators/opscomSimulator';
+import { startStripeSimulator, type StripeSimulator } from '../../src/simulators/stripeSimulator';
+import { OPSCOM_TOKEN, testEnv } from '../support/config';
+import { runServerToExit, startServerProcess, waitFor, type ServerProcess } from '../support/serverProcess';
+import { makeEvent, makeSession, signatureFor } from '../support/stripeFixtures';
+
+// These tests run the built server (`dist/`, as `npm start` does): `npm test` builds first.
+let opscom: OpscomSimulator;
+let stripe: StripeSimulator;
+let dir: string;
+let env: Record<string, string>;
+const running: ServerProcess[] = [];
+let ledger: Ledger | undefined;
+
+beforeEach(async () => {
+  opscom = await startOpscomSimulator({ apiToken: OPSCOM_TOKEN });
+  stripe = await startStripeSimulator();
+  dir = mkdtempSync(join(tmpdir(), 'adapter-e2e-'));
+  env = testEnv({
+    OPSCOM_BASE_URL: opscom.url,
+    STRIPE_API_URL: stripe.url,
+    SQLITE_PATH: join(dir, 'ledger.sqlite'),
+    WORKER_LEASE_SECONDS: '2',
+    WORKER_POLL_MS: '100',
+    OPSCOM_TIMEOUT_MS: '8000',
+    STRIPE_TIMEOUT_MS: '8000',
+  });
+});
+afterEach(async () => {
+  for (const p of running.splice(0)) p.child.kill('SIGKILL');
+  await ledger?.close();
+  ledger = undefined;
+  await opscom.close();
+  await stripe.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(): Promise<ServerProcess> {
+  const p = await startServerProcess(env);
+  running.push(p);
+  return p;
+}
+
+async function deliver(port: number) {
+  const session = makeSession();
+  stripe.addSession(session);
+  const body = JSON.stringify(makeEvent('checkout.session.completed', session));
+  const res = await fetch(`http://127.0.0.1:${port}/webhooks/stripe`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signatureFor(body) },
+    body,
+  });
+  expect(res.status).toBe(200);
+  return session;
+}
+
+async function waitDone(sessionId: string) {
+  ledger ??= openSqliteLedger(env['SQLITE_PATH']!);
+  const l = ledger;
+  return waitFor(`job ${sessionId} done`, async () => {
+    const job = await l.getJob(sessionId);
+    return job?.state === 'done' ? job : undefined;
+  });
+}
+
+test('end to end on dist/: a signed payment becomes a permit and a reference in Stripe; SIGTERM exits 0', async () => {
+  const server = await start();
+  expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
+  const session = await deliver(server.port);
+  const job = await waitDone(session.id);
+  expect(opscom.permits.size).toBe(1);
+  expect(stripe.sessions.get(session.id)?.metadata['opscom_reference_id']).toBe(job.opscom?.referenceId);
+  server.child.kill('SIGTERM');
+  expect(await server.exited).toBe(0);
+  expect(server.output()).toMatch(/"message":"stopped"/);
+});
+
+test('SIGKILL while OPSCOM is being called: the restarted server finishes the job, one permit', async () => {
+  opscom.faults.next('hang');
+  const first = await start();
+  const session = await deliver(first.port);
+  await waitFor('OPSCOM call', () => (opscom.received.length === 1 ? true : undefined));
+  first.child.kill('SIGKILL');
+  await first.exited;
+
+  await start();
+  const job = await waitDone(session.id);
+  expect(opscom.received).toHaveLength(2);
+  expect(opscom.permits.size).toBe(1);
+  expect(job.opscomAttempts).toBe(2);
+  expect(stripe.sessions.get(session.id)?.metadata['opscom_reference_id']).toBe(job.opscom?.referenceId);
+});
+
+test('SIGKILL after OPSCOM answered, during write-back: OPSCOM is never called again', async () => {
+  stripe.faults.next('hang', 1, '/v1/checkout/sessions/');
+  const first = await start();
+  const session = await deliver(first.port);
+  await waitFor('write-back call', () => (stripe.received.length === 1 ? true : undefined));
+  first.child.kill('SIGKILL');
+  await first.exited;
+
+  await start();
+  const job = await waitDone(session.id);
+  expect(opscom.received).toHaveLength(1);
+  expect(job.opscomAttempts).toBe(1);
+  expect(stripe.sessions.get(session.id)?.metadata['opscom_reference_id']).toBe(job.opscom?.referenceId);
+});
+
+test('bad configuration stops start-up with every problem named, exit 1', async () => {
+  const { code, output } = await runServerToExit({ STRIPE_SECRET_KEY: 'pk_test_x', OPSCOM_TIMEZONE: 'Mars/Base' });
+  expect(code).toBe(1);
+  for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'OPSCOM_API_TOKEN', 'OPSCOM_TIMEZONE']) {
+    expect(output).toContain(name);
+  }
+});
