@@ -90,16 +90,19 @@ describe('write-back failures', () => {
     ['HTTP 429', '429'],
     ['a connection reset', 'reset'],
   ] as const)('%s is retried without calling OPSCOM again', async (_name, fault) => {
-    h.stripe.faults.next(fault);
+    // stripe-node retries one closed connection by itself; two resets reach the worker.
+    const count = fault === 'reset' ? 2 : 1;
+    h.stripe.faults.next(fault, count);
     const session = await deliverPaid();
     const job = await h.waitForJob(session.id, ['done']);
     expect(h.opscom.received).toHaveLength(1);
     expect(job.opscomAttempts).toBe(1);
     expect(h.stripe.sessions.get(session.id)?.metadata['opscom_reference_id']).toBe(job.opscom?.referenceId);
     const sessionWrites = h.stripe.received.filter((r) => r.path.includes('/checkout/sessions/'));
-    expect(sessionWrites).toHaveLength(2);
-    // The retry carried the same idempotency key.
-    expect(sessionWrites[1]?.idempotencyKey).toBe(sessionWrites[0]?.idempotencyKey);
+    expect(sessionWrites).toHaveLength(count + 1);
+    // Every retry carried the same idempotency key.
+    expect(new Set(sessionWrites.map((w) => w.idempotencyKey)).size).toBe(1);
+    expect(h.logs()).toMatch(/step failed; will retry/);
   });
 
   test('a PaymentIntent write failure retries only that write', async () => {

@@ -1,0 +1,70 @@
+import { loadConfig } from '../../src/config';
+import { ConfigError } from '../../src/errors';
+import { testEnv } from '../support/config';
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  test('a full environment gives defaults where DESIGN.md sets them', () => {
+    const config = loadConfig(testEnv({ PORT: '', OPSCOM_ZONE: '' }));
+    expect(config.port).toBe(3000);
+    expect(config.opscom.baseUrl.href).toBe('https://controller.operationscommander.io/');
+    expect(config.opscom.defaultZone).toBeUndefined();
+    expect(config.store.sqlitePath).toBe('./data/adapter.sqlite');
+    expect(config.maxPermitDuration.toISO()).toBe('P1Y');
+    expect(config.worker).toEqual({ concurrency: 8, leaseMs: 30_000, maxAgeMs: 72 * 3600_000, pollMs: 1000 });
+    expect(config.stripe.livemode).toBe(false);
+  });
+
+  test('several webhook secrets, comma-separated, for a secret roll', () => {
+    const config = loadConfig(testEnv({ STRIPE_WEBHOOK_SECRET: 'whsec_old, whsec_new' }));
+    expect(config.stripe.webhookSecrets).toEqual(['whsec_old', 'whsec_new']);
+  });
+
+  test('a live key means only live events are acted on', () => {
+    expect(loadConfig(testEnv({ STRIPE_SECRET_KEY: 'rk_live_abc' })).stripe.livemode).toBe(true);
+  });
+
+  test('every problem is reported at once, each naming its variable', () => {
+    const found = problems({
+      STRIPE_SECRET_KEY: 'pk_test_123',
+      STRIPE_WEBHOOK_SECRET: 'whsec_ok,nope',
+      OPSCOM_TIMEZONE: 'Toronto',
+      OPSCOM_BASE_URL: 'not a url',
+      PORT: 'eighty',
+      MAX_PERMIT_DURATION: 'forever',
+      WORKER_CONCURRENCY: '0',
+    });
+    const text = found.join('\n');
+    for (const name of [
+      'STRIPE_SECRET_KEY',
+      'STRIPE_WEBHOOK_SECRET',
+      'OPSCOM_API_TOKEN',
+      'OPSCOM_TIMEZONE',
+      'OPSCOM_BASE_URL',
+      'PORT',
+      'MAX_PERMIT_DURATION',
+      'WORKER_CONCURRENCY',
+    ]) {
+      expect(text).toContain(name);
+    }
+    expect(found.length).toBeGreaterThanOrEqual(8);
+  });
+
+  test('an OPSCOM token that OPSCOM could not accept is refused, without echoing it', () => {
+    const found = problems(testEnv({ OPSCOM_API_TOKEN: 'has spaces and secret stuff' }));
+    expect(found).toEqual(['OPSCOM_API_TOKEN must be 1–50 letters, digits or dashes']);
+  });
+
+  test('DATABASE_URL is refused until PostgreSQL is supported, rather than ignored', () => {
+    expect(problems(testEnv({ DATABASE_URL: 'postgres://x' }))[0]).toMatch(/DATABASE_URL is set/);
+  });
+});

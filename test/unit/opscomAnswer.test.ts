@@ -1,0 +1,39 @@
+import { classifyOpscomAnswer } from '../../src/opscom/opscomAnswer';
+
+describe('classifyOpscomAnswer', () => {
+  const rows: Array<[string, number, string, 'ok' | 'transient' | 'auth' | 'permanent']> = [
+    ['success', 200, '{"status":"success","reference_id":"R-1","InternalReferenceID":"77"}', 'ok'],
+    ['success with numeric ids', 200, '{"status":"success","reference_id":42,"InternalReferenceID":7}', 'ok'],
+    ['success without InternalReferenceID', 201, '{"status":"success","reference_id":"R-1"}', 'ok'],
+    ['"success" without reference_id', 200, '{"status":"success"}', 'transient'],
+    ['9001 with HTTP 200', 200, '{"ErrorCode":9001,"ErrorMessage":"API token is missing"}', 'auth'],
+    ['9002 with HTTP 401', 401, '{"ErrorCode":9002,"ErrorMessage":"no permission"}', 'auth'],
+    ['9003', 200, '{"ErrorCode":9003,"ErrorMessage":"could not be parsed"}', 'permanent'],
+    ['9022 duplicate', 200, '{"ErrorCode":"9022","ErrorMessage":"exists"}', 'permanent'],
+    ['9033', 400, '{"ErrorCode":9033}', 'permanent'],
+    ['an unknown code', 200, '{"ErrorCode":9500,"ErrorMessage":"busy"}', 'transient'],
+    ['HTTP 500 with an ErrorCode', 500, '{"ErrorCode":9006}', 'transient'],
+    ['HTTP 502 HTML', 502, '<html>Bad gateway</html>', 'transient'],
+    ['an empty body', 200, '', 'transient'],
+    ['JSON of another shape', 200, '{"ok":true}', 'transient'],
+  ];
+  test.each(rows)('%s → %s', (_name, status, body, expected) => {
+    const answer = classifyOpscomAnswer(status, body);
+    const kind = answer.ok
+      ? 'ok'
+      : answer.error.code === 'opscom_auth'
+        ? 'auth'
+        : answer.error.retryable
+          ? 'transient'
+          : 'permanent';
+    expect(kind).toBe(expected);
+    if (kind === 'auth') expect(answer.ok || answer.error.retryable).toBe(true);
+  });
+
+  test('a success gives the references as text', () => {
+    expect(classifyOpscomAnswer(200, '{"status":"success","reference_id":42,"InternalReferenceID":7}')).toEqual({
+      ok: true,
+      result: { referenceId: '42', internalReferenceId: '7' },
+    });
+  });
+});
