@@ -62,18 +62,24 @@ const url = (fallback?: string) =>
 
 const EnvSchema = z.object({
   PORT: intInRange(3000, 0, 65535),
-  LOG_LEVEL: optionalText.pipe(
-    z.enum(['error', 'warn', 'info', 'debug']).default('info'),
-  ),
+  LOG_LEVEL: optionalText.pipe(z.enum(['error', 'warn', 'info', 'debug']).default('info')),
   STRIPE_SECRET_KEY: optionalText.pipe(
     z
       .string({ error: 'is required (sk_… or rk_… from the Stripe dashboard)' })
-      .regex(/^(sk|rk)_(test|live)_\w+$/, 'must look like sk_test_…, sk_live_…, rk_test_… or rk_live_…'),
+      .regex(
+        /^(sk|rk)_(test|live)_\w+$/,
+        'must look like sk_test_…, sk_live_…, rk_test_… or rk_live_…',
+      ),
   ),
   STRIPE_WEBHOOK_SECRET: optionalText.pipe(
     z
       .string({ error: 'is required (whsec_…, comma-separated during a secret roll)' })
-      .transform((s) => s.split(',').map((p) => p.trim()).filter((p) => p !== ''))
+      .transform((s) =>
+        s
+          .split(',')
+          .map((p) => p.trim())
+          .filter((p) => p !== ''),
+      )
       .pipe(
         z
           .array(z.string().regex(/^whsec_\w+$/, 'each secret must look like whsec_…'))

@@ -24,8 +24,7 @@ export interface MappingInput {
 }
 
 export type MappingResult =
-  | { kind: 'permit'; permit: PermitRequest }
-  | { kind: 'invalid'; reasons: string[] };
+  { kind: 'permit'; permit: PermitRequest } | { kind: 'invalid'; reasons: string[] };
 
 // OPSCOM API pages: referenceID up to 50 letters, digits or dashes.
 const REFERENCE_ID = /^[A-Za-z0-9-]{1,50}$/;
@@ -40,7 +39,8 @@ export function mapSession(input: MappingInput, options: MappingOptions): Mappin
 
   const rawPlate = session.metadata['plate'] ?? session.customFields['plate'];
   const plate = rawPlate === undefined ? undefined : normalisePlate(rawPlate);
-  if (rawPlate === undefined) reasons.push('metadata "plate" is missing (no plate custom field either)');
+  if (rawPlate === undefined)
+    reasons.push('metadata "plate" is missing (no plate custom field either)');
   else if (plate && !plate.ok) reasons.push(plate.reason);
 
   const rawDuration = session.metadata['duration'];

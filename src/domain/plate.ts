@@ -7,7 +7,10 @@ const VALID_PLATE = /^[A-Z0-9]{1,10}$/;
  * the result must be 1–10 characters of A-Z and 0-9 (what enforcement officers type in OPSCOM).
  */
 export function normalisePlate(raw: string): PlateResult {
-  const plate = raw.trim().toUpperCase().replace(/[\s.-]/g, '');
+  const plate = raw
+    .trim()
+    .toUpperCase()
+    .replace(/[\s.-]/g, '');
   if (plate === '') return { ok: false, reason: 'plate is empty' };
   if (!VALID_PLATE.test(plate)) {
     return {

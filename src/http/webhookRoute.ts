@@ -36,7 +36,12 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       let event;
       try {
-        event = verifyStripeEvent(deps.webhooks, raw, req.get('stripe-signature'), deps.webhookSecrets);
+        event = verifyStripeEvent(
+          deps.webhooks,
+          raw,
+          req.get('stripe-signature'),
+          deps.webhookSecrets,
+        );
       } catch (err) {
         if (!(err instanceof WebhookVerificationError)) throw err;
         deps.logger.warn('webhook refused', { reason: err.message, ip: req.ip });

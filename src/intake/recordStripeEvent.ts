@@ -7,7 +7,12 @@ export type IntakeOutcome =
   | { status: 'ignored_livemode'; sessionId: string | null }
   | { status: 'invalid_payload'; sessionId: string | null; reason: string }
   | { status: 'duplicate'; sessionId: string }
-  | { status: 'recorded'; sessionId: string; job: 'created' | 'updated' | 'unchanged'; jobState: string };
+  | {
+      status: 'recorded';
+      sessionId: string;
+      job: 'created' | 'updated' | 'unchanged';
+      jobState: string;
+    };
 
 export interface IntakeContext {
   ledger: Ledger;
@@ -47,7 +52,11 @@ export async function recordStripeEvent(
 
   const parsed = toSessionSnapshot(event.data.object);
   if (!parsed.ok) {
-    await ctx.ledger.recordIgnoredEvent({ ...base, reason: 'invalid_payload', detail: parsed.reason });
+    await ctx.ledger.recordIgnoredEvent({
+      ...base,
+      reason: 'invalid_payload',
+      detail: parsed.reason,
+    });
     return { status: 'invalid_payload', sessionId, reason: parsed.reason };
   }
 

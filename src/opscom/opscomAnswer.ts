@@ -36,7 +36,9 @@ export function classifyOpscomAnswer(httpStatus: number, bodyText: string): Opsc
   } catch {
     return {
       ok: false,
-      error: new OpscomUnavailableError(`OPSCOM answered HTTP ${httpStatus} with a body that is not JSON`),
+      error: new OpscomUnavailableError(
+        `OPSCOM answered HTTP ${httpStatus} with a body that is not JSON`,
+      ),
     };
   }
   if (httpStatus >= 500) {

@@ -38,9 +38,12 @@ export function createOpscomClient(options: OpscomClientOptions): OpscomClient {
       });
       text = await response.text();
     } catch (err) {
-      throw new OpscomUnavailableError(`OPSCOM ${path} ${describeNetworkError(err, options.timeoutMs)}`, {
-        cause: err,
-      });
+      throw new OpscomUnavailableError(
+        `OPSCOM ${path} ${describeNetworkError(err, options.timeoutMs)}`,
+        {
+          cause: err,
+        },
+      );
     }
     const answer = classifyOpscomAnswer(response.status, text);
     if (!answer.ok) throw answer.error;

@@ -58,36 +58,56 @@ export async function startOpscomSimulator(
   const permits = new Map<string, SimPermit>();
   let counter = 0;
 
-  function validateCommon(b: Record<string, unknown>, plateKey: string, currencyKey: string): Answer | undefined {
-    if (typeof b['apiToken'] !== 'string' || b['apiToken'] === '') return err(9001, 'API token is missing');
+  function validateCommon(
+    b: Record<string, unknown>,
+    plateKey: string,
+    currencyKey: string,
+  ): Answer | undefined {
+    if (typeof b['apiToken'] !== 'string' || b['apiToken'] === '')
+      return err(9001, 'API token is missing');
     if (b['apiToken'] !== options.apiToken) return err(9002, 'API token does not have permission');
-    if (typeof b[plateKey] !== 'string' || b[plateKey] === '') return err(9006, 'Licence plate is required');
+    if (typeof b[plateKey] !== 'string' || b[plateKey] === '')
+      return err(9006, 'Licence plate is required');
     if (b['endTime'] === undefined || b['endTime'] === '') return err(9004, 'End time is missing');
-    if (typeof b['endTime'] !== 'string' || !TIME.test(b['endTime'])) return err(9005, 'End time is invalid');
-    if ((b[plateKey] as string).length > 10) return err(9030, 'Licence plate is too long');
-    if (b['Amount'] !== undefined && (typeof b['Amount'] !== 'string' || !AMOUNT.test(b['Amount']) || b['Amount'] === '0.00'))
+    if (typeof b['endTime'] !== 'string' || !TIME.test(b['endTime']))
+      return err(9005, 'End time is invalid');
+    if (b[plateKey].length > 10) return err(9030, 'Licence plate is too long');
+    if (
+      b['Amount'] !== undefined &&
+      (typeof b['Amount'] !== 'string' || !AMOUNT.test(b['Amount']) || b['Amount'] === '0.00')
+    )
       return err(9031, 'Amount is invalid');
-    if (b[currencyKey] !== 'CAD' && b[currencyKey] !== 'USD') return err(9032, 'Currency is invalid');
+    if (b[currencyKey] !== 'CAD' && b[currencyKey] !== 'USD')
+      return err(9032, 'Currency is invalid');
     return undefined;
   }
 
   function create(b: Record<string, unknown>): Answer {
     const invalid = validateCommon(b, 'LicencePlate', 'CurrencyID');
     if (invalid) return invalid;
-    if (b['startTime'] !== undefined && (typeof b['startTime'] !== 'string' || !TIME.test(b['startTime'])))
+    if (
+      b['startTime'] !== undefined &&
+      (typeof b['startTime'] !== 'string' || !TIME.test(b['startTime']))
+    )
       return err(9033, 'Start time is invalid');
-    if (typeof b['zone'] === 'string' && b['zone'].length > 50) return err(9033, 'Zone is too long');
+    if (typeof b['zone'] === 'string' && b['zone'].length > 50)
+      return err(9033, 'Zone is too long');
     const fields = {
       plate: b['LicencePlate'] as string,
       zone: b['zone'] as string | undefined,
-      startTime: b['startTime'] as string | undefined,
+      startTime: b['startTime'],
       endTime: b['endTime'] as string,
       amount: b['Amount'] as string | undefined,
       currency: b['CurrencyID'] as string,
     };
     if (options.rejectDuplicates) {
       for (const p of permits.values()) {
-        if (p.plate === fields.plate && p.startTime === fields.startTime && p.endTime === fields.endTime && p.zone === fields.zone)
+        if (
+          p.plate === fields.plate &&
+          p.startTime === fields.startTime &&
+          p.endTime === fields.endTime &&
+          p.zone === fields.zone
+        )
           return err(9022, 'A record with these details already exists');
       }
     }
@@ -108,7 +128,8 @@ export async function startOpscomSimulator(
     }
     const invalid = validateCommon(b, 'plate', 'currency');
     if (invalid) return invalid;
-    if (!REFERENCE.test(b['referenceID'] as string)) return err(9030, 'Reference ID is too long or invalid');
+    if (!REFERENCE.test(b['referenceID'] as string))
+      return err(9030, 'Reference ID is too long or invalid');
     const permit = permits.get(b['referenceID'] as string);
     if (!permit) return err(9009, 'Record not found');
     permit.plate = b['plate'] as string;
@@ -121,37 +142,56 @@ export async function startOpscomSimulator(
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '').split('?')[0] ?? '';
-    if (req.method === 'GET' && path === '/_sim/permits') return sendJson(res, 200, [...permits.values()]);
+    if (req.method === 'GET' && path === '/_sim/permits')
+      return sendJson(res, 200, [...permits.values()]);
     if (req.method === 'GET' && path === '/_sim/requests') return sendJson(res, 200, received);
     const text = await readBody(req);
     if (req.method === 'POST' && path === '/_sim/faults') {
-      const { fault, count } = JSON.parse(text) as { fault: '500' | 'hang' | 'reset' | 'error200'; count?: number };
+      const { fault, count } = JSON.parse(text) as {
+        fault: '500' | 'hang' | 'reset' | 'error200';
+        count?: number;
+      };
       faults.next(fault, count ?? 1);
       return sendJson(res, 200, { queued: fault });
     }
     const isCreate = path === '/api/OC-TOMA/v1/permits/push';
     const isUpdate = path === '/api/OC-TOMA/v1/permits/update';
-    if (req.method !== 'POST' || (!isCreate && !isUpdate)) return sendJson(res, 404, { ErrorMessage: 'Not found' });
+    if (req.method !== 'POST' || (!isCreate && !isUpdate))
+      return sendJson(res, 404, { ErrorMessage: 'Not found' });
 
     let body: Record<string, unknown> | undefined;
     try {
       const parsed: unknown = JSON.parse(text);
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+        body = parsed as Record<string, unknown>;
     } catch {
       body = undefined;
     }
     const { apiToken, ...rest } = body ?? {};
-    const entry: OpscomReceived = { path, body: rest, tokenValid: apiToken === options.apiToken, at: Date.now(), answered: 'fault' };
+    const entry: OpscomReceived = {
+      path,
+      body: rest,
+      tokenValid: apiToken === options.apiToken,
+      at: Date.now(),
+      answered: 'fault',
+    };
     received.push(entry);
 
     const fault = faults.take(path);
     if (fault === 'reset') return void req.socket.destroy();
     if (fault === 'hang') return; // never answered; the client's timeout must fire
     if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
-    if (fault === '500' || fault === '429') return sendJson(res, Number(fault), { ErrorMessage: 'Internal error' });
-    if (fault === 'error200') return sendJson(res, 200, { ErrorCode: 9999, ErrorMessage: 'Temporary failure' });
+    if (fault === '500' || fault === '429')
+      return sendJson(res, Number(fault), { ErrorMessage: 'Internal error' });
+    if (fault === 'error200')
+      return sendJson(res, 200, { ErrorCode: 9999, ErrorMessage: 'Temporary failure' });
 
-    const answer = body === undefined ? err(9003, 'Request could not be parsed') : isCreate ? create(body) : update(body);
+    const answer =
+      body === undefined
+        ? err(9003, 'Request could not be parsed')
+        : isCreate
+          ? create(body)
+          : update(body);
     if (!answer.ok) {
       entry.answered = `error ${answer.code}`;
       return sendJson(res, 200, { ErrorCode: answer.code, ErrorMessage: answer.message });

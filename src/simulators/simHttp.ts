@@ -57,7 +57,9 @@ export class FaultPlan {
   }
 
   take(path: string): Fault | undefined {
-    const index = this.queue.findIndex((q) => q.pathIncludes === undefined || path.includes(q.pathIncludes));
+    const index = this.queue.findIndex(
+      (q) => q.pathIncludes === undefined || path.includes(q.pathIncludes),
+    );
     const queued = index >= 0 ? this.queue.splice(index, 1)[0]?.fault : undefined;
     const fault =
       queued ??

@@ -2,7 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultPlan, listen, readBody, sendJson, type SimServer } from './simHttp';
 import { parseStripeForm, type FormValue } from './stripeForm';
 
-export type StripeObject = Record<string, unknown> & { id: string; metadata: Record<string, string> };
+export type StripeObject = Record<string, unknown> & {
+  id: string;
+  metadata: Record<string, string>;
+};
 
 export interface StripeReceived {
   method: string;
@@ -49,26 +52,40 @@ export async function startStripeSimulator(
 ): Promise<StripeSimulator> {
   const faults = new FaultPlan(options.random);
   const received: StripeReceived[] = [];
-  const stores = { sessions: new Map<string, StripeObject>(), paymentIntents: new Map<string, StripeObject>() };
+  const stores = {
+    sessions: new Map<string, StripeObject>(),
+    paymentIntents: new Map<string, StripeObject>(),
+  };
   const idempotency = new Map<string, Stored>();
 
   function addSession(session: Record<string, unknown> & { id: string }): void {
     const metadata = (session['metadata'] as Record<string, string> | null | undefined) ?? {};
-    stores.sessions.set(session.id, { object: 'checkout.session', ...session, metadata: { ...metadata } });
+    stores.sessions.set(session.id, {
+      object: 'checkout.session',
+      ...session,
+      metadata: { ...metadata },
+    });
     const pi = session['payment_intent'];
     if (typeof pi === 'string' && !stores.paymentIntents.has(pi)) {
       stores.paymentIntents.set(pi, { id: pi, object: 'payment_intent', metadata: {} });
     }
   }
 
-  function apply(method: string, path: string, params: Record<string, FormValue>): { status: number; body: unknown } {
+  function apply(
+    method: string,
+    path: string,
+    params: Record<string, FormValue>,
+  ): { status: number; body: unknown } {
     for (const route of ROUTES) {
       const match = route.pattern.exec(path);
       if (!match) continue;
       const id = decodeURIComponent(match[1]!);
       const object = stores[route.store].get(id);
       if (!object) {
-        return { status: 404, body: stripeError('invalid_request_error', `No such object: '${id}'`, 'resource_missing') };
+        return {
+          status: 404,
+          body: stripeError('invalid_request_error', `No such object: '${id}'`, 'resource_missing'),
+        };
       }
       if (method === 'POST') {
         const metadata = params['metadata'];
@@ -82,7 +99,10 @@ export async function startStripeSimulator(
       }
       return { status: 200, body: object };
     }
-    return { status: 404, body: stripeError('invalid_request_error', `Unrecognized request URL (${method}: ${path})`) };
+    return {
+      status: 404,
+      body: stripeError('invalid_request_error', `Unrecognized request URL (${method}: ${path})`),
+    };
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -95,7 +115,10 @@ export async function startStripeSimulator(
       return sendJson(res, 200, { ok: true });
     }
     if (method === 'POST' && path === '/_sim/faults') {
-      const { fault, count } = JSON.parse(text) as { fault: '500' | '429' | 'reset'; count?: number };
+      const { fault, count } = JSON.parse(text) as {
+        fault: '500' | '429' | 'reset';
+        count?: number;
+      };
       faults.next(fault, count ?? 1);
       return sendJson(res, 200, { queued: fault });
     }
@@ -103,7 +126,14 @@ export async function startStripeSimulator(
     const params = parseStripeForm(text);
     const key = req.headers['idempotency-key'];
     const idempotencyKey = typeof key === 'string' ? key : undefined;
-    const entry: StripeReceived = { method, path, params, idempotencyKey, replayed: false, status: 0 };
+    const entry: StripeReceived = {
+      method,
+      path,
+      params,
+      idempotencyKey,
+      replayed: false,
+      status: 0,
+    };
     received.push(entry);
     const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       entry.status = status;
@@ -113,8 +143,10 @@ export async function startStripeSimulator(
     const fault = faults.take(path);
     if (fault === 'reset') return void req.socket.destroy();
     if (fault === 'hang') return;
-    if (fault === '429') return answer(429, stripeError('rate_limit_error', 'Too many requests', 'rate_limit'));
-    if (fault === '500' || fault === 'error200') return answer(500, stripeError('api_error', 'Something went wrong on Stripe’s end.'));
+    if (fault === '429')
+      return answer(429, stripeError('rate_limit_error', 'Too many requests', 'rate_limit'));
+    if (fault === '500' || fault === 'error200')
+      return answer(500, stripeError('api_error', 'Something went wrong on Stripe’s end.'));
 
     const auth = req.headers['authorization'] ?? '';
     if (!/^Bearer (sk|rk)_test_\w+$/.test(auth)) {
@@ -125,7 +157,13 @@ export async function startStripeSimulator(
       const seen = idempotency.get(idempotencyKey);
       if (seen) {
         if (seen.params !== text) {
-          return answer(400, stripeError('idempotency_error', 'Keys for idempotent requests can only be used with the same parameters they were first used with.'));
+          return answer(
+            400,
+            stripeError(
+              'idempotency_error',
+              'Keys for idempotent requests can only be used with the same parameters they were first used with.',
+            ),
+          );
         }
         entry.replayed = true;
         return answer(seen.status, seen.body, { 'Idempotent-Replayed': 'true' });
@@ -133,7 +171,11 @@ export async function startStripeSimulator(
     }
     const result = apply(method, path, params);
     if (method === 'POST' && idempotencyKey && result.status < 500) {
-      idempotency.set(idempotencyKey, { status: result.status, body: structuredClone(result.body), params: text });
+      idempotency.set(idempotencyKey, {
+        status: result.status,
+        body: structuredClone(result.body),
+        params: text,
+      });
     }
     answer(result.status, result.body);
   }
@@ -143,5 +185,12 @@ export async function startStripeSimulator(
       if (!res.headersSent) sendJson(res, 500, stripeError('api_error', 'simulator error'));
     });
   }, port);
-  return { ...sim, faults, received, sessions: stores.sessions, paymentIntents: stores.paymentIntents, addSession };
+  return {
+    ...sim,
+    faults,
+    received,
+    sessions: stores.sessions,
+    paymentIntents: stores.paymentIntents,
+    addSession,
+  };
 }

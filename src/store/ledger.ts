@@ -12,7 +12,8 @@ import type { SessionEventAction } from '../domain/classifyEvent';
  * pending → failed               (a permanent problem: bad metadata, OPSCOM rejected it)
  * pending → dead                 (transient problems for longer than JOB_MAX_AGE_HOURS)
  */
-export type JobState = 'awaiting_payment' | 'payment_failed' | 'pending' | 'done' | 'failed' | 'dead';
+export type JobState =
+  'awaiting_payment' | 'payment_failed' | 'pending' | 'done' | 'failed' | 'dead';
 
 export interface Job {
   sessionId: string;

@@ -8,7 +8,11 @@ export interface WriteBackMetadata {
 }
 
 export interface StripeWriteBack {
-  updateSession(sessionId: string, metadata: WriteBackMetadata, idempotencyKey: string): Promise<void>;
+  updateSession(
+    sessionId: string,
+    metadata: WriteBackMetadata,
+    idempotencyKey: string,
+  ): Promise<void>;
   updatePaymentIntent(
     paymentIntentId: string,
     metadata: WriteBackMetadata,
@@ -24,14 +28,22 @@ export function createStripeWriteBack(stripe: Stripe): StripeWriteBack {
   return {
     async updateSession(sessionId, metadata, idempotencyKey) {
       try {
-        await stripe.checkout.sessions.update(sessionId, { metadata: { ...metadata } }, { idempotencyKey });
+        await stripe.checkout.sessions.update(
+          sessionId,
+          { metadata: { ...metadata } },
+          { idempotencyKey },
+        );
       } catch (err) {
         throw toStripeApiError(`update of Checkout Session ${sessionId}`, err);
       }
     },
     async updatePaymentIntent(paymentIntentId, metadata, idempotencyKey) {
       try {
-        await stripe.paymentIntents.update(paymentIntentId, { metadata: { ...metadata } }, { idempotencyKey });
+        await stripe.paymentIntents.update(
+          paymentIntentId,
+          { metadata: { ...metadata } },
+          { idempotencyKey },
+        );
       } catch (err) {
         throw toStripeApiError(`update of PaymentIntent ${paymentIntentId}`, err);
       }
@@ -52,7 +64,12 @@ export function toStripeApiError(what: string, err: unknown): StripeApiError {
   const status = err.statusCode;
   const shouldRetry = err.headers?.['stripe-should-retry'];
   let retryable =
-    status === undefined || status === 409 || status === 429 || status >= 500 || status === 401 || status === 403;
+    status === undefined ||
+    status === 409 ||
+    status === 429 ||
+    status >= 500 ||
+    status === 401 ||
+    status === 403;
   if (shouldRetry === 'true') retryable = true;
   if (shouldRetry === 'false') retryable = false;
   const hint =

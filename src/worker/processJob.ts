@@ -39,13 +39,28 @@ export async function processJob(job: Job, deps: JobDeps): Promise<void> {
     if (!opscom) {
       const permit = job.permit ?? (await mapJob(job, deps));
       if (!permit) return;
-      stored(await deps.ledger.startOpscomAttempt(job.sessionId, deps.owner, permit, deps.now(), deps.leaseMs));
+      stored(
+        await deps.ledger.startOpscomAttempt(
+          job.sessionId,
+          deps.owner,
+          permit,
+          deps.now(),
+          deps.leaseMs,
+        ),
+      );
       const result =
         permit.action === 'create'
           ? await deps.opscom.createPermit(permit)
           : await deps.opscom.updatePermit(permit);
       const at = deps.now();
-      stored(await deps.ledger.recordOpscomResult(job.sessionId, deps.owner, { ...result, endsAt: permit.endsAt }, at));
+      stored(
+        await deps.ledger.recordOpscomResult(
+          job.sessionId,
+          deps.owner,
+          { ...result, endsAt: permit.endsAt },
+          at,
+        ),
+      );
       opscom = { ...result, endsAt: permit.endsAt, at };
       log.info('permit pushed to OPSCOM', {
         action: permit.action,
@@ -65,18 +80,37 @@ export async function processJob(job: Job, deps: JobDeps): Promise<void> {
     const piPending = paymentIntentId !== null && job.paymentIntentWrittenAt === null;
     // The key names the session, the target and the reference: a retry of the same write is
     // replayed by Stripe, while a later write of a different reference is a new request.
-    const key = (target: string) => `opscom-writeback:${job.sessionId}:${target}:${opscom.referenceId}`;
+    const key = (target: string) =>
+      `opscom-writeback:${job.sessionId}:${target}:${opscom.referenceId}`;
     if (job.sessionWrittenAt === null) {
       await deps.stripe.updateSession(job.sessionId, metadata, key('session'));
-      stored(await deps.ledger.recordWriteBack(job.sessionId, deps.owner, 'session', !piPending, deps.now()));
+      stored(
+        await deps.ledger.recordWriteBack(
+          job.sessionId,
+          deps.owner,
+          'session',
+          !piPending,
+          deps.now(),
+        ),
+      );
     }
     if (paymentIntentId !== null && piPending) {
       await deps.stripe.updatePaymentIntent(paymentIntentId, metadata, key('payment_intent'));
-      stored(await deps.ledger.recordWriteBack(job.sessionId, deps.owner, 'payment_intent', true, deps.now()));
+      stored(
+        await deps.ledger.recordWriteBack(
+          job.sessionId,
+          deps.owner,
+          'payment_intent',
+          true,
+          deps.now(),
+        ),
+      );
     }
     if (job.sessionWrittenAt !== null && !piPending) {
       // Every step was already stored; only the final state was missing.
-      stored(await deps.ledger.recordWriteBack(job.sessionId, deps.owner, 'session', true, deps.now()));
+      stored(
+        await deps.ledger.recordWriteBack(job.sessionId, deps.owner, 'session', true, deps.now()),
+      );
     }
     log.info('job done', { referenceId: opscom.referenceId });
   } catch (err) {
@@ -120,7 +154,13 @@ async function handleFailure(job: Job, deps: JobDeps, log: Logger, err: unknown)
       await deps.ledger.giveUp(job.sessionId, deps.owner, 'failed', message, now);
       log.error('job failed permanently', { error: message });
     } else if (now - job.createdAt >= deps.maxAgeMs) {
-      await deps.ledger.giveUp(job.sessionId, deps.owner, 'dead', `gave up after retries: ${message}`, now);
+      await deps.ledger.giveUp(
+        job.sessionId,
+        deps.owner,
+        'dead',
+        `gave up after retries: ${message}`,
+        now,
+      );
       log.error('job dead: still failing after JOB_MAX_AGE_HOURS; replay it once fixed', {
         error: message,
       });
@@ -128,7 +168,11 @@ async function handleFailure(job: Job, deps: JobDeps, log: Logger, err: unknown)
       const delay = backoffDelayMs(job.attempts + 1);
       await deps.ledger.scheduleRetry(job.sessionId, deps.owner, message, now + delay, now);
       const level = err instanceof OpscomAuthError ? 'error' : 'warn';
-      log.log(level, 'step failed; will retry', { error: message, retryInMs: delay, attempt: job.attempts + 1 });
+      log.log(level, 'step failed; will retry', {
+        error: message,
+        retryInMs: delay,
+        attempt: job.attempts + 1,
+      });
     }
   } catch (storeErr) {
     log.error('could not record the failure; the lease will expire and the job resume', {

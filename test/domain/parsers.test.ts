@@ -60,7 +60,7 @@ describe('normalisePlate', () => {
 });
 
 describe('toOpscomAmount', () => {
-  const rows: Array<[number | null, string | null, string | undefined | 'invalid']> = [
+  const rows: Array<[number | null, string | null, string | undefined]> = [
     [1450, 'cad', '14.50'],
     [1450, 'CAD', '14.50'],
     [5, 'usd', '0.05'],

@@ -6,7 +6,12 @@ import type { Ledger } from '../../src/store/ledger';
 import { startOpscomSimulator, type OpscomSimulator } from '../../src/simulators/opscomSimulator';
 import { startStripeSimulator, type StripeSimulator } from '../../src/simulators/stripeSimulator';
 import { OPSCOM_TOKEN, testEnv } from '../support/config';
-import { runServerToExit, startServerProcess, waitFor, type ServerProcess } from '../support/serverProcess';
+import {
+  runServerToExit,
+  startServerProcess,
+  waitFor,
+  type ServerProcess,
+} from '../support/serverProcess';
 import { makeEvent, makeSession, signatureFor } from '../support/stripeFixtures';
 
 // These tests run the built server (`dist/`, as `npm start` does): `npm test` builds first.
@@ -74,7 +79,9 @@ test('end to end on dist/: a signed payment becomes a permit and a reference in 
   const session = await deliver(server.port);
   const job = await waitDone(session.id);
   expect(opscom.permits.size).toBe(1);
-  expect(stripe.sessions.get(session.id)?.metadata['opscom_reference_id']).toBe(job.opscom?.referenceId);
+  expect(stripe.sessions.get(session.id)?.metadata['opscom_reference_id']).toBe(
+    job.opscom?.referenceId,
+  );
   server.child.kill('SIGTERM');
   expect(await server.exited).toBe(0);
   expect(server.output()).toMatch(/"message":"stopped"/);
@@ -93,7 +100,9 @@ test('SIGKILL while OPSCOM is being called: the restarted server finishes the jo
   expect(opscom.received).toHaveLength(2);
   expect(opscom.permits.size).toBe(1);
   expect(job.opscomAttempts).toBe(2);
-  expect(stripe.sessions.get(session.id)?.metadata['opscom_reference_id']).toBe(job.opscom?.referenceId);
+  expect(stripe.sessions.get(session.id)?.metadata['opscom_reference_id']).toBe(
+    job.opscom?.referenceId,
+  );
 });
 
 test('SIGKILL after OPSCOM answered, during write-back: OPSCOM is never called again', async () => {
@@ -108,13 +117,23 @@ test('SIGKILL after OPSCOM answered, during write-back: OPSCOM is never called a
   const job = await waitDone(session.id);
   expect(opscom.received).toHaveLength(1);
   expect(job.opscomAttempts).toBe(1);
-  expect(stripe.sessions.get(session.id)?.metadata['opscom_reference_id']).toBe(job.opscom?.referenceId);
+  expect(stripe.sessions.get(session.id)?.metadata['opscom_reference_id']).toBe(
+    job.opscom?.referenceId,
+  );
 });
 
 test('bad configuration stops start-up with every problem named, exit 1', async () => {
-  const { code, output } = await runServerToExit({ STRIPE_SECRET_KEY: 'pk_test_x', OPSCOM_TIMEZONE: 'Mars/Base' });
+  const { code, output } = await runServerToExit({
+    STRIPE_SECRET_KEY: 'pk_test_x',
+    OPSCOM_TIMEZONE: 'Mars/Base',
+  });
   expect(code).toBe(1);
-  for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'OPSCOM_API_TOKEN', 'OPSCOM_TIMEZONE']) {
+  for (const name of [
+    'STRIPE_SECRET_KEY',
+    'STRIPE_WEBHOOK_SECRET',
+    'OPSCOM_API_TOKEN',
+    'OPSCOM_TIMEZONE',
+  ]) {
     expect(output).toContain(name);
   }
 });

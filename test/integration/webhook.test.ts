@@ -1,5 +1,11 @@
 import { startHarness, type Harness } from '../support/harness';
-import { makeEvent, makeSession, OTHER_SECRET, signatureFor, WEBHOOK_SECRET } from '../support/stripeFixtures';
+import {
+  makeEvent,
+  makeSession,
+  OTHER_SECRET,
+  signatureFor,
+  WEBHOOK_SECRET,
+} from '../support/stripeFixtures';
 import { OPSCOM_TOKEN } from '../support/config';
 
 let h: Harness;
@@ -52,13 +58,21 @@ describe('a paid Checkout Session', () => {
       zone: 'North',
       ...expected,
     });
-    expect(h.stripe.paymentIntents.get(session.payment_intent as string)?.metadata).toEqual(expected);
+    expect(h.stripe.paymentIntents.get(session.payment_intent as string)?.metadata).toEqual(
+      expected,
+    );
     // Every write-back carried an idempotency key.
-    expect(h.stripe.received.every((r) => r.idempotencyKey?.startsWith('opscom-writeback:'))).toBe(true);
+    expect(h.stripe.received.every((r) => r.idempotencyKey?.startsWith('opscom-writeback:'))).toBe(
+      true,
+    );
   });
 
   test('a session without a PaymentIntent is written back to the session only', async () => {
-    const session = paid({ payment_intent: null, amount_total: 0, payment_status: 'no_payment_required' });
+    const session = paid({
+      payment_intent: null,
+      amount_total: 0,
+      payment_status: 'no_payment_required',
+    });
     await h.post(makeEvent('checkout.session.completed', session));
     await h.waitForJob(session.id, ['done']);
     expect(h.opscom.received[0]?.body).not.toHaveProperty('Amount');
@@ -80,7 +94,9 @@ describe('a paid Checkout Session', () => {
     const event = makeEvent('checkout.session.completed', session);
     const answers = await Promise.all(Array.from({ length: 8 }, () => h.post(event)));
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
-    expect(answers.filter((a) => (a.body as { outcome: string }).outcome === 'recorded')).toHaveLength(1);
+    expect(
+      answers.filter((a) => (a.body as { outcome: string }).outcome === 'recorded'),
+    ).toHaveLength(1);
     const again = makeEvent('checkout.session.completed', session); // a new event id, same session
     expect((await h.post(again)).status).toBe(200);
     await h.waitForJob(session.id, ['done']);
@@ -108,7 +124,11 @@ describe('delayed payment methods', () => {
     await new Promise((r) => setTimeout(r, 150));
     expect(h.opscom.received).toHaveLength(0);
 
-    const succeeded = makeEvent('checkout.session.async_payment_succeeded', { ...session, payment_status: 'paid' }, { created: 1_780_003_600 });
+    const succeeded = makeEvent(
+      'checkout.session.async_payment_succeeded',
+      { ...session, payment_status: 'paid' },
+      { created: 1_780_003_600 },
+    );
     await h.post(succeeded);
     const job = await h.waitForJob(session.id, ['done']);
     expect(job.paidEventId).toBe(succeeded.id);
@@ -118,7 +138,9 @@ describe('delayed payment methods', () => {
 
   test('async_payment_succeeded before completed: one permit, the late completed changes nothing', async () => {
     const session = paid({ payment_status: 'unpaid' });
-    await h.post(makeEvent('checkout.session.async_payment_succeeded', { ...session, payment_status: 'paid' }));
+    await h.post(
+      makeEvent('checkout.session.async_payment_succeeded', { ...session, payment_status: 'paid' }),
+    );
     await h.waitForJob(session.id, ['done']);
     const late = await h.post(makeEvent('checkout.session.completed', session));
     expect(late.status).toBe(200);
@@ -138,20 +160,38 @@ describe('delayed payment methods', () => {
 });
 
 describe('requests that are not provably from Stripe change nothing', () => {
-  const cases: Array<[string, (body: string) => { header?: string | null; rawBody?: string; secret?: string; timestamp?: number }, RegExp]> = [
+  const cases: Array<
+    [
+      string,
+      (body: string) => {
+        header?: string | null;
+        rawBody?: string;
+        secret?: string;
+        timestamp?: number;
+      },
+      RegExp,
+    ]
+  > = [
     ['wrong secret', () => ({ secret: 'whsec_someone_else' }), /no signature matches/],
-    ['stale signature (301 s)', () => ({ timestamp: Math.floor(Date.now() / 1000) - 301 }), /more than 300 s old/],
+    [
+      'stale signature (301 s)',
+      () => ({ timestamp: Math.floor(Date.now() / 1000) - 301 }),
+      /more than 300 s old/,
+    ],
     ['missing header', () => ({ header: null }), /missing Stripe-Signature/],
     ['malformed header', () => ({ header: 'garbage' }), /malformed/],
-    ['tampered body', (body) => ({ rawBody: body.replace('"paid"', '"unpaid"') }), /no signature matches/],
+    [
+      'tampered body',
+      (body) => ({ rawBody: body.replace('"paid"', '"unpaid"') }),
+      /no signature matches/,
+    ],
   ];
   test.each(cases)('%s → 400', async (_name, opts, reason) => {
     const session = paid();
     const event = makeEvent('checkout.session.completed', session);
     const body = JSON.stringify(event);
     const o = opts(body);
-    const header =
-      o.rawBody !== undefined ? signatureFor(body) : o.header;
+    const header = o.rawBody !== undefined ? signatureFor(body) : o.header;
     const res = await h.post(event, { ...o, ...(header === undefined ? {} : { header }) });
     expect(res.status).toBe(400);
     expect((res.body as { error: string }).error).toMatch(reason);
@@ -177,7 +217,10 @@ describe('requests that are not provably from Stripe change nothing', () => {
 
   test('the second of two configured secrets is accepted (secret roll)', async () => {
     const session = paid();
-    expect((await h.post(makeEvent('checkout.session.completed', session), { secret: OTHER_SECRET })).status).toBe(200);
+    expect(
+      (await h.post(makeEvent('checkout.session.completed', session), { secret: OTHER_SECRET }))
+        .status,
+    ).toBe(200);
   });
 });
 

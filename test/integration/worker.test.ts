@@ -38,7 +38,11 @@ describe('OPSCOM failures', () => {
   });
 
   test('a request OPSCOM rejects (9009 record not found) fails the job with the reason', async () => {
-    const session = await deliverPaid({ plate: 'AB123', duration: '60', reference_id: 'OC-999999' });
+    const session = await deliverPaid({
+      plate: 'AB123',
+      duration: '60',
+      reference_id: 'OC-999999',
+    });
     const job = await h.waitForJob(session.id, ['failed']);
     expect(job.lastError).toMatch(/OPSCOM error 9009: Record not found/);
     expect(h.opscom.received).toHaveLength(1);
@@ -53,10 +57,24 @@ describe('OPSCOM failures', () => {
     await h.waitForJob(renewal.id, ['done']);
     const update = h.opscom.received[1]!;
     expect(update.path).toBe('/api/OC-TOMA/v1/permits/update');
-    expect(Object.keys(update.body).sort()).toEqual(['Amount', 'currency', 'endTime', 'plate', 'referenceID']);
+    expect(Object.keys(update.body).sort()).toEqual([
+      'Amount',
+      'currency',
+      'endTime',
+      'plate',
+      'referenceID',
+    ]);
     const createdEnd = h.opscom.received[0]!.body['endTime'] as string;
-    const expectedEnd = new Date(Date.parse(`${createdEnd}Z`) + 30 * 60_000).toISOString().slice(0, 19);
-    expect(update.body).toEqual({ referenceID: reference, plate: 'AB123', Amount: '14.50', currency: 'CAD', endTime: expectedEnd });
+    const expectedEnd = new Date(Date.parse(`${createdEnd}Z`) + 30 * 60_000)
+      .toISOString()
+      .slice(0, 19);
+    expect(update.body).toEqual({
+      referenceID: reference,
+      plate: 'AB123',
+      Amount: '14.50',
+      currency: 'CAD',
+      endTime: expectedEnd,
+    });
     expect(h.opscom.permits.get(reference)?.updates).toBe(1);
   });
 });
@@ -97,7 +115,9 @@ describe('write-back failures', () => {
     const job = await h.waitForJob(session.id, ['done']);
     expect(h.opscom.received).toHaveLength(1);
     expect(job.opscomAttempts).toBe(1);
-    expect(h.stripe.sessions.get(session.id)?.metadata['opscom_reference_id']).toBe(job.opscom?.referenceId);
+    expect(h.stripe.sessions.get(session.id)?.metadata['opscom_reference_id']).toBe(
+      job.opscom?.referenceId,
+    );
     const sessionWrites = h.stripe.received.filter((r) => r.path.includes('/checkout/sessions/'));
     expect(sessionWrites).toHaveLength(count + 1);
     // Every retry carried the same idempotency key.
@@ -115,9 +135,11 @@ describe('write-back failures', () => {
       ['payment_intents', 200],
     ]);
     expect(h.opscom.received).toHaveLength(1);
-    expect(h.stripe.paymentIntents.get(session.payment_intent as string)?.metadata['opscom_reference_id']).toBe(
-      job.opscom?.referenceId,
-    );
+    expect(
+      h.stripe.paymentIntents.get(session.payment_intent as string)?.metadata[
+        'opscom_reference_id'
+      ],
+    ).toBe(job.opscom?.referenceId);
   });
 
   test('a session Stripe does not know fails the job, the permit stays recorded', async () => {

@@ -6,7 +6,11 @@ import { startAdapter, type AdapterOverrides, type RunningAdapter } from '../../
 import type { Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import type { Job, JobState } from '../../src/store/ledger';
-import { startOpscomSimulator, type OpscomSimulator, type OpscomSimulatorOptions } from '../../src/simulators/opscomSimulator';
+import {
+  startOpscomSimulator,
+  type OpscomSimulator,
+  type OpscomSimulatorOptions,
+} from '../../src/simulators/opscomSimulator';
 import { startStripeSimulator, type StripeSimulator } from '../../src/simulators/stripeSimulator';
 import { OPSCOM_TOKEN, testConfig } from './config';
 import { signatureFor, WEBHOOK_SECRET } from './stripeFixtures';
@@ -95,7 +99,9 @@ export async function startHarness(
         const job = await adapter.ledger.getJob(sessionId);
         if (job && states.includes(job.state)) return job;
         if (Date.now() > deadline) {
-          throw new Error(`job ${sessionId} not in ${states.join('/')} after ${timeoutMs} ms: ${JSON.stringify(job)}`);
+          throw new Error(
+            `job ${sessionId} not in ${states.join('/')} after ${timeoutMs} ms: ${JSON.stringify(job)}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 20));
       }

@@ -20,11 +20,16 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 15_000);
     const check = () => {
-      const match = /"message":"adapter listening"[^\n]*"port":(\d+)|"port":(\d+)[^\n]*"message":"adapter listening"/.exec(out);
+      const match =
+        /"message":"adapter listening"[^\n]*"port":(\d+)|"port":(\d+)[^\n]*"message":"adapter listening"/.exec(
+          out,
+        );
       if (match) {
         clearTimeout(timer);
         resolve(Number(match[1] ?? match[2]));
@@ -40,9 +45,14 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
 }
 
 /** Runs the built server to its exit and returns its code and output (for start-up failures). */
-export function runServerToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+export function runServerToExit(
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SERVER], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SERVER], {
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -50,7 +60,11 @@ export function runServerToExit(env: Record<string, string>): Promise<{ code: nu
   });
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -29,7 +29,9 @@ export interface SessionOverrides {
 }
 
 /** A Checkout Session shaped exactly like Stripe's, paid, for a plate and two hours by default. */
-export function makeSession(overrides: SessionOverrides = {}): Record<string, unknown> & { id: string } {
+export function makeSession(
+  overrides: SessionOverrides = {},
+): Record<string, unknown> & { id: string } {
   return {
     ...structuredClone(SESSION),
     id: uniqueId('cs'),

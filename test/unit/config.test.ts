@@ -20,7 +20,12 @@ describe('loadConfig', () => {
     expect(config.opscom.defaultZone).toBeUndefined();
     expect(config.store.sqlitePath).toBe('./data/adapter.sqlite');
     expect(config.maxPermitDuration.toISO()).toBe('P1Y');
-    expect(config.worker).toEqual({ concurrency: 8, leaseMs: 30_000, maxAgeMs: 72 * 3600_000, pollMs: 1000 });
+    expect(config.worker).toEqual({
+      concurrency: 8,
+      leaseMs: 30_000,
+      maxAgeMs: 72 * 3600_000,
+      pollMs: 1000,
+    });
     expect(config.stripe.livemode).toBe(false);
   });
 

@@ -3,7 +3,12 @@ import { classifyOpscomAnswer } from '../../src/opscom/opscomAnswer';
 describe('classifyOpscomAnswer', () => {
   const rows: Array<[string, number, string, 'ok' | 'transient' | 'auth' | 'permanent']> = [
     ['success', 200, '{"status":"success","reference_id":"R-1","InternalReferenceID":"77"}', 'ok'],
-    ['success with numeric ids', 200, '{"status":"success","reference_id":42,"InternalReferenceID":7}', 'ok'],
+    [
+      'success with numeric ids',
+      200,
+      '{"status":"success","reference_id":42,"InternalReferenceID":7}',
+      'ok',
+    ],
     ['success without InternalReferenceID', 201, '{"status":"success","reference_id":"R-1"}', 'ok'],
     ['"success" without reference_id', 200, '{"status":"success"}', 'transient'],
     ['9001 with HTTP 200', 200, '{"ErrorCode":9001,"ErrorMessage":"API token is missing"}', 'auth'],
@@ -31,7 +36,9 @@ describe('classifyOpscomAnswer', () => {
   });
 
   test('a success gives the references as text', () => {
-    expect(classifyOpscomAnswer(200, '{"status":"success","reference_id":42,"InternalReferenceID":7}')).toEqual({
+    expect(
+      classifyOpscomAnswer(200, '{"status":"success","reference_id":42,"InternalReferenceID":7}'),
+    ).toEqual({
       ok: true,
       result: { referenceId: '42', internalReferenceId: '7' },
     });

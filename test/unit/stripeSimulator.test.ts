@@ -8,7 +8,11 @@ let sim: StripeSimulator;
 let stripe: Stripe;
 beforeEach(async () => {
   sim = await startStripeSimulator();
-  stripe = createStripeClient({ secretKey: 'sk_test_sim', apiUrl: new URL(sim.url), timeoutMs: 2000 });
+  stripe = createStripeClient({
+    secretKey: 'sk_test_sim',
+    apiUrl: new URL(sim.url),
+    timeoutMs: 2000,
+  });
   sim.addSession({ id: 'cs_test_1', payment_intent: 'pi_1', metadata: { plate: 'A1' } });
 });
 afterEach(() => sim.close());
@@ -25,13 +29,23 @@ describe('the Stripe simulator, through stripe-node', () => {
     await stripe.paymentIntents.update('pi_1', { metadata: { x: '1' } }, { idempotencyKey: 'k1' });
     await stripe.paymentIntents.update('pi_1', { metadata: { x: '1' } }, { idempotencyKey: 'k1' });
     expect(sim.received.map((r) => r.replayed)).toEqual([false, true]);
-    await expect(stripe.paymentIntents.update('pi_1', { metadata: { x: '2' } }, { idempotencyKey: 'k1' })).rejects.toThrow(/same parameters/);
+    await expect(
+      stripe.paymentIntents.update('pi_1', { metadata: { x: '2' } }, { idempotencyKey: 'k1' }),
+    ).rejects.toThrow(/same parameters/);
   });
 
   test('errors classify as the adapter expects', async () => {
     const writeBack = createStripeWriteBack(stripe);
-    const meta = { opscom_reference_id: 'R', opscom_internal_reference_id: '1', opscom_end_time: 't' };
-    const attempt = (id: string) => writeBack.updateSession(id, meta, `k-${Math.random()}`).then(() => undefined, (e: unknown) => e);
+    const meta = {
+      opscom_reference_id: 'R',
+      opscom_internal_reference_id: '1',
+      opscom_end_time: 't',
+    };
+    const attempt = (id: string) =>
+      writeBack.updateSession(id, meta, `k-${Math.random()}`).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
 
     const missing = await attempt('cs_test_missing');
     expect(missing).toBeInstanceOf(StripeApiError);
@@ -48,8 +62,13 @@ describe('the Stripe simulator, through stripe-node', () => {
     expect(await attempt('cs_test_1')).toMatchObject({ retryable: true, statusCode: undefined });
     expect(sim.received.length - before).toBe(2);
 
-    const badKey = createStripeWriteBack(createStripeClient({ secretKey: 'sk_live_wrong', apiUrl: new URL(sim.url), timeoutMs: 2000 }));
-    const refused = await badKey.updateSession('cs_test_1', meta, 'k-auth').then(() => undefined, (e: unknown) => e);
+    const badKey = createStripeWriteBack(
+      createStripeClient({ secretKey: 'sk_live_wrong', apiUrl: new URL(sim.url), timeoutMs: 2000 }),
+    );
+    const refused = await badKey.updateSession('cs_test_1', meta, 'k-auth').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(refused).toMatchObject({ retryable: true, statusCode: 401 });
     expect((refused as Error).message).toMatch(/refuses STRIPE_SECRET_KEY/);
   });

@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Stripe from 'stripe';
+import { startAdapter } from '../adapter';
+import { loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { startOpscomSimulator } from '../simulators/opscomSimulator';
+import { startStripeSimulator } from '../simulators/stripeSimulator';
+import { sampleEvent, sampleSession } from './sampleSession';
+
+const DEMO_TOKEN = 'demo-opscom-token';
+const DEMO_SECRET = 'whsec_demo_secret';
+
+/**
+ * `npm run demo`: the whole path on this machine, no credentials. Starts the OPSCOM and Stripe
+ * simulators and the adapter on a temporary SQLite file, sends one signed paid session, and
+ * shows what OPSCOM received and what Stripe now holds. `--serve` keeps everything running.
+ */
+export async function runDemo(argv: readonly string[]): Promise<number> {
+  const serve = argv.includes('--serve');
+  const say = (line = '') => process.stdout.write(`${line}\n`);
+  const opscom = await startOpscomSimulator({ apiToken: DEMO_TOKEN });
+  const stripeSim = await startStripeSimulator();
+  const dir = mkdtempSync(join(tmpdir(), 'adapter-demo-'));
+  const config = loadConfig({
+    PORT: process.env['PORT'] ?? (serve ? '3000' : '0'),
+    STRIPE_SECRET_KEY: 'sk_test_demo',
+    // With --serve, a `stripe listen` secret can be added to the demo's own.
+    STRIPE_WEBHOOK_SECRET: [DEMO_SECRET, process.env['STRIPE_WEBHOOK_SECRET']]
+      .filter(Boolean)
+      .join(','),
+    STRIPE_API_URL: stripeSim.url,
+    OPSCOM_API_TOKEN: DEMO_TOKEN,
+    OPSCOM_BASE_URL: opscom.url,
+    OPSCOM_TIMEZONE: process.env['OPSCOM_TIMEZONE'] ?? 'America/Toronto',
+    OPSCOM_ZONE: 'DEMO-ZONE',
+    SQLITE_PATH: join(dir, 'adapter.sqlite'),
+  });
+  const logger = createLogger({ level: 'info', pretty: process.stdout.isTTY === true });
+  const adapter = await startAdapter(config, logger);
+  const url = `http://127.0.0.1:${adapter.port}`;
+  say(`OPSCOM simulator  ${opscom.url}`);
+  say(`Stripe simulator  ${stripeSim.url}`);
+  say(`adapter           ${url}  (ledger ${config.store.sqlitePath})`);
+
+  const session = sampleSession({ plate: 'demo 123', duration: '2h' });
+  stripeSim.addSession(session);
+  const body = JSON.stringify(sampleEvent(session));
+  const signature = new Stripe('sk_test_demo').webhooks.generateTestHeaderString({
+    payload: body,
+    secret: DEMO_SECRET,
+  });
+  const sentAt = performance.now();
+  const res = await fetch(`${url}/webhooks/stripe`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature },
+    body,
+  });
+  say();
+  say(`→ POST /webhooks/stripe (signed checkout.session.completed for ${session.id})`);
+  say(`← ${res.status} ${await res.text()} in ${(performance.now() - sentAt).toFixed(1)} ms`);
+
+  const deadline = Date.now() + 15_000;
+  let job = await adapter.ledger.getJob(session.id);
+  while (job?.state !== 'done' && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+    job = await adapter.ledger.getJob(session.id);
+  }
+  const ok = job?.state === 'done';
+  const request = opscom.received[0];
+  say();
+  say('OPSCOM received:');
+  say(`  POST ${request?.path ?? '(nothing)'}`);
+  say(
+    `  ${JSON.stringify({ apiToken: request?.tokenValid ? '[valid token, not shown]' : '[WRONG]', ...request?.body })}`,
+  );
+  say('Stripe Checkout Session metadata now:');
+  say(`  ${JSON.stringify(stripeSim.sessions.get(session.id)?.metadata)}`);
+  say('Stripe PaymentIntent metadata now:');
+  say(
+    `  ${JSON.stringify(stripeSim.paymentIntents.get(session['payment_intent'] as string)?.metadata)}`,
+  );
+  say();
+  say(
+    ok
+      ? `✔ permit ${job?.opscom?.referenceId} for plate DEMO123 until ${job?.opscom?.endsAt}`
+      : `✘ job not done: ${JSON.stringify(job)}`,
+  );
+
+  if (serve && ok) {
+    say();
+    say(`Serving. Send more: stripe listen --forward-to ${url}/webhooks/stripe`);
+    say('(run with STRIPE_WEBHOOK_SECRET=<the whsec_ stripe listen prints>). Ctrl-C stops.');
+    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  }
+  await adapter.stop(1000);
+  await opscom.close();
+  await stripeSim.close();
+  rmSync(dir, { recursive: true, force: true });
+  return ok ? 0 : 1;
+}
