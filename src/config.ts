@@ -121,6 +121,9 @@ const EnvSchema = z.object({
   SHUTDOWN_GRACE_SECONDS: intInRange(25, 0, 600),
 });
 
+/** Every variable the adapter reads (.env.example and the README document each). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 /**
  * Reads the whole environment once, at start-up, and reports every problem together, each
  * naming its variable. Nothing else in the code reads process.env.

@@ -21,7 +21,7 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
   const serve = argv.includes('--serve');
   const say = (line = '') => process.stdout.write(`${line}\n`);
   const opscom = await startOpscomSimulator({ apiToken: DEMO_TOKEN });
-  const stripeSim = await startStripeSimulator();
+  const stripeSim = await startStripeSimulator({ acceptUnknown: serve });
   const dir = mkdtempSync(join(tmpdir(), 'adapter-demo-'));
   const config = loadConfig({
     PORT: process.env['PORT'] ?? (serve ? '3000' : '0'),

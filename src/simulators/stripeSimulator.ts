@@ -47,7 +47,8 @@ const stripeError = (type: string, message: string, code?: string) => ({
  * Stripe's error shapes for 401/404/429/500. Faults on demand.
  */
 export async function startStripeSimulator(
-  options: { random?: () => number } = {},
+  /** acceptUnknown: an update of an unknown id creates it (for `stripe trigger` with the demo). */
+  options: { random?: () => number; acceptUnknown?: boolean } = {},
   port = 0,
 ): Promise<StripeSimulator> {
   const faults = new FaultPlan(options.random);
@@ -80,6 +81,9 @@ export async function startStripeSimulator(
       const match = route.pattern.exec(path);
       if (!match) continue;
       const id = decodeURIComponent(match[1]!);
+      if (options.acceptUnknown && method === 'POST' && !stores[route.store].has(id)) {
+        stores[route.store].set(id, { id, metadata: {} });
+      }
       const object = stores[route.store].get(id);
       if (!object) {
         return {

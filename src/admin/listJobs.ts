@@ -1,0 +1,42 @@
+import { loadConfig } from '../config';
+import type { JobState } from '../store/ledger';
+import { openSqliteLedger } from '../store/sqliteLedger';
+
+const STATES: readonly JobState[] = [
+  'awaiting_payment',
+  'payment_failed',
+  'pending',
+  'done',
+  'failed',
+  'dead',
+];
+
+/**
+ * `npm run jobs [-- failed dead …]`: one line per job in the ledger (default: every state but
+ * done), with its last error. Reads SQLITE_PATH like the server; safe while it runs.
+ */
+export async function listJobs(argv: readonly string[]): Promise<number> {
+  const wanted = argv.filter((a) => !a.startsWith('-'));
+  const unknown = wanted.filter((s) => !STATES.includes(s as JobState));
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown state(s) ${unknown.join(', ')}; states: ${STATES.join(', ')}\n`);
+    return 2;
+  }
+  const config = loadConfig(process.env);
+  const ledger = openSqliteLedger(config.store.sqlitePath);
+  const states = wanted.length > 0 ? (wanted as JobState[]) : STATES.filter((s) => s !== 'done');
+  const jobs = await ledger.listJobs(states);
+  for (const job of jobs) {
+    const fields = [
+      new Date(job.createdAt).toISOString(),
+      job.state.padEnd(16),
+      job.sessionId,
+      job.opscom?.referenceId ?? '-',
+      job.lastError ?? '',
+    ];
+    process.stdout.write(`${fields.join('  ')}\n`);
+  }
+  process.stdout.write(`${jobs.length} job(s) in ${states.join(', ')}\n`);
+  await ledger.close();
+  return 0;
+}
