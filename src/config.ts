@@ -135,6 +135,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     throw new ConfigError(problems);
   }
   const e = parsed.data;
+  // A lease must outlast the longest single step, or a slow call lets a second process start
+  // the same step. stripe-node retries a closed connection once by itself: two Stripe timeouts.
+  const longestStepMs = Math.max(e.OPSCOM_TIMEOUT_MS, 2 * e.STRIPE_TIMEOUT_MS);
+  if (e.WORKER_LEASE_SECONDS * 1000 <= longestStepMs) {
+    throw new ConfigError([
+      `WORKER_LEASE_SECONDS (${e.WORKER_LEASE_SECONDS}) must be longer than the longest single call: OPSCOM_TIMEOUT_MS (${e.OPSCOM_TIMEOUT_MS}) and twice STRIPE_TIMEOUT_MS (${e.STRIPE_TIMEOUT_MS})`,
+    ]);
+  }
   if (e.DATABASE_URL !== undefined) {
     // Refuse rather than silently fall back to a local file on a host whose disk may vanish.
     throw new ConfigError([

@@ -76,6 +76,17 @@ export interface EventRecord {
 }
 
 /**
+ * Who is writing a claimed job, and when. Each owned write succeeds only while `owner` holds
+ * the lease, and renews it to `now + leaseMs`, so a lease needs to cover one step, not a job.
+ */
+export interface LeaseRef {
+  sessionId: string;
+  owner: string;
+  now: number;
+  leaseMs: number;
+}
+
+/**
  * The ledger: the single source of truth for what was received and how far each job got.
  * Every write that advances a claimed job names its owner; a write from a process that lost
  * its lease changes nothing and returns false.
@@ -89,40 +100,18 @@ export interface Ledger {
   /** Takes the pending job due first whose lease is free, leasing it to `owner`. */
   claimNextJob(owner: string, now: number, leaseMs: number): Promise<Job | undefined>;
   /** Stores the OPSCOM request and counts the attempt, before the call is made. */
-  startOpscomAttempt(
-    sessionId: string,
-    owner: string,
-    permit: PermitRequest,
-    now: number,
-    leaseMs: number,
-  ): Promise<boolean>;
-  recordOpscomResult(
-    sessionId: string,
-    owner: string,
-    result: PermitResult & { endsAt: string },
-    now: number,
-  ): Promise<boolean>;
+  startOpscomAttempt(lease: LeaseRef, permit: PermitRequest): Promise<boolean>;
+  /** Stores OPSCOM's answer (fsync'd: losing it would mean a second permit). */
+  recordOpscomResult(lease: LeaseRef, result: PermitResult & { endsAt: string }): Promise<boolean>;
+  /** Marks one write-back done; `finished` when it was the last step (the job is then done). */
   recordWriteBack(
-    sessionId: string,
-    owner: string,
+    lease: LeaseRef,
     target: 'session' | 'payment_intent',
     finished: boolean,
-    now: number,
   ): Promise<boolean>;
-  scheduleRetry(
-    sessionId: string,
-    owner: string,
-    error: string,
-    runAt: number,
-    now: number,
-  ): Promise<boolean>;
-  giveUp(
-    sessionId: string,
-    owner: string,
-    state: 'failed' | 'dead',
-    reason: string,
-    now: number,
-  ): Promise<boolean>;
+  /** Releases the job until `runAt`, keeping the error. */
+  scheduleRetry(lease: LeaseRef, error: string, runAt: number): Promise<boolean>;
+  giveUp(lease: LeaseRef, state: 'failed' | 'dead', reason: string): Promise<boolean>;
 
   /** The latest end the ledger knows for an OPSCOM permit (for extending it). */
   findKnownEnd(referenceId: string): Promise<string | undefined>;

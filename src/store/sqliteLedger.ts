@@ -116,36 +116,31 @@ export function openSqliteLedger(path: string): Ledger {
         AND (lease_expires_at IS NULL OR lease_expires_at <= @now)
       ORDER BY next_run_at LIMIT 1)
     RETURNING *`);
+  // Every owned write: only while the lease is ours, and renewing it.
+  const OWNED = `WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`;
+  const RENEW = `lease_expires_at = @now + @leaseMs, updated_at = @now`;
   const startAttempt = db.prepare(`
-    UPDATE jobs SET permit_json = @permit, opscom_attempts = opscom_attempts + 1,
-      lease_expires_at = @until, updated_at = @now
-    WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`);
+    UPDATE jobs SET permit_json = @permit, opscom_attempts = opscom_attempts + 1, ${RENEW} ${OWNED}`);
   const opscomResult = db.prepare(`
     UPDATE jobs SET opscom_reference_id = @referenceId, opscom_internal_reference_id = @internalReferenceId,
-      opscom_ends_at = @endsAt, opscom_at = @now, attempts = 0, last_error = NULL, updated_at = @now
-    WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`);
+      opscom_ends_at = @endsAt, opscom_at = @now, attempts = 0, last_error = NULL, ${RENEW} ${OWNED}`);
+  const writeBackStatement = (column: 'session_written_at' | 'payment_intent_written_at') =>
+    db.prepare(`
+      UPDATE jobs SET ${column} = @now, attempts = 0, last_error = NULL, ${RENEW},
+        state = CASE WHEN @finished THEN 'done' ELSE state END,
+        lease_owner = CASE WHEN @finished THEN NULL ELSE lease_owner END,
+        lease_expires_at = CASE WHEN @finished THEN NULL ELSE lease_expires_at END
+      ${OWNED}`);
   const writeBack = {
-    session: db.prepare(`
-      UPDATE jobs SET session_written_at = @now, attempts = 0, last_error = NULL, updated_at = @now,
-        state = CASE WHEN @finished THEN 'done' ELSE state END,
-        lease_owner = CASE WHEN @finished THEN NULL ELSE lease_owner END,
-        lease_expires_at = CASE WHEN @finished THEN NULL ELSE lease_expires_at END
-      WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`),
-    payment_intent: db.prepare(`
-      UPDATE jobs SET payment_intent_written_at = @now, attempts = 0, last_error = NULL, updated_at = @now,
-        state = CASE WHEN @finished THEN 'done' ELSE state END,
-        lease_owner = CASE WHEN @finished THEN NULL ELSE lease_owner END,
-        lease_expires_at = CASE WHEN @finished THEN NULL ELSE lease_expires_at END
-      WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`),
+    session: writeBackStatement('session_written_at'),
+    payment_intent: writeBackStatement('payment_intent_written_at'),
   };
   const retry = db.prepare(`
     UPDATE jobs SET attempts = attempts + 1, last_error = @error, next_run_at = @runAt,
-      lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
-    WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`);
+      lease_owner = NULL, lease_expires_at = NULL, updated_at = @now ${OWNED}`);
   const giveUp = db.prepare(`
     UPDATE jobs SET state = @state, last_error = @reason, lease_owner = NULL, lease_expires_at = NULL,
-      updated_at = @now
-    WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`);
+      updated_at = @now ${OWNED}`);
   const knownEnd = db.prepare<[string], { opscom_ends_at: string }>(`
     SELECT opscom_ends_at FROM jobs WHERE opscom_reference_id = ? AND opscom_ends_at IS NOT NULL
     ORDER BY opscom_at DESC LIMIT 1`);
@@ -193,40 +188,26 @@ export function openSqliteLedger(path: string): Ledger {
         const row = claim.get({ owner, now, until: now + leaseMs });
         return row ? jobFromRow(row) : undefined;
       }),
-    startOpscomAttempt: (sessionId, owner, permit, now, leaseMs) =>
-      run(
-        () =>
-          startAttempt.run({
-            sessionId,
-            owner,
-            permit: JSON.stringify(permit),
-            now,
-            until: now + leaseMs,
-          }).changes > 0,
-      ),
-    recordOpscomResult: (sessionId, owner, result, now) =>
+    startOpscomAttempt: (lease, permit) =>
+      run(() => startAttempt.run({ ...lease, permit: JSON.stringify(permit) }).changes > 0),
+    recordOpscomResult: (lease, result) =>
       run(() =>
         durably(
           () =>
             opscomResult.run({
-              sessionId,
-              owner,
+              ...lease,
               referenceId: result.referenceId,
               internalReferenceId: result.internalReferenceId ?? null,
               endsAt: result.endsAt,
-              now,
             }).changes > 0,
         ),
       ),
-    recordWriteBack: (sessionId, owner, target, finished, now) =>
-      run(
-        () =>
-          writeBack[target].run({ sessionId, owner, finished: finished ? 1 : 0, now }).changes > 0,
-      ),
-    scheduleRetry: (sessionId, owner, error, runAt, now) =>
-      run(() => retry.run({ sessionId, owner, error, runAt, now }).changes > 0),
-    giveUp: (sessionId, owner, state, reason, now) =>
-      run(() => giveUp.run({ sessionId, owner, state, reason, now }).changes > 0),
+    recordWriteBack: (lease, target, finished) =>
+      run(() => writeBack[target].run({ ...lease, finished: finished ? 1 : 0 }).changes > 0),
+    scheduleRetry: (lease, error, runAt) =>
+      run(() => retry.run({ ...lease, error, runAt }).changes > 0),
+    giveUp: (lease, state, reason) =>
+      run(() => giveUp.run({ ...lease, state, reason }).changes > 0),
     findKnownEnd: (referenceId) => run(() => knownEnd.get(referenceId)?.opscom_ends_at),
     getJob: (sessionId) =>
       run(() => {

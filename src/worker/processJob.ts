@@ -4,7 +4,7 @@ import type { PermitRequest } from '../domain/permit';
 import { AdapterError, OpscomAuthError, StoreError, describeError } from '../errors';
 import type { Logger } from '../logger';
 import type { OpscomClient } from '../opscom/opscomClient';
-import type { Job, Ledger } from '../store/ledger';
+import type { Job, Ledger, LeaseRef } from '../store/ledger';
 import type { StripeWriteBack, WriteBackMetadata } from '../stripe/stripeWriteBack';
 import { backoffDelayMs } from './backoff';
 
@@ -31,37 +31,31 @@ class LeaseLost extends Error {}
  */
 export async function processJob(job: Job, deps: JobDeps): Promise<void> {
   const log = deps.logger.child({ sessionId: job.sessionId, eventId: job.paidEventId });
+  const lease = (): LeaseRef => ({
+    sessionId: job.sessionId,
+    owner: deps.owner,
+    now: deps.now(),
+    leaseMs: deps.leaseMs,
+  });
+  // Transient failures since the last step that succeeded (the ledger resets its count too).
+  let attempts = job.attempts;
   const stored = (ok: boolean): void => {
     if (!ok) throw new LeaseLost();
+    attempts = 0;
   };
   try {
     let opscom = job.opscom;
     if (!opscom) {
-      const permit = job.permit ?? (await mapJob(job, deps));
+      const permit = job.permit ?? (await mapJob(job, deps, lease()));
       if (!permit) return;
-      stored(
-        await deps.ledger.startOpscomAttempt(
-          job.sessionId,
-          deps.owner,
-          permit,
-          deps.now(),
-          deps.leaseMs,
-        ),
-      );
+      if (!(await deps.ledger.startOpscomAttempt(lease(), permit))) throw new LeaseLost();
       const result =
         permit.action === 'create'
           ? await deps.opscom.createPermit(permit)
           : await deps.opscom.updatePermit(permit);
-      const at = deps.now();
-      stored(
-        await deps.ledger.recordOpscomResult(
-          job.sessionId,
-          deps.owner,
-          { ...result, endsAt: permit.endsAt },
-          at,
-        ),
-      );
-      opscom = { ...result, endsAt: permit.endsAt, at };
+      const at = lease();
+      stored(await deps.ledger.recordOpscomResult(at, { ...result, endsAt: permit.endsAt }));
+      opscom = { ...result, endsAt: permit.endsAt, at: at.now };
       log.info('permit pushed to OPSCOM', {
         action: permit.action,
         referenceId: result.referenceId,
@@ -84,41 +78,27 @@ export async function processJob(job: Job, deps: JobDeps): Promise<void> {
       `opscom-writeback:${job.sessionId}:${target}:${opscom.referenceId}`;
     if (job.sessionWrittenAt === null) {
       await deps.stripe.updateSession(job.sessionId, metadata, key('session'));
-      stored(
-        await deps.ledger.recordWriteBack(
-          job.sessionId,
-          deps.owner,
-          'session',
-          !piPending,
-          deps.now(),
-        ),
-      );
+      stored(await deps.ledger.recordWriteBack(lease(), 'session', !piPending));
     }
     if (paymentIntentId !== null && piPending) {
       await deps.stripe.updatePaymentIntent(paymentIntentId, metadata, key('payment_intent'));
-      stored(
-        await deps.ledger.recordWriteBack(
-          job.sessionId,
-          deps.owner,
-          'payment_intent',
-          true,
-          deps.now(),
-        ),
-      );
+      stored(await deps.ledger.recordWriteBack(lease(), 'payment_intent', true));
     }
     if (job.sessionWrittenAt !== null && !piPending) {
       // Every step was already stored; only the final state was missing.
-      stored(
-        await deps.ledger.recordWriteBack(job.sessionId, deps.owner, 'session', true, deps.now()),
-      );
+      stored(await deps.ledger.recordWriteBack(lease(), 'session', true));
     }
     log.info('job done', { referenceId: opscom.referenceId });
   } catch (err) {
-    await handleFailure(job, deps, log, err);
+    await handleFailure(job, deps, log, err, lease, attempts);
   }
 }
 
-async function mapJob(job: Job, deps: JobDeps): Promise<PermitRequest | undefined> {
+async function mapJob(
+  job: Job,
+  deps: JobDeps,
+  lease: LeaseRef,
+): Promise<PermitRequest | undefined> {
   const referenceId = job.session.metadata['reference_id']?.trim();
   const knownEndsAt = referenceId ? await deps.ledger.findKnownEnd(referenceId) : undefined;
   const mapped = mapSession(
@@ -127,7 +107,7 @@ async function mapJob(job: Job, deps: JobDeps): Promise<PermitRequest | undefine
   );
   if (mapped.kind === 'permit') return mapped.permit;
   const reason = `cannot map session to a permit: ${mapped.reasons.join('; ')}`;
-  await deps.ledger.giveUp(job.sessionId, deps.owner, 'failed', reason, deps.now());
+  await deps.ledger.giveUp(lease, 'failed', reason);
   deps.logger.warn('job failed: fix the session metadata, then replay it', {
     sessionId: job.sessionId,
     reason,
@@ -135,7 +115,14 @@ async function mapJob(job: Job, deps: JobDeps): Promise<PermitRequest | undefine
   return undefined;
 }
 
-async function handleFailure(job: Job, deps: JobDeps, log: Logger, err: unknown): Promise<void> {
+async function handleFailure(
+  job: Job,
+  deps: JobDeps,
+  log: Logger,
+  err: unknown,
+  lease: () => LeaseRef,
+  attempts: number,
+): Promise<void> {
   if (err instanceof LeaseLost) {
     log.warn('lease lost to another process; leaving the job to it');
     return;
@@ -148,30 +135,24 @@ async function handleFailure(job: Job, deps: JobDeps, log: Logger, err: unknown)
   }
   // An error we did not classify is a bug, not bad data: keep the job and retry it.
   const retryable = err instanceof AdapterError ? err.retryable : true;
-  const now = deps.now();
+  const at = lease();
   try {
     if (!retryable) {
-      await deps.ledger.giveUp(job.sessionId, deps.owner, 'failed', message, now);
+      await deps.ledger.giveUp(at, 'failed', message);
       log.error('job failed permanently', { error: message });
-    } else if (now - job.createdAt >= deps.maxAgeMs) {
-      await deps.ledger.giveUp(
-        job.sessionId,
-        deps.owner,
-        'dead',
-        `gave up after retries: ${message}`,
-        now,
-      );
+    } else if (at.now - job.createdAt >= deps.maxAgeMs) {
+      await deps.ledger.giveUp(at, 'dead', `gave up after retries: ${message}`);
       log.error('job dead: still failing after JOB_MAX_AGE_HOURS; replay it once fixed', {
         error: message,
       });
     } else {
-      const delay = backoffDelayMs(job.attempts + 1);
-      await deps.ledger.scheduleRetry(job.sessionId, deps.owner, message, now + delay, now);
+      const delay = backoffDelayMs(attempts + 1);
+      await deps.ledger.scheduleRetry(at, message, at.now + delay);
       const level = err instanceof OpscomAuthError ? 'error' : 'warn';
       log.log(level, 'step failed; will retry', {
         error: message,
         retryInMs: delay,
-        attempt: job.attempts + 1,
+        attempt: attempts + 1,
       });
     }
   } catch (storeErr) {

@@ -30,10 +30,10 @@ beforeEach(async () => {
     OPSCOM_BASE_URL: opscom.url,
     STRIPE_API_URL: stripe.url,
     SQLITE_PATH: join(dir, 'ledger.sqlite'),
-    WORKER_LEASE_SECONDS: '2',
+    WORKER_LEASE_SECONDS: '3',
     WORKER_POLL_MS: '100',
-    OPSCOM_TIMEOUT_MS: '8000',
-    STRIPE_TIMEOUT_MS: '8000',
+    OPSCOM_TIMEOUT_MS: '1000',
+    STRIPE_TIMEOUT_MS: '1000',
   });
 });
 afterEach(async () => {

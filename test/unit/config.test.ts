@@ -69,6 +69,12 @@ describe('loadConfig', () => {
     expect(found).toEqual(['OPSCOM_API_TOKEN must be 1–50 letters, digits or dashes']);
   });
 
+  test('a lease shorter than a single call is refused', () => {
+    expect(problems(testEnv({ WORKER_LEASE_SECONDS: '10', STRIPE_TIMEOUT_MS: '5000' }))[0]).toMatch(
+      /WORKER_LEASE_SECONDS \(10\) must be longer/,
+    );
+  });
+
   test('DATABASE_URL is refused until PostgreSQL is supported, rather than ignored', () => {
     expect(problems(testEnv({ DATABASE_URL: 'postgres://x' }))[0]).toMatch(/DATABASE_URL is set/);
   });
