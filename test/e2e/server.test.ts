@@ -122,6 +122,54 @@ test('SIGKILL after OPSCOM answered, during write-back: OPSCOM is never called a
   );
 });
 
+test('SIGTERM while a job is in flight: the job finishes before the process exits 0', async () => {
+  await opscom.close();
+  opscom = await startOpscomSimulator({ apiToken: OPSCOM_TOKEN, latencyMs: 700 });
+  env['OPSCOM_BASE_URL'] = opscom.url;
+  const server = await start();
+  const session = await deliver(server.port);
+  await waitFor('OPSCOM call', () => (opscom.received.length === 1 ? true : undefined));
+  server.child.kill('SIGTERM');
+  expect(await server.exited).toBe(0);
+  ledger = openSqliteLedger(env['SQLITE_PATH']!);
+  const job = await ledger.getJob(session.id);
+  expect(job?.state).toBe('done');
+  expect(stripe.sessions.get(session.id)?.metadata['opscom_reference_id']).toBe(
+    job?.opscom?.referenceId,
+  );
+  expect(server.output()).toMatch(/"inFlight":1[^\n]*"message":"shutting down"/);
+});
+
+test('two processes on one ledger file: every delivery sent to both, concurrently, twice → one permit each', async () => {
+  const [a, b] = [await start(), await start()];
+  const sessions = Array.from({ length: 20 }, () => makeSession());
+  for (const s of sessions) stripe.addSession(s);
+  const post = (port: number, body: string) =>
+    fetch(`http://127.0.0.1:${port}/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signatureFor(body) },
+      body,
+    }).then((r) => r.status);
+  const statuses = await Promise.all(
+    sessions.flatMap((s) => {
+      const body = JSON.stringify(makeEvent('checkout.session.completed', s));
+      return [post(a.port, body), post(b.port, body), post(a.port, body), post(b.port, body)];
+    }),
+  );
+  expect(new Set(statuses)).toEqual(new Set([200]));
+  const references = new Set<string | undefined>();
+  for (const s of sessions) {
+    const job = await waitDone(s.id);
+    references.add(job.opscom?.referenceId);
+    expect(stripe.sessions.get(s.id)?.metadata['opscom_reference_id']).toBe(
+      job.opscom?.referenceId,
+    );
+  }
+  expect(references.size).toBe(20);
+  expect(opscom.received).toHaveLength(20);
+  expect(opscom.permits.size).toBe(20);
+});
+
 test('bad configuration stops start-up with every problem named, exit 1', async () => {
   const { code, output } = await runServerToExit({
     STRIPE_SECRET_KEY: 'pk_test_x',
