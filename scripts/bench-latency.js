@@ -1,4 +1,4 @@
-// `npm run bench:latency [-- --count 1000 --rate 200]`: see src/bench/latencyBench.ts.
+// `npm run bench:latency [-- --count 1000 --rate 200 --concurrency 8]`: see src/bench/latencyBench.ts.
 require('../dist/bench/latencyBench.js')
   .runLatencyBench(process.argv.slice(2))
   .catch((err) => {

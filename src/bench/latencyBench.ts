@@ -18,7 +18,7 @@ function arg(argv: readonly string[], name: string, fallback: number): number {
 }
 
 /**
- * `npm run bench:latency [-- --count 1000 --rate 200]`: the built server (dist/server.js, its
+ * `npm run bench:latency [-- --count 1000 --rate 200 --concurrency 8]`: the built server (dist/server.js, its
  * own process, SQLite ledger, LOG_LEVEL=info to /dev/null) receives `count` signed webhooks at
  * `rate` per second on loopback. Prints ack latency (client side) and receipt → OPSCOM (the
  * ledger's receipt time to the OPSCOM simulator's receipt time) percentiles.
@@ -26,6 +26,7 @@ function arg(argv: readonly string[], name: string, fallback: number): number {
 export async function runLatencyBench(argv: readonly string[]): Promise<void> {
   const count = arg(argv, 'count', 1000);
   const rate = arg(argv, 'rate', 200);
+  const concurrency = arg(argv, 'concurrency', 8);
   const warmup = 50;
   const opscom = await startOpscomSimulator({ apiToken: TOKEN });
   const stripeSim = await startStripeSimulator();
@@ -47,6 +48,7 @@ export async function runLatencyBench(argv: readonly string[]): Promise<void> {
       OPSCOM_TIMEZONE: 'America/Toronto',
       OPSCOM_ZONE: 'BENCH',
       SQLITE_PATH: sqlitePath,
+      WORKER_CONCURRENCY: String(concurrency),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -124,7 +126,7 @@ export async function runLatencyBench(argv: readonly string[]): Promise<void> {
   process.stdout.write(
     [
       `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
-      `webhooks: ${count} at ${rate}/s offered (${(count / sendSeconds).toFixed(0)}/s achieved), ${warmup} warm-up not counted`,
+      `webhooks: ${count} at ${rate}/s offered (${(count / sendSeconds).toFixed(0)}/s achieved), ${warmup} warm-up not counted, WORKER_CONCURRENCY=${concurrency}`,
       `                          p50      p99      max   (ms)`,
       `ack latency          ${fmt(percentile(acks, 50))}  ${fmt(percentile(acks, 99))}  ${fmt(Math.max(...acks))}`,
       `receipt → OPSCOM     ${fmt(percentile(toOpscom, 50))}  ${fmt(percentile(toOpscom, 99))}  ${fmt(Math.max(...toOpscom))}   (${toOpscom.length}/${count} permits)`,
