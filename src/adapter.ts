@@ -5,16 +5,17 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import { createOpscomClient } from './opscom/opscomClient';
 import type { Ledger } from './store/ledger';
-import { openSqliteLedger } from './store/sqliteLedger';
+import { openLedger } from './store/openLedger';
 import { createStripeClient } from './stripe/stripeClient';
 import { createStripeWriteBack } from './stripe/stripeWriteBack';
 import { createWorker, type Worker } from './worker/worker';
 
 export interface RunningAdapter {
-  port: number;
-  server: Server;
+  /** The HTTP port; undefined for a worker-only process. */
+  port: number | undefined;
+  server: Server | undefined;
   ledger: Ledger;
-  worker: Worker;
+  worker: Worker | undefined;
   /** Graceful stop: no new requests, jobs in flight get `graceMs`, then the ledger closes. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -24,69 +25,82 @@ export interface AdapterOverrides {
   now?: () => number;
 }
 
-/** Opens the ledger, starts the worker and listens: the whole service, from a Config. */
+/**
+ * Opens the ledger and starts what PROCESS_TYPE asks for: intake (HTTP), the worker, or both.
+ */
 export async function startAdapter(
   config: Config,
   logger: Logger,
   overrides: AdapterOverrides = {},
 ): Promise<RunningAdapter> {
   const now = overrides.now ?? Date.now;
-  const ledger = openSqliteLedger(config.store.sqlitePath);
+  const ledger = await openLedger(config.store, logger);
   const stripe = createStripeClient({
     secretKey: config.stripe.secretKey,
     apiUrl: config.stripe.apiUrl,
     timeoutMs: config.stripe.timeoutMs,
   });
-  const worker = createWorker({
-    ledger,
-    opscom: createOpscomClient({
-      baseUrl: config.opscom.baseUrl,
-      apiToken: config.opscom.apiToken,
-      timeoutMs: config.opscom.timeoutMs,
-      ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
-    }),
-    stripe: createStripeWriteBack(stripe),
-    mapping: {
-      timezone: config.opscom.timezone,
-      defaultZone: config.opscom.defaultZone,
-      maxDuration: config.maxPermitDuration,
-    },
-    concurrency: config.worker.concurrency,
-    pollMs: config.worker.pollMs,
-    leaseMs: config.worker.leaseMs,
-    maxAgeMs: config.worker.maxAgeMs,
-    now,
-    logger,
-  });
-  const app = createApp({
-    ledger,
-    webhooks: stripe.webhooks,
-    webhookSecrets: config.stripe.webhookSecrets,
-    livemode: config.stripe.livemode,
-    logger,
-    now,
-    onJobRecorded: () => worker.notify(),
-  });
+  const worker =
+    config.processType === 'intake'
+      ? undefined
+      : createWorker({
+          ledger,
+          opscom: createOpscomClient({
+            baseUrl: config.opscom.baseUrl,
+            apiToken: config.opscom.apiToken,
+            timeoutMs: config.opscom.timeoutMs,
+            ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+          }),
+          stripe: createStripeWriteBack(stripe),
+          mapping: {
+            timezone: config.opscom.timezone,
+            defaultZone: config.opscom.defaultZone,
+            maxDuration: config.maxPermitDuration,
+          },
+          concurrency: config.worker.concurrency,
+          pollMs: config.worker.pollMs,
+          leaseMs: config.worker.leaseMs,
+          maxAgeMs: config.worker.maxAgeMs,
+          now,
+          logger,
+        });
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, () => resolve(s));
-    s.once('error', reject);
-  });
-  worker.start();
-  const port = (server.address() as AddressInfo).port;
+  let server: Server | undefined;
+  if (config.processType !== 'worker') {
+    const app = createApp({
+      ledger,
+      webhooks: stripe.webhooks,
+      webhookSecrets: config.stripe.webhookSecrets,
+      livemode: config.stripe.livemode,
+      logger,
+      now,
+      // This process's worker starts the job at once; others hear of it from the ledger.
+      onJobRecorded: () => worker?.notify(),
+    });
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, () => resolve(s));
+      s.once('error', reject);
+    });
+  }
+  if (worker) {
+    ledger.onJobAvailable(() => worker.notify());
+    worker.start();
+  }
 
   let stopped: Promise<void> | undefined;
   return {
-    port,
+    port: server ? (server.address() as AddressInfo).port : undefined,
     server,
     ledger,
     worker,
     stop(graceMs = config.shutdownGraceMs) {
       stopped ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        await worker.stop(graceMs);
-        server.closeAllConnections();
+        const closed = server
+          ? new Promise<void>((resolve) => server.close(() => resolve()))
+          : Promise.resolve();
+        server?.closeIdleConnections();
+        await worker?.stop(graceMs);
+        server?.closeAllConnections();
         await closed;
         await ledger.close();
       })();

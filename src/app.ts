@@ -1,4 +1,5 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import { describeError } from './errors';
 import { createWebhookRouter, type WebhookRouteDeps } from './http/webhookRoute';
 
 export type AppDeps = WebhookRouteDeps;
@@ -12,6 +13,15 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => {
     res.status(200).json({ status: 'ok' });
+  });
+  // Ready only while the ledger answers: a load balancer stops sending traffic meanwhile.
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await deps.ledger.ping();
+      res.status(200).json({ status: 'ready' });
+    } catch (err) {
+      res.status(503).json({ status: 'unavailable', error: describeError(err) });
+    }
   });
   app.use(createWebhookRouter(deps));
   app.use((_req, res) => {

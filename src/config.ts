@@ -3,6 +3,15 @@ import { z } from 'zod';
 import { parseDuration } from './domain/duration';
 import { ConfigError } from './errors';
 
+export type StoreConfig =
+  | { kind: 'sqlite'; sqlitePath: string }
+  | {
+      kind: 'postgres';
+      url: string;
+      ssl: false | { rejectUnauthorized: boolean };
+      poolSize: number;
+    };
+
 export interface Config {
   port: number;
   logLevel: string;
@@ -22,7 +31,9 @@ export interface Config {
     timeoutMs: number;
   };
   maxPermitDuration: Duration;
-  store: { sqlitePath: string };
+  store: StoreConfig;
+  /** web: intake and worker; intake: HTTP only; worker: jobs only, no HTTP. */
+  processType: 'web' | 'intake' | 'worker';
   worker: {
     concurrency: number;
     leaseMs: number;
@@ -112,7 +123,15 @@ const EnvSchema = z.object({
       }
       return parsed.duration;
     }),
-  DATABASE_URL: optionalText,
+  DATABASE_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
+  DATABASE_SSL: optionalText.pipe(z.enum(['auto', 'off', 'require', 'verify']).default('auto')),
+  DATABASE_POOL_SIZE: intInRange(10, 1, 100),
+  PROCESS_TYPE: optionalText.pipe(z.enum(['web', 'intake', 'worker']).default('web')),
   SQLITE_PATH: optionalText.transform((s) => s ?? './data/adapter.sqlite'),
   WORKER_CONCURRENCY: intInRange(8, 1, 256),
   WORKER_LEASE_SECONDS: intInRange(30, 1, 3600),
@@ -143,12 +162,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       `WORKER_LEASE_SECONDS (${e.WORKER_LEASE_SECONDS}) must be longer than the longest single call: OPSCOM_TIMEOUT_MS (${e.OPSCOM_TIMEOUT_MS}) and twice STRIPE_TIMEOUT_MS (${e.STRIPE_TIMEOUT_MS})`,
     ]);
   }
-  if (e.DATABASE_URL !== undefined) {
-    // Refuse rather than silently fall back to a local file on a host whose disk may vanish.
-    throw new ConfigError([
-      'DATABASE_URL is set, but this version stores its ledger in SQLite only: unset DATABASE_URL and set SQLITE_PATH to a file on a persistent disk',
-    ]);
-  }
   return {
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
@@ -167,7 +180,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       timeoutMs: e.OPSCOM_TIMEOUT_MS,
     },
     maxPermitDuration: e.MAX_PERMIT_DURATION,
-    store: { sqlitePath: e.SQLITE_PATH },
+    store:
+      e.DATABASE_URL === undefined
+        ? { kind: 'sqlite', sqlitePath: e.SQLITE_PATH }
+        : {
+            kind: 'postgres',
+            url: e.DATABASE_URL,
+            ssl: sslFor(e.DATABASE_URL, e.DATABASE_SSL),
+            poolSize: e.DATABASE_POOL_SIZE,
+          },
+    processType: e.PROCESS_TYPE,
     worker: {
       concurrency: e.WORKER_CONCURRENCY,
       leaseMs: e.WORKER_LEASE_SECONDS * 1000,
@@ -176,4 +198,20 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
   };
+}
+
+/**
+ * `auto`: TLS without certificate verification (what Heroku Postgres needs) unless the host is
+ * this machine; `require`: the same, always; `verify`: TLS with verification; `off`: none.
+ */
+function sslFor(
+  url: string,
+  mode: 'auto' | 'off' | 'require' | 'verify',
+): false | { rejectUnauthorized: boolean } {
+  if (mode === 'off') return false;
+  if (mode === 'verify') return { rejectUnauthorized: true };
+  if (mode === 'require') return { rejectUnauthorized: false };
+  const host = new URL(url).hostname;
+  const local = host === '' || host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+  return local ? false : { rejectUnauthorized: false };
 }

@@ -80,6 +80,12 @@ export class StoreError extends AdapterError {
   readonly retryable = true;
 }
 
+/** The ledger's schema is not the one this build expects (see store/migrations.ts). */
+export class SchemaError extends AdapterError {
+  readonly code = 'schema_mismatch';
+  readonly retryable = false;
+}
+
 /** Describe anything thrown, for a log line or a stored `last_error`, without stack or secrets. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;

@@ -2,6 +2,7 @@ import { loadConfig } from './config';
 import { startAdapter } from './adapter';
 import { ConfigError, describeError } from './errors';
 import { createLogger } from './logger';
+import { describeStore } from './store/openLedger';
 
 /** Composition root: `npm start` (the Procfile's web process). */
 async function main(): Promise<void> {
@@ -15,15 +16,16 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY === true });
   const adapter = await startAdapter(config, logger);
-  logger.info('adapter listening', {
+  logger.info(adapter.port === undefined ? 'adapter worker started' : 'adapter listening', {
     port: adapter.port,
-    ledger: config.store.sqlitePath,
+    processType: config.processType,
+    ledger: describeStore(config.store),
     mode: config.stripe.livemode ? 'live' : 'test',
-    worker: adapter.worker.owner,
+    worker: adapter.worker?.owner,
   });
 
   const shutdown = (signal: string) => {
-    logger.info('shutting down', { signal, inFlight: adapter.worker.inFlight });
+    logger.info('shutting down', { signal, inFlight: adapter.worker?.inFlight ?? 0 });
     adapter.stop().then(
       () => {
         logger.info('stopped');

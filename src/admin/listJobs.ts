@@ -1,6 +1,7 @@
 import { loadConfig } from '../config';
 import type { JobState } from '../store/ledger';
-import { openSqliteLedger } from '../store/sqliteLedger';
+import { createLogger } from '../logger';
+import { openLedger } from '../store/openLedger';
 
 const STATES: readonly JobState[] = [
   'awaiting_payment',
@@ -13,7 +14,7 @@ const STATES: readonly JobState[] = [
 
 /**
  * `npm run jobs [-- failed dead …]`: one line per job in the ledger (default: every state but
- * done), with its last error. Reads SQLITE_PATH like the server; safe while it runs.
+ * done), with its last error. Reads the same ledger as the server; safe while it runs.
  */
 export async function listJobs(argv: readonly string[]): Promise<number> {
   const wanted = argv.filter((a) => !a.startsWith('-'));
@@ -23,7 +24,7 @@ export async function listJobs(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig(process.env);
-  const ledger = openSqliteLedger(config.store.sqlitePath);
+  const ledger = await openLedger(config.store, createLogger({ level: 'warn', pretty: false }));
   const states = wanted.length > 0 ? (wanted as JobState[]) : STATES.filter((s) => s !== 'done');
   const jobs = await ledger.listJobs(states);
   for (const job of jobs) {

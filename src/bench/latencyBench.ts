@@ -6,6 +6,7 @@ import Stripe from 'stripe';
 import { sampleEvent, sampleSession } from '../demo/sampleSession';
 import { startOpscomSimulator } from '../simulators/opscomSimulator';
 import { startStripeSimulator } from '../simulators/stripeSimulator';
+import { migrateSqlite } from '../store/sqliteDatabase';
 import { openSqliteLedger } from '../store/sqliteLedger';
 import { percentile } from './stats';
 
@@ -32,6 +33,7 @@ export async function runLatencyBench(argv: readonly string[]): Promise<void> {
   const stripeSim = await startStripeSimulator();
   const dir = mkdtempSync(join(tmpdir(), 'adapter-bench-'));
   const sqlitePath = join(dir, 'ledger.sqlite');
+  migrateSqlite(sqlitePath);
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the server there (node --cpu-prof).
   const profDir = process.env['BENCH_CPU_PROF'];
   const nodeArgs = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];

@@ -7,6 +7,7 @@ import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { startOpscomSimulator } from '../simulators/opscomSimulator';
 import { startStripeSimulator } from '../simulators/stripeSimulator';
+import { migrateSqlite } from '../store/sqliteDatabase';
 import { sampleEvent, sampleSession } from './sampleSession';
 
 const DEMO_TOKEN = 'demo-opscom-token';
@@ -37,12 +38,13 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
     OPSCOM_ZONE: 'DEMO-ZONE',
     SQLITE_PATH: join(dir, 'adapter.sqlite'),
   });
+  migrateSqlite(join(dir, 'adapter.sqlite'));
   const logger = createLogger({ level: 'info', pretty: process.stdout.isTTY === true });
   const adapter = await startAdapter(config, logger);
   const url = `http://127.0.0.1:${adapter.port}`;
   say(`OPSCOM simulator  ${opscom.url}`);
   say(`Stripe simulator  ${stripeSim.url}`);
-  say(`adapter           ${url}  (ledger ${config.store.sqlitePath})`);
+  say(`adapter           ${url}  (ledger ${join(dir, 'adapter.sqlite')})`);
 
   const session = sampleSession({ plate: 'demo 123', duration: '2h' });
   stripeSim.addSession(session);

@@ -99,10 +99,22 @@ export interface Ledger {
 
   /** Takes the pending job due first whose lease is free, leasing it to `owner`. */
   claimNextJob(owner: string, now: number, leaseMs: number): Promise<Job | undefined>;
-  /** Stores the OPSCOM request and counts the attempt, before the call is made. */
+  /**
+   * Stores the OPSCOM request and counts the attempt, before the call is made. False when the
+   * lease is lost or a result is already recorded: then no call may be made.
+   */
   startOpscomAttempt(lease: LeaseRef, permit: PermitRequest): Promise<boolean>;
-  /** Stores OPSCOM's answer (fsync'd: losing it would mean a second permit). */
-  recordOpscomResult(lease: LeaseRef, result: PermitResult & { endsAt: string }): Promise<boolean>;
+  /**
+   * Stores OPSCOM's answer to attempt number `attempt` (fsync'd: losing it would mean a second
+   * permit). It does not need the lease still held, only that no later attempt has started:
+   * an answer that arrives while the ledger is unreachable can still be recorded when it
+   * returns, and taking the lease back then stops any process about to call OPSCOM again.
+   */
+  recordOpscomResult(
+    lease: LeaseRef,
+    attempt: number,
+    result: PermitResult & { endsAt: string },
+  ): Promise<boolean>;
   /** Marks one write-back done; `finished` when it was the last step (the job is then done). */
   recordWriteBack(
     lease: LeaseRef,
@@ -118,5 +130,12 @@ export interface Ledger {
   getJob(sessionId: string): Promise<Job | undefined>;
   listJobs(states?: readonly JobState[]): Promise<Job[]>;
   listEvents(sessionId?: string): Promise<EventRecord[]>;
+  /** Resolves when the ledger answers a trivial query (readiness). */
+  ping(): Promise<void>;
+  /**
+   * Calls `listener` when another process records a job that is due now (PostgreSQL:
+   * LISTEN/NOTIFY). SQLite has no such signal: other processes' jobs are found by polling.
+   */
+  onJobAvailable(listener: () => void): void;
   close(): Promise<void>;
 }

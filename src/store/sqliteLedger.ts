@@ -1,30 +1,6 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { StoreError } from '../errors';
 import { eventFromRow, jobFromRow, type EventRow, type JobRow } from './jobRow';
 import type { JobState, Ledger, RecordOutcome, SessionEventInput } from './ledger';
-import { SQLITE_SCHEMA, SQLITE_SCHEMA_VERSION } from './sqliteSchema';
-
-/** Turns a driver error into a StoreError that says what to do. */
-function storeError(err: unknown): StoreError {
-  const code = (err as { code?: unknown }).code;
-  const message = err instanceof Error ? err.message : String(err);
-  if (code === 'SQLITE_FULL') {
-    return new StoreError(
-      `ledger disk is full (${message}): free space on the SQLITE_PATH volume`,
-      {
-        cause: err,
-      },
-    );
-  }
-  if (code === 'SQLITE_BUSY') {
-    return new StoreError(`ledger is locked by another process for too long (${message})`, {
-      cause: err,
-    });
-  }
-  return new StoreError(`ledger write failed: ${message}`, { cause: err });
-}
+import { assertSqliteSchema, openSqliteDatabase, sqliteStoreError } from './sqliteDatabase';
 
 /**
  * The embedded ledger: one SQLite file in WAL mode. Several processes may share the file:
@@ -41,20 +17,13 @@ function storeError(err: unknown): StoreError {
  * since the WAL is written in order. This keeps fsyncs at two per payment instead of six.
  */
 export function openSqliteLedger(path: string): Ledger {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SQLITE_SCHEMA_VERSION) {
+  const db = openSqliteDatabase(path);
+  try {
+    assertSqliteSchema(db, path);
+  } catch (err) {
     db.close();
-    throw new StoreError(
-      `ledger ${path} has schema version ${version}, newer than this adapter's ${SQLITE_SCHEMA_VERSION}: run the newer adapter or restore a matching file`,
-    );
+    throw err;
   }
-  db.exec(SQLITE_SCHEMA);
-  db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
 
   const insertEvent = db.prepare(`
     INSERT INTO events (event_id, event_type, session_id, event_created, livemode, outcome, detail, received_at)
@@ -120,16 +89,20 @@ export function openSqliteLedger(path: string): Ledger {
   const OWNED = `WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`;
   const RENEW = `lease_expires_at = @now + @leaseMs, updated_at = @now`;
   const startAttempt = db.prepare(`
-    UPDATE jobs SET permit_json = @permit, opscom_attempts = opscom_attempts + 1, ${RENEW} ${OWNED}`);
+    UPDATE jobs SET permit_json = @permit, opscom_attempts = opscom_attempts + 1, ${RENEW} ${OWNED}
+      AND opscom_reference_id IS NULL`);
   const opscomResult = db.prepare(`
     UPDATE jobs SET opscom_reference_id = @referenceId, opscom_internal_reference_id = @internalReferenceId,
-      opscom_ends_at = @endsAt, opscom_at = @now, attempts = 0, last_error = NULL, ${RENEW} ${OWNED}`);
+      opscom_ends_at = @endsAt, opscom_at = @now, attempts = 0, last_error = NULL,
+      lease_owner = @owner, ${RENEW}
+    WHERE session_id = @sessionId AND state = 'pending' AND opscom_reference_id IS NULL
+      AND opscom_attempts = @attempt`);
   const writeBackStatement = (column: 'session_written_at' | 'payment_intent_written_at') =>
     db.prepare(`
-      UPDATE jobs SET ${column} = @now, attempts = 0, last_error = NULL, ${RENEW},
+      UPDATE jobs SET ${column} = @now, attempts = 0, last_error = NULL, updated_at = @now,
         state = CASE WHEN @finished THEN 'done' ELSE state END,
         lease_owner = CASE WHEN @finished THEN NULL ELSE lease_owner END,
-        lease_expires_at = CASE WHEN @finished THEN NULL ELSE lease_expires_at END
+        lease_expires_at = CASE WHEN @finished THEN NULL ELSE @now + @leaseMs END
       ${OWNED}`);
   const writeBack = {
     session: writeBackStatement('session_written_at'),
@@ -161,7 +134,7 @@ export function openSqliteLedger(path: string): Ledger {
     try {
       return Promise.resolve(fn());
     } catch (err) {
-      return Promise.reject(storeError(err));
+      return Promise.reject(sqliteStoreError(err));
     }
   };
 
@@ -190,12 +163,13 @@ export function openSqliteLedger(path: string): Ledger {
       }),
     startOpscomAttempt: (lease, permit) =>
       run(() => startAttempt.run({ ...lease, permit: JSON.stringify(permit) }).changes > 0),
-    recordOpscomResult: (lease, result) =>
+    recordOpscomResult: (lease, attempt, result) =>
       run(() =>
         durably(
           () =>
             opscomResult.run({
               ...lease,
+              attempt,
               referenceId: result.referenceId,
               internalReferenceId: result.internalReferenceId ?? null,
               endsAt: result.endsAt,
@@ -238,6 +212,8 @@ export function openSqliteLedger(path: string): Ledger {
                 .all(sessionId);
         return rows.map(eventFromRow);
       }),
+    ping: () => run(() => void db.prepare('SELECT 1').get()),
+    onJobAvailable: () => undefined,
     close: () => run(() => void db.close()),
   };
 }

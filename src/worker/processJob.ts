@@ -49,19 +49,27 @@ export async function processJob(job: Job, deps: JobDeps): Promise<void> {
       const permit = job.permit ?? (await mapJob(job, deps, lease()));
       if (!permit) return;
       if (!(await deps.ledger.startOpscomAttempt(lease(), permit))) throw new LeaseLost();
+      const attempt = job.opscomAttempts + 1;
       const result =
         permit.action === 'create'
           ? await deps.opscom.createPermit(permit)
           : await deps.opscom.updatePermit(permit);
+      const answer = { ...result, endsAt: permit.endsAt };
       const at = lease();
-      stored(await deps.ledger.recordOpscomResult(at, { ...result, endsAt: permit.endsAt }));
-      opscom = { ...result, endsAt: permit.endsAt, at: at.now };
+      stored(
+        await holdUntilRecorded(
+          () => deps.ledger.recordOpscomResult(lease(), attempt, answer),
+          log,
+          answer.referenceId,
+        ),
+      );
+      opscom = { ...answer, at: at.now };
       log.info('permit pushed to OPSCOM', {
         action: permit.action,
         referenceId: result.referenceId,
         plate: permit.plate,
         endTime: permit.endTime,
-        opscomAttempt: job.opscomAttempts + 1,
+        opscomAttempt: attempt,
       });
     }
 
@@ -91,6 +99,49 @@ export async function processJob(job: Job, deps: JobDeps): Promise<void> {
     log.info('job done', { referenceId: opscom.referenceId });
   } catch (err) {
     await handleFailure(job, deps, log, err, lease, attempts);
+  }
+}
+
+/**
+ * OPSCOM has made the permit; its answer must reach the ledger, or a retry makes a second one.
+ * While the ledger is unreachable (a database restart), keep the answer and keep trying, for as
+ * long as this process lives; the lease keeps other processes off the job meanwhile, and the
+ * ledger takes the answer even after the lease ran out as long as no new attempt started.
+ */
+async function holdUntilRecorded(
+  write: () => Promise<boolean>,
+  log: Logger,
+  referenceId: string,
+): Promise<boolean> {
+  let delay = 100;
+  for (let tries = 1; ; tries++) {
+    try {
+      const ok = await write();
+      if (!ok) {
+        log.error(
+          'OPSCOM answered, but another attempt had started meanwhile: check OPSCOM for a second permit',
+          {
+            referenceId,
+          },
+        );
+      } else if (tries > 1) {
+        log.info('OPSCOM answer recorded after the ledger returned', { referenceId, tries });
+      }
+      return ok;
+    } catch (err) {
+      if (!(err instanceof StoreError)) throw err;
+      if (tries === 1) {
+        log.error(
+          'OPSCOM made the permit but the ledger is unreachable; holding the answer until it returns',
+          {
+            referenceId,
+            error: err.message,
+          },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 2000);
+    }
   }
 }
 

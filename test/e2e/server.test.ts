@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { migrateSqlite } from '../../src/store/sqliteDatabase';
 import { openSqliteLedger } from '../../src/store/sqliteLedger';
 import type { Ledger } from '../../src/store/ledger';
 import { startOpscomSimulator, type OpscomSimulator } from '../../src/simulators/opscomSimulator';
@@ -35,6 +36,7 @@ beforeEach(async () => {
     OPSCOM_TIMEOUT_MS: '1000',
     STRIPE_TIMEOUT_MS: '1000',
   });
+  migrateSqlite(env['SQLITE_PATH']!);
 });
 afterEach(async () => {
   for (const p of running.splice(0)) p.child.kill('SIGKILL');
@@ -168,6 +170,15 @@ test('two processes on one ledger file: every delivery sent to both, concurrentl
   expect(references.size).toBe(20);
   expect(opscom.received).toHaveLength(20);
   expect(opscom.permits.size).toBe(20);
+});
+
+test('an unmigrated ledger stops start-up with what to do, exit 1', async () => {
+  const { code, output } = await runServerToExit({
+    ...env,
+    SQLITE_PATH: join(dir, 'fresh.sqlite'),
+  });
+  expect(code).toBe(1);
+  expect(output).toMatch(/schema version 0, this adapter needs 1: run `npm run migrate`/);
 });
 
 test('bad configuration stops start-up with every problem named, exit 1', async () => {

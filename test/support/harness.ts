@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { startAdapter, type AdapterOverrides, type RunningAdapter } from '../../src/adapter';
 import type { Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
+import { migrateLedger } from '../../src/store/openLedger';
 import type { Job, JobState } from '../../src/store/ledger';
 import {
   startOpscomSimulator,
@@ -55,6 +56,7 @@ export async function startHarness(
     LOG_LEVEL: 'debug',
     ...env,
   });
+  await migrateLedger(config.store);
   const stream = new PassThrough();
   let logText = '';
   stream.on('data', (chunk: Buffer) => (logText += chunk.toString('utf8')));

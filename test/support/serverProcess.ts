@@ -10,7 +10,7 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts the built server (`node dist/server.js`) and resolves once it listens. */
+/** Starts the built server (`node dist/server.js`) and resolves once it has started. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, [SERVER], {
     // The port is read from the 'adapter listening' line, logged at info.
@@ -26,13 +26,13 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 15_000);
     const check = () => {
-      const match =
-        /"message":"adapter listening"[^\n]*"port":(\d+)|"port":(\d+)[^\n]*"message":"adapter listening"/.exec(
-          out,
-        );
-      if (match) {
+      const line = out
+        .split('\n')
+        .find((l) => /"message":"adapter (listening|worker started)"/.test(l));
+      if (line) {
         clearTimeout(timer);
-        resolve(Number(match[1] ?? match[2]));
+        // A worker-only process has no port.
+        resolve(Number(/"port":(\d+)/.exec(line)?.[1] ?? -1));
       }
     };
     child.stdout?.on('data', check);

@@ -18,7 +18,8 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.opscom.baseUrl.href).toBe('https://controller.operationscommander.io/');
     expect(config.opscom.defaultZone).toBeUndefined();
-    expect(config.store.sqlitePath).toBe('./data/adapter.sqlite');
+    expect(config.store).toEqual({ kind: 'sqlite', sqlitePath: './data/adapter.sqlite' });
+    expect(config.processType).toBe('web');
     expect(config.maxPermitDuration.toISO()).toBe('P1Y');
     expect(config.worker).toEqual({
       concurrency: 8,
@@ -75,7 +76,27 @@ describe('loadConfig', () => {
     );
   });
 
-  test('DATABASE_URL is refused until PostgreSQL is supported, rather than ignored', () => {
-    expect(problems(testEnv({ DATABASE_URL: 'postgres://x' }))[0]).toMatch(/DATABASE_URL is set/);
+  test('DATABASE_URL selects PostgreSQL, with TLS unless the host is this machine', () => {
+    const remote = loadConfig(testEnv({ DATABASE_URL: 'postgres://u:p@db.example.com:5432/x' }));
+    expect(remote.store).toEqual({
+      kind: 'postgres',
+      url: 'postgres://u:p@db.example.com:5432/x',
+      ssl: { rejectUnauthorized: false },
+      poolSize: 10,
+    });
+    const local = loadConfig(
+      testEnv({ DATABASE_URL: 'postgresql://127.0.0.1/x', DATABASE_SSL: 'auto' }),
+    );
+    expect(local.store).toMatchObject({ ssl: false });
+    const verified = loadConfig(
+      testEnv({ DATABASE_URL: 'postgresql://127.0.0.1/x', DATABASE_SSL: 'verify' }),
+    );
+    expect(verified.store).toMatchObject({ ssl: { rejectUnauthorized: true } });
+  });
+
+  test('a DATABASE_URL that is not PostgreSQL, a bad PROCESS_TYPE: named', () => {
+    const found = problems(testEnv({ DATABASE_URL: 'mysql://x', PROCESS_TYPE: 'both' }));
+    expect(found.join('\n')).toMatch(/DATABASE_URL must be a postgres/);
+    expect(found.join('\n')).toMatch(/PROCESS_TYPE/);
   });
 });

@@ -1,11 +1,5 @@
-/**
- * Schema of the embedded ledger. `PRAGMA user_version` carries the version; a file written by a
- * newer adapter is refused rather than misread.
- */
-export const SQLITE_SCHEMA_VERSION = 1;
-
-export const SQLITE_SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (
+-- The ledger: every event received, and one job per Checkout Session (see src/store/ledger.ts).
+CREATE TABLE events (
   event_id     TEXT PRIMARY KEY,
   event_type   TEXT NOT NULL,
   session_id   TEXT,
@@ -15,9 +9,9 @@ CREATE TABLE IF NOT EXISTS events (
   detail       TEXT,
   received_at  INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS events_session ON events (session_id);
+CREATE INDEX events_session ON events (session_id);
 
-CREATE TABLE IF NOT EXISTS jobs (
+CREATE TABLE jobs (
   session_id        TEXT PRIMARY KEY,
   state             TEXT NOT NULL,
   livemode          INTEGER NOT NULL,
@@ -40,6 +34,5 @@ CREATE TABLE IF NOT EXISTS jobs (
   created_at        INTEGER NOT NULL,
   updated_at        INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, next_run_at);
-CREATE INDEX IF NOT EXISTS jobs_reference ON jobs (opscom_reference_id);
-`;
+CREATE INDEX jobs_due ON jobs (state, next_run_at);
+CREATE INDEX jobs_reference ON jobs (opscom_reference_id);

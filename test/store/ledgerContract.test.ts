@@ -1,0 +1,315 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SessionSnapshot } from '../../src/domain/sessionSnapshot';
+import { SchemaError } from '../../src/errors';
+import { createLogger } from '../../src/logger';
+import type { Ledger, LeaseRef, SessionEventInput } from '../../src/store/ledger';
+import { migrateLedger, openLedger } from '../../src/store/openLedger';
+import type { StoreConfig } from '../../src/config';
+import { createPool } from '../../src/store/postgresDatabase';
+import { openSqliteDatabase } from '../../src/store/sqliteDatabase';
+import { freshDatabase } from '../support/postgres';
+
+const logger = createLogger({ level: 'error', pretty: false, silent: true });
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const backends: Array<[string, () => Promise<StoreConfig>]> = [
+  [
+    'sqlite',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ledger-contract-'));
+      dirs.push(dir);
+      return Promise.resolve({ kind: 'sqlite', sqlitePath: join(dir, 'ledger.sqlite') });
+    },
+  ],
+  [
+    'postgres',
+    async () => ({ kind: 'postgres', url: await freshDatabase(), ssl: false, poolSize: 10 }),
+  ],
+];
+
+let seq = 0;
+const session = (id: string, extra: Partial<SessionSnapshot> = {}): SessionSnapshot => ({
+  id,
+  livemode: false,
+  paymentStatus: 'paid',
+  amountTotal: 1450,
+  currency: 'cad',
+  metadata: { plate: 'A1', duration: '60' },
+  customFields: {},
+  paymentIntentId: 'pi_1',
+  ...extra,
+});
+const event = (
+  sessionId: string,
+  action: SessionEventInput['action'],
+  extra: Partial<SessionEventInput> = {},
+): SessionEventInput => ({
+  eventId: `evt_${seq++}`,
+  eventType: 'checkout.session.completed',
+  eventCreated: 1_780_000_000,
+  action,
+  session: session(sessionId, action === 'paid' ? {} : { paymentStatus: 'unpaid' }),
+  receivedAt: 1_000,
+  ...extra,
+});
+const permit = {
+  action: 'create' as const,
+  plate: 'A1',
+  zone: 'Z',
+  startTime: '2026-01-01T10:00:00',
+  endTime: '2026-01-01T11:00:00',
+  endsAt: '2026-01-01T11:00:00-05:00',
+  amount: '14.50',
+  currency: 'CAD' as const,
+};
+
+describe.each(backends)('the %s ledger', (_name, makeStore) => {
+  let store: StoreConfig;
+  let ledger: Ledger;
+  beforeEach(async () => {
+    store = await makeStore();
+    await migrateLedger(store);
+    ledger = await openLedger(store, logger);
+  });
+  afterEach(() => ledger.close());
+
+  const lease = (sessionId: string, owner = 'w1', now = 2_000): LeaseRef => ({
+    sessionId,
+    owner,
+    now,
+    leaseMs: 1_000,
+  });
+
+  test('one job per session, whatever events arrive, in any order', async () => {
+    const first = event('cs_1', 'awaiting_payment');
+    expect(await ledger.recordSessionEvent(first)).toEqual({
+      event: 'recorded',
+      job: 'created',
+      state: 'awaiting_payment',
+    });
+    expect(await ledger.recordSessionEvent(first)).toEqual({ event: 'duplicate' });
+    const paid = event('cs_1', 'paid', { eventCreated: 1_780_000_600 });
+    expect(await ledger.recordSessionEvent(paid)).toEqual({
+      event: 'recorded',
+      job: 'updated',
+      state: 'pending',
+    });
+    expect(await ledger.recordSessionEvent(event('cs_1', 'payment_failed'))).toEqual({
+      event: 'recorded',
+      job: 'unchanged',
+      state: 'pending',
+    });
+    expect(await ledger.recordSessionEvent(event('cs_1', 'awaiting_payment'))).toEqual({
+      event: 'recorded',
+      job: 'unchanged',
+      state: 'pending',
+    });
+    const job = await ledger.getJob('cs_1');
+    expect(job).toMatchObject({
+      state: 'pending',
+      paidEventId: paid.eventId,
+      paidAt: 1_780_000_600,
+      opscomAttempts: 0,
+    });
+    expect(job?.session.paymentStatus).toBe('paid');
+    expect(await ledger.listEvents('cs_1')).toHaveLength(4);
+  });
+
+  test('a delayed payment that fails is final', async () => {
+    await ledger.recordSessionEvent(event('cs_f', 'awaiting_payment'));
+    expect(await ledger.recordSessionEvent(event('cs_f', 'payment_failed'))).toMatchObject({
+      job: 'updated',
+      state: 'payment_failed',
+    });
+    expect(await ledger.claimNextJob('w1', 5_000, 1_000)).toBeUndefined();
+  });
+
+  test('8 different events of one session recorded concurrently: one job', async () => {
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, () => ledger.recordSessionEvent(event('cs_c', 'paid'))),
+    );
+    expect(outcomes.filter((o) => o.event === 'recorded' && o.job === 'created')).toHaveLength(1);
+    expect(await ledger.listJobs()).toHaveLength(1);
+    expect(await ledger.listEvents('cs_c')).toHaveLength(8);
+  });
+
+  test('an ignored event is recorded once', async () => {
+    const input = {
+      eventId: 'evt_ignored',
+      eventType: 'checkout.session.completed',
+      eventCreated: 1,
+      livemode: true,
+      sessionId: 'cs_x',
+      reason: 'livemode_mismatch' as const,
+      detail: 'why',
+      receivedAt: 1,
+    };
+    expect(await ledger.recordIgnoredEvent(input)).toBe(true);
+    expect(await ledger.recordIgnoredEvent(input)).toBe(false);
+    expect(await ledger.listEvents('cs_x')).toEqual([
+      expect.objectContaining({ outcome: 'livemode_mismatch', detail: 'why', livemode: true }),
+    ]);
+    expect(await ledger.getJob('cs_x')).toBeUndefined();
+  });
+
+  test('claims: due jobs only, one owner at a time, expired leases are taken over', async () => {
+    await ledger.recordSessionEvent(event('cs_a', 'paid', { receivedAt: 1_000 }));
+    expect(await ledger.claimNextJob('w1', 999, 1_000)).toBeUndefined(); // not due yet
+    const claimed = await ledger.claimNextJob('w1', 1_500, 1_000);
+    expect(claimed).toMatchObject({ sessionId: 'cs_a', leaseOwner: 'w1', leaseExpiresAt: 2_500 });
+    expect(await ledger.claimNextJob('w2', 2_000, 1_000)).toBeUndefined(); // leased
+    const taken = await ledger.claimNextJob('w2', 2_500, 1_000);
+    expect(taken).toMatchObject({ sessionId: 'cs_a', leaseOwner: 'w2' });
+    // The first owner's writes now change nothing.
+    expect(await ledger.startOpscomAttempt(lease('cs_a', 'w1', 2_600), permit)).toBe(false);
+    expect(await ledger.startOpscomAttempt(lease('cs_a', 'w2', 2_600), permit)).toBe(true);
+  });
+
+  test('concurrent claimers never get the same job', async () => {
+    for (let i = 0; i < 10; i++) await ledger.recordSessionEvent(event(`cs_k${i}`, 'paid'));
+    const claims = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => ledger.claimNextJob(`w${i}`, 5_000, 10_000)),
+    );
+    const ids = claims.filter((c) => c !== undefined).map((c) => c.sessionId);
+    expect(ids).toHaveLength(10);
+    expect(new Set(ids).size).toBe(10);
+  });
+
+  test('each step is stored, renews the lease, and the last one finishes the job', async () => {
+    await ledger.recordSessionEvent(event('cs_s', 'paid'));
+    await ledger.claimNextJob('w1', 1_500, 1_000);
+    expect(await ledger.startOpscomAttempt(lease('cs_s', 'w1', 1_600), permit)).toBe(true);
+    expect(
+      await ledger.recordOpscomResult(lease('cs_s', 'w1', 1_700), 1, {
+        referenceId: 'R-1',
+        internalReferenceId: '9',
+        endsAt: permit.endsAt,
+      }),
+    ).toBe(true);
+    let job = await ledger.getJob('cs_s');
+    expect(job).toMatchObject({
+      permit,
+      opscomAttempts: 1,
+      opscom: { referenceId: 'R-1', internalReferenceId: '9', endsAt: permit.endsAt, at: 1_700 },
+      leaseExpiresAt: 2_700,
+    });
+    expect(await ledger.recordWriteBack(lease('cs_s', 'w1', 1_800), 'session', false)).toBe(true);
+    expect(await ledger.getJob('cs_s')).toMatchObject({ state: 'pending', leaseExpiresAt: 2_800 });
+    expect(await ledger.recordWriteBack(lease('cs_s', 'w1', 1_900), 'payment_intent', true)).toBe(
+      true,
+    );
+    job = await ledger.getJob('cs_s');
+    expect(job).toMatchObject({
+      state: 'done',
+      sessionWrittenAt: 1_800,
+      paymentIntentWrittenAt: 1_900,
+      leaseOwner: null,
+    });
+    expect(await ledger.findKnownEnd('R-1')).toBe(permit.endsAt);
+    expect(await ledger.findKnownEnd('R-unknown')).toBeUndefined();
+  });
+
+  test('an OPSCOM answer is kept after the lease ran out, unless a newer attempt started', async () => {
+    const answer = { referenceId: 'R-7', internalReferenceId: undefined, endsAt: permit.endsAt };
+    await ledger.recordSessionEvent(event('cs_o', 'paid'));
+    await ledger.claimNextJob('w1', 1_500, 1_000);
+    await ledger.startOpscomAttempt(lease('cs_o', 'w1', 1_600), permit); // attempt 1, lease to 2_600
+    // w1's answer is delayed (the ledger was away); w2 takes the expired lease…
+    expect(await ledger.claimNextJob('w2', 3_000, 1_000)).toMatchObject({ leaseOwner: 'w2' });
+    // …but w1's answer to attempt 1 still lands, and takes the lease back,
+    expect(await ledger.recordOpscomResult(lease('cs_o', 'w1', 3_100), 1, answer)).toBe(true);
+    expect(await ledger.getJob('cs_o')).toMatchObject({
+      leaseOwner: 'w1',
+      opscom: { referenceId: 'R-7' },
+    });
+    // so w2 can never start a second call.
+    expect(await ledger.startOpscomAttempt(lease('cs_o', 'w2', 3_200), permit)).toBe(false);
+
+    await ledger.recordSessionEvent(event('cs_p', 'paid'));
+    await ledger.claimNextJob('w1', 1_500, 1_000);
+    await ledger.startOpscomAttempt(lease('cs_p', 'w1', 1_600), permit);
+    await ledger.claimNextJob('w2', 3_000, 1_000);
+    expect(await ledger.startOpscomAttempt(lease('cs_p', 'w2', 3_000), permit)).toBe(true); // attempt 2
+    // An answer to attempt 1 arriving now is not recorded: attempt 2 is in flight.
+    expect(await ledger.recordOpscomResult(lease('cs_p', 'w1', 3_100), 1, answer)).toBe(false);
+  });
+
+  test('a retry releases the job until it is due; giving up is final and visible', async () => {
+    await ledger.recordSessionEvent(event('cs_r', 'paid'));
+    await ledger.claimNextJob('w1', 1_500, 1_000);
+    expect(
+      await ledger.scheduleRetry(lease('cs_r', 'w1', 1_600), 'OPSCOM answered HTTP 500', 10_000),
+    ).toBe(true);
+    expect(await ledger.claimNextJob('w1', 9_999, 1_000)).toBeUndefined();
+    expect(await ledger.claimNextJob('w1', 10_000, 1_000)).toMatchObject({
+      attempts: 1,
+      lastError: 'OPSCOM answered HTTP 500',
+    });
+    expect(await ledger.giveUp(lease('cs_r', 'w1', 10_100), 'dead', 'gave up')).toBe(true);
+    expect(await ledger.listJobs(['dead', 'failed'])).toEqual([
+      expect.objectContaining({ sessionId: 'cs_r', state: 'dead', lastError: 'gave up' }),
+    ]);
+    expect(await ledger.claimNextJob('w1', 99_999, 1_000)).toBeUndefined();
+  });
+
+  test('ping answers', async () => {
+    await expect(ledger.ping()).resolves.toBeUndefined();
+  });
+
+  test('a ledger whose schema is behind or ahead is refused with what to do', async () => {
+    await ledger.close();
+    if (store.kind === 'sqlite') {
+      const db = openSqliteDatabase(store.sqlitePath);
+      db.exec(
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)",
+      );
+      db.close();
+    } else {
+      const pool = createPool({ ...store, poolSize: 1 });
+      await pool.query("INSERT INTO schema_migrations (version, name) VALUES (999, 'future')");
+      await pool.end();
+    }
+    await expect(openLedger(store, logger)).rejects.toThrow(
+      /schema version 999, newer than this adapter's 1/,
+    );
+    const empty = await makeStore();
+    const refused = await openLedger(empty, logger).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(SchemaError);
+    expect((refused as Error).message).toMatch(
+      /schema version 0, this adapter needs 1: run `npm run migrate`/,
+    );
+    ledger = await openLedgerAfterMigrate(empty);
+  });
+});
+
+async function openLedgerAfterMigrate(store: StoreConfig): Promise<Ledger> {
+  expect(await migrateLedger(store)).toEqual({ from: 0, to: 1 });
+  expect(await migrateLedger(store)).toEqual({ from: 1, to: 1 });
+  return openLedger(store, logger);
+}
+
+describe('PostgreSQL job notifications', () => {
+  test('a job recorded through one ledger wakes the listeners of another', async () => {
+    const url = await freshDatabase();
+    const store: StoreConfig = { kind: 'postgres', url, ssl: false, poolSize: 2 };
+    await migrateLedger(store);
+    const a = await openLedger(store, logger);
+    const b = await openLedger(store, logger);
+    let heard = 0;
+    b.onJobAvailable(() => heard++);
+    await new Promise((r) => setTimeout(r, 300)); // LISTEN connected (it also calls once)
+    const before = heard;
+    await a.recordSessionEvent(event('cs_n', 'paid'));
+    const deadline = Date.now() + 3000;
+    while (heard === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(heard).toBeGreaterThan(before);
+    await a.close();
+    await b.close();
+  });
+});

@@ -1,0 +1,5 @@
+function globalTeardown(): void {
+  globalThis.__adapterPostgres?.destroy();
+}
+
+export = globalTeardown;
