@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { startOpscomSimulator } from '../simulators/opscomSimulator';
 import { startStripeSimulator } from '../simulators/stripeSimulator';
 import { migrateSqlite } from '../store/sqliteDatabase';
 import { openSqliteLedger } from '../store/sqliteLedger';
+import { startBenchServer } from './benchServer';
 import { percentile } from './stats';
 
 const TOKEN = 'bench-opscom-token';
@@ -34,41 +34,18 @@ export async function runLatencyBench(argv: readonly string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'adapter-bench-'));
   const sqlitePath = join(dir, 'ledger.sqlite');
   migrateSqlite(sqlitePath);
-  // BENCH_CPU_PROF=dir writes a V8 CPU profile of the server there (node --cpu-prof).
-  const profDir = process.env['BENCH_CPU_PROF'];
-  const nodeArgs = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
-  const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'server.js')], {
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      STRIPE_SECRET_KEY: 'sk_test_bench',
-      STRIPE_WEBHOOK_SECRET: SECRET,
-      STRIPE_API_URL: stripeSim.url,
-      OPSCOM_API_TOKEN: TOKEN,
-      OPSCOM_BASE_URL: opscom.url,
-      OPSCOM_TIMEZONE: 'America/Toronto',
-      OPSCOM_ZONE: 'BENCH',
-      SQLITE_PATH: sqlitePath,
-      WORKER_CONCURRENCY: String(concurrency),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const server = await startBenchServer({
+    STRIPE_SECRET_KEY: 'sk_test_bench',
+    STRIPE_WEBHOOK_SECRET: SECRET,
+    STRIPE_API_URL: stripeSim.url,
+    OPSCOM_API_TOKEN: TOKEN,
+    OPSCOM_BASE_URL: opscom.url,
+    OPSCOM_TIMEZONE: 'America/Toronto',
+    OPSCOM_ZONE: 'BENCH',
+    SQLITE_PATH: sqlitePath,
+    WORKER_CONCURRENCY: String(concurrency),
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /"message":"adapter listening".*?"port":(\d+)/.exec(out);
-      if (m) {
-        // Keep draining the pipe (the server's log lines) without keeping them.
-        child.stdout.off('data', onData);
-        child.stdout.resume();
-        resolve(Number(m[1]));
-      }
-    };
-    child.stdout.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
+  const port = server.port;
   const url = `http://127.0.0.1:${port}/webhooks/stripe`;
   const signer = new Stripe('sk_test_bench').webhooks;
 
@@ -108,8 +85,7 @@ export async function runLatencyBench(argv: readonly string[]): Promise<void> {
   while (opscom.received.length < bodies.length && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
   }
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  await server.stop();
 
   const ledger = openSqliteLedger(sqlitePath);
   const opscomAt = new Map(opscom.received.map((r) => [r.body['LicencePlate'], r.at]));

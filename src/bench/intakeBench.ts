@@ -1,0 +1,123 @@
+import autocannon from 'autocannon';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Stripe from 'stripe';
+import type { StoreConfig } from '../config';
+import { sampleEvent, sampleSession } from '../demo/sampleSession';
+import { createDatabaseOn, startThrowawayPostgres } from '../devtools/throwawayPostgres';
+import { migrateLedger } from '../store/openLedger';
+import { startBenchServer } from './benchServer';
+
+const SECRET = 'whsec_bench_secret';
+
+function arg(argv: readonly string[], name: string, fallback: number): number {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : fallback;
+}
+
+interface Row {
+  ledger: string;
+  acked: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+/**
+ * `npm run bench:intake [-- --seconds 10 --connections 32]`: acknowledged signed webhooks per
+ * second into an intake-only server (PROCESS_TYPE=intake, LOG_LEVEL=info), each a new paid
+ * session (one event row and one job row, committed durably before the 200), on SQLite and on
+ * PostgreSQL, side by side, with autocannon on loopback. PostgreSQL is a throwaway local server
+ * with its default durability (fsync on, synchronous_commit on), or BENCH_DATABASE_URL (admin).
+ */
+export async function runIntakeBench(argv: readonly string[]): Promise<void> {
+  const seconds = arg(argv, 'seconds', 10);
+  const connections = arg(argv, 'connections', 32);
+  const signer = new Stripe('sk_test_bench').webhooks;
+  const dir = mkdtempSync(join(tmpdir(), 'adapter-intake-bench-'));
+  const adminUrl = process.env['BENCH_DATABASE_URL'];
+  const pg = adminUrl ? undefined : await startThrowawayPostgres();
+  const stores: Array<[string, StoreConfig]> = [
+    ['SQLite', { kind: 'sqlite', sqlitePath: join(dir, 'ledger.sqlite') }],
+    [
+      'PostgreSQL',
+      {
+        kind: 'postgres',
+        url: await createDatabaseOn(adminUrl ?? pg!.url, 'adapter_bench'),
+        ssl: false,
+        poolSize: 10,
+      },
+    ],
+  ];
+  const rows: Row[] = [];
+  try {
+    for (const [name, store] of stores) {
+      await migrateLedger(store);
+      const server = await startBenchServer({
+        PROCESS_TYPE: 'intake',
+        STRIPE_SECRET_KEY: 'sk_test_bench',
+        STRIPE_WEBHOOK_SECRET: SECRET,
+        OPSCOM_API_TOKEN: 'bench',
+        OPSCOM_TIMEZONE: 'America/Toronto',
+        ...(store.kind === 'sqlite'
+          ? { SQLITE_PATH: store.sqlitePath }
+          : { DATABASE_URL: store.url, DATABASE_SSL: 'off' }),
+      });
+      const run = (duration: number) =>
+        autocannon({
+          url: `http://127.0.0.1:${server.port}/webhooks/stripe`,
+          connections,
+          duration,
+          method: 'POST',
+          requests: [
+            {
+              method: 'POST',
+              setupRequest: (request) => {
+                const body = JSON.stringify(
+                  sampleEvent(sampleSession({ plate: 'BENCH1', duration: '60' })),
+                );
+                return {
+                  ...request,
+                  body,
+                  headers: {
+                    'content-type': 'application/json',
+                    'stripe-signature': signer.generateTestHeaderString({
+                      payload: body,
+                      secret: SECRET,
+                    }),
+                  },
+                };
+              },
+            },
+          ],
+        });
+      await run(2); // warm-up
+      const result = await run(seconds);
+      await server.stop();
+      rows.push({
+        ledger: name,
+        acked: result['2xx'],
+        perSecond: result['2xx'] / result.duration,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        non2xx: result.non2xx,
+        errors: result.errors,
+      });
+    }
+  } finally {
+    pg?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const lines = [
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${connections} connections, ${seconds} s after 2 s warm-up`,
+    'ledger        acked/s   p50 ms   p99 ms   acked   non-2xx  errors',
+    ...rows.map(
+      (r) =>
+        `${r.ledger.padEnd(12)} ${r.perSecond.toFixed(0).padStart(8)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${String(r.acked).padStart(7)} ${String(r.non2xx).padStart(9)} ${String(r.errors).padStart(7)}`,
+    ),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
