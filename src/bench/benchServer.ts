@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { freePort } from '../devtools/freePort';
 
 export interface BenchServer {
   child: ChildProcess;
@@ -8,36 +9,38 @@ export interface BenchServer {
 }
 
 /**
- * The built server (dist/server.js) in its own process, as production runs it; resolves with
- * its port once it listens. Its log lines are drained and dropped. BENCH_CPU_PROF=dir writes a
+ * The built server (dist/server.js) in its own process, as production runs it, on a free port;
+ * resolves once it answers /healthz. Its log lines are dropped (stderr is kept). BENCH_CPU_PROF=dir writes a
  * V8 CPU profile of it there (node --cpu-prof).
  */
 export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
   const profDir = process.env['BENCH_CPU_PROF'];
   const nodeArgs = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
+  const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'server.js')], {
-    env: { PATH: process.env['PATH'] ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'info', ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /"message":"adapter listening".*?"port":(\d+)/.exec(out);
-      if (m) {
-        child.stdout?.off('data', onData);
-        child.stdout?.resume();
-        resolve(Number(m[1]));
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
+  let exitCode: number | null | undefined;
+  child.once('exit', (code) => (exitCode = code));
+  // Ready when /healthz answers, whatever the log level.
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (exitCode !== undefined) throw new Error(`server exited with ${exitCode} before listening`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('server did not listen within 20 s');
+    await new Promise((r) => setTimeout(r, 25));
+  }
   return {
     child,
     port,
     stop: () =>
       new Promise<void>((resolve) => {
+        if (exitCode !== undefined) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

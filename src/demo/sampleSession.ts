@@ -26,7 +26,9 @@ export function sampleSession(
 }
 
 /** Wraps a session in a `checkout.session.completed` event, as Stripe delivers it. */
-export function sampleEvent(session: Record<string, unknown>): Record<string, unknown> {
+export function sampleEvent(
+  session: Record<string, unknown>,
+): Record<string, unknown> & { id: string } {
   return {
     id: id('evt'),
     object: 'event',

@@ -21,6 +21,8 @@ export interface OpscomReceived {
   tokenValid: boolean;
   at: number;
   answered: 'success' | `error ${number}` | 'fault';
+  /** The permit a successful answer named. */
+  referenceId?: string;
 }
 
 export interface OpscomSimulatorOptions {
@@ -197,6 +199,7 @@ export async function startOpscomSimulator(
       return sendJson(res, 200, { ErrorCode: answer.code, ErrorMessage: answer.message });
     }
     entry.answered = 'success';
+    entry.referenceId = answer.permit.referenceId;
     sendJson(res, 200, {
       status: 'success',
       reference_id: answer.permit.referenceId,

@@ -1,0 +1,118 @@
+import type { OpscomReceived, SimPermit } from '../simulators/opscomSimulator';
+import type { StripeObject } from '../simulators/stripeSimulator';
+import type { Job } from '../store/ledger';
+import type { ChaosPlan } from './chaosPlan';
+
+export interface AuditInput {
+  plan: ChaosPlan;
+  permits: SimPermit[];
+  opscomReceived: OpscomReceived[];
+  stripeSessions: Map<string, StripeObject>;
+  jobs: Job[];
+  kills: number[];
+}
+
+export interface AuditReport {
+  /** Paid, mappable sessions with no permit. */
+  lost: string[];
+  /** Sessions with more than one permit, outside the documented window. */
+  doubled: string[];
+  /** Doubled inside the window (OPSCOM answered, the process was killed before recording it). */
+  doubledInWindow: string[];
+  /** A permit with the wrong plate, times or amount; or a permit for a session owed none. */
+  wrong: string[];
+  /** Permits whose reference is not in the session's Stripe metadata. */
+  missingWriteBacks: string[];
+  /** The ledger disagrees with OPSCOM or with the session's kind. */
+  ledgerDisagrees: string[];
+}
+
+/** How long after OPSCOM's answer a kill can still have prevented recording it (generous). */
+const WINDOW_MS = 1000;
+
+/** Compares what OPSCOM and Stripe hold with what the plan says each session is owed. */
+export function auditChaos(input: AuditInput): AuditReport {
+  const report: AuditReport = {
+    lost: [],
+    doubled: [],
+    doubledInWindow: [],
+    wrong: [],
+    missingWriteBacks: [],
+    ledgerDisagrees: [],
+  };
+  const byPlate = new Map<string, SimPermit[]>();
+  for (const p of input.permits) byPlate.set(p.plate, [...(byPlate.get(p.plate) ?? []), p]);
+  const jobs = new Map(input.jobs.map((j) => [j.sessionId, j]));
+
+  for (const s of input.plan.sessions) {
+    const permits = byPlate.get(s.plate) ?? [];
+    const job = jobs.get(s.session.id);
+    const label = `${s.session.id} (${s.kind}, plate ${s.plate})`;
+    if (!s.expected) {
+      if (permits.length > 0) report.wrong.push(`${label}: owed no permit, has ${permits.length}`);
+      const expectedStates =
+        s.kind === 'bad_metadata' ? ['failed'] : ['awaiting_payment', 'payment_failed'];
+      if (!job || !expectedStates.includes(job.state)) {
+        report.ledgerDisagrees.push(
+          `${label}: ledger state ${job?.state ?? 'none'}, expected ${expectedStates.join('/')}`,
+        );
+      }
+      continue;
+    }
+    if (permits.length === 0) {
+      report.lost.push(
+        `${label}: no permit; ledger ${job?.state ?? 'none'} ${job?.lastError ?? ''}`,
+      );
+      continue;
+    }
+    const recorded = job?.opscom?.referenceId;
+    const kept = permits.find((p) => p.referenceId === recorded);
+    if (permits.length > 1) {
+      const evidence = permits
+        .filter((p) => p !== kept)
+        .map((orphan) => {
+          const answeredAt = input.opscomReceived.find(
+            (r) => r.referenceId === orphan.referenceId,
+          )?.at;
+          const kill = input.kills.find(
+            (k) => answeredAt !== undefined && k >= answeredAt && k - answeredAt <= WINDOW_MS,
+          );
+          return { orphan, answeredAt, kill };
+        });
+      const text = evidence
+        .map(
+          (e) =>
+            `${e.orphan.referenceId} answered at ${e.answeredAt ?? '?'}${e.kill ? `, process killed ${e.kill - e.answeredAt!} ms later` : ', no kill nearby'}`,
+        )
+        .join('; ');
+      const line = `${label}: ${permits.length} permits, ledger kept ${recorded ?? 'none'} after ${job?.opscomAttempts ?? '?'} attempts; ${text}`;
+      if (kept && evidence.every((e) => e.kill !== undefined) && (job?.opscomAttempts ?? 0) > 1)
+        report.doubledInWindow.push(line);
+      else report.doubled.push(line);
+    }
+    const permit = kept ?? permits[0]!;
+    const mismatches = [
+      permit.startTime !== s.expected.startTime &&
+        `start ${permit.startTime} ≠ ${s.expected.startTime}`,
+      permit.endTime !== s.expected.endTime && `end ${permit.endTime} ≠ ${s.expected.endTime}`,
+      permit.amount !== s.expected.amount && `amount ${permit.amount} ≠ ${s.expected.amount}`,
+      permit.currency !== 'CAD' && `currency ${permit.currency}`,
+    ].filter(Boolean);
+    if (mismatches.length > 0) report.wrong.push(`${label}: ${mismatches.join(', ')}`);
+    if (job?.state !== 'done' || recorded !== permit.referenceId) {
+      report.ledgerDisagrees.push(
+        `${label}: ledger ${job?.state ?? 'none'} with ${recorded ?? 'no reference'}, OPSCOM has ${permit.referenceId}`,
+      );
+    }
+    const written = input.stripeSessions.get(s.session.id)?.metadata['opscom_reference_id'];
+    if (written !== permit.referenceId)
+      report.missingWriteBacks.push(
+        `${label}: Stripe has ${written ?? 'nothing'}, OPSCOM ${permit.referenceId}`,
+      );
+  }
+  for (const f of input.plan.forged) {
+    if ((byPlate.get(f.plate) ?? []).length > 0)
+      report.wrong.push(`forged ${f.kind} request for plate ${f.plate} became a permit`);
+  }
+  return report;
+}

@@ -1,0 +1,109 @@
+import { DateTime } from 'luxon';
+import { sampleEvent, sampleSession } from '../demo/sampleSession';
+
+export type SessionKind = 'paid' | 'async' | 'unpaid' | 'bad_metadata';
+
+export interface PlannedSession {
+  kind: SessionKind;
+  session: Record<string, unknown> & { id: string };
+  plate: string;
+  /** The events Stripe would send, in the order they are sent (async: either order). */
+  events: Array<Record<string, unknown> & { id: string }>;
+  /** For kinds that must become a permit: what OPSCOM must receive, computed independently. */
+  expected?: { startTime: string; endTime: string; amount: string };
+}
+
+export interface ChaosPlan {
+  sessions: PlannedSession[];
+  /** Requests Stripe never signed, or signed long ago: each must get a 4xx and change nothing. */
+  forged: Array<{ body: string; kind: 'wrong_secret' | 'stale' | 'tampered'; plate: string }>;
+}
+
+const TZ = 'America/Toronto';
+const DURATIONS: Array<[string, number]> = [
+  ['60', 60],
+  ['90m', 90],
+  ['2h', 120],
+  ['PT45M', 45],
+];
+
+/**
+ * The payments of a chaos run: mostly plain paid sessions, some paid by a delayed method (the
+ * success event before or after `completed`), a few never paid, a few with metadata that
+ * cannot be mapped. Every plate is unique, so each permit in OPSCOM names its session.
+ */
+export function makeChaosPlan(payments: number, random: () => number, now: number): ChaosPlan {
+  const sessions: PlannedSession[] = [];
+  for (let i = 0; i < payments; i++) {
+    const r = random();
+    const kind: SessionKind =
+      r < 0.8 ? 'paid' : r < 0.92 ? 'async' : r < 0.96 ? 'unpaid' : 'bad_metadata';
+    const plate = `CH${i.toString(36).toUpperCase()}`;
+    const [duration, minutes] = DURATIONS[i % DURATIONS.length]!;
+    const amountTotal = 100 + (i % 5000);
+    const created = Math.floor(now / 1000) - (i % 600);
+    const metadata =
+      kind === 'bad_metadata'
+        ? { plate: `${plate}-TOO-LONG-PLATE`, duration: 'whenever' }
+        : { plate: plate.toLowerCase(), duration };
+    const session = {
+      ...sampleSession(metadata),
+      amount_total: amountTotal,
+      amount_subtotal: amountTotal,
+      payment_status: kind === 'paid' || kind === 'bad_metadata' ? 'paid' : 'unpaid',
+    };
+    const completed = { ...sampleEvent(session), created };
+    const events = [completed];
+    let paidAt = created;
+    if (kind === 'async') {
+      paidAt = created + 30 + (i % 100);
+      const succeeded = {
+        ...sampleEvent({ ...session, payment_status: 'paid' }),
+        type: 'checkout.session.async_payment_succeeded',
+        created: paidAt,
+      };
+      if (random() < 0.5) events.push(succeeded);
+      else events.unshift(succeeded);
+    }
+    const start = DateTime.fromSeconds(paidAt, { zone: TZ });
+    sessions.push({
+      kind,
+      session,
+      plate,
+      events,
+      ...(kind === 'paid' || kind === 'async'
+        ? {
+            expected: {
+              startTime: start.toFormat("yyyy-MM-dd'T'HH:mm:ss"),
+              endTime: start.plus({ minutes }).toFormat("yyyy-MM-dd'T'HH:mm:ss"),
+              amount: `${Math.floor(amountTotal / 100)}.${String(amountTotal % 100).padStart(2, '0')}`,
+            },
+          }
+        : {}),
+    });
+  }
+  const forged: ChaosPlan['forged'] = [];
+  const kinds = ['wrong_secret', 'stale', 'tampered'] as const;
+  for (let i = 0; i < Math.max(10, Math.floor(payments / 20)); i++) {
+    const plate = `FG${i.toString(36).toUpperCase()}`;
+    const session = sampleSession({ plate, duration: '60' });
+    forged.push({
+      body: JSON.stringify(sampleEvent(session)),
+      kind: kinds[i % kinds.length]!,
+      plate,
+    });
+  }
+  return { sessions, forged };
+}
+
+/** A small seeded generator, so a failing run can be repeated with --seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    // xorshift32
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296;
+  };
+}

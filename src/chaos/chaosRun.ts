@@ -1,0 +1,264 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StoreConfig } from '../config';
+import {
+  createDatabaseOn,
+  startThrowawayPostgres,
+  type ThrowawayPostgres,
+} from '../devtools/throwawayPostgres';
+import { createLogger } from '../logger';
+import { startOpscomSimulator } from '../simulators/opscomSimulator';
+import { startStripeSimulator } from '../simulators/stripeSimulator';
+import { migrateLedger, openLedger } from '../store/openLedger';
+import { startFleet } from './adapterFleet';
+import { auditChaos, type AuditReport } from './audit';
+import { makeChaosPlan, seededRandom } from './chaosPlan';
+import { deliverLikeStripe, sendForged, type DeliveryStats } from './deliver';
+
+const TOKEN = 'chaos-opscom-token';
+const SECRET = 'whsec_chaos_secret';
+
+interface Options {
+  payments: number;
+  kills: number;
+  seed: number;
+  store: 'sqlite' | 'postgres';
+  /** Deliveries per second (first copies). */
+  rate: number;
+}
+
+function parse(argv: readonly string[]): Options {
+  const value = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const store = value('store') ?? (process.env['DATABASE_URL'] ? 'postgres' : 'sqlite');
+  if (store !== 'sqlite' && store !== 'postgres')
+    throw new Error('--store must be sqlite or postgres');
+  return {
+    payments: Number(value('payments') ?? 2000),
+    kills: Number(value('kills') ?? 5),
+    seed: Number(value('seed') ?? Date.now() % 1_000_000),
+    store,
+    rate: Number(value('rate') ?? 100),
+  };
+}
+
+/**
+ * `npm run chaos [-- --payments 2000 --kills 5 --rate 100 --seed N --store sqlite|postgres]`: the built
+ * adapter (one process on SQLite, two on PostgreSQL) takes a storm of signed deliveries —
+ * duplicated, concurrent, out of order, with forged ones mixed in — while OPSCOM and Stripe fail
+ * ~20 % of calls and the adapter is SIGKILLed and restarted at random. Then it audits every
+ * session against what OPSCOM and Stripe hold. Exit 1 on any lost, doubled or wrong permit.
+ * PostgreSQL: DATABASE_URL (a fresh database is created on that server) or a throwaway server.
+ */
+export async function runChaos(argv: readonly string[]): Promise<number> {
+  const o = parse(argv);
+  const random = seededRandom(o.seed);
+  const started = Date.now();
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  say(`chaos: ${o.payments} payments, ${o.kills} kills, ${o.store}, seed ${o.seed}`);
+
+  const opscom = await startOpscomSimulator({ apiToken: TOKEN, random });
+  const stripe = await startStripeSimulator({ random });
+  opscom.faults.setRate(0.2, ['500', 'hang', 'reset', 'error200']);
+  stripe.faults.setRate(0.2, ['500', '429', 'reset']);
+  const plan = makeChaosPlan(o.payments, random, Date.now());
+  for (const s of plan.sessions) stripe.addSession(s.session);
+
+  const dir = mkdtempSync(join(tmpdir(), 'adapter-chaos-'));
+  let pg: ThrowawayPostgres | undefined;
+  let store: StoreConfig;
+  if (o.store === 'sqlite') {
+    store = { kind: 'sqlite', sqlitePath: join(dir, 'ledger.sqlite') };
+  } else {
+    const admin = process.env['DATABASE_URL'] ?? (pg = await startThrowawayPostgres()).url;
+    store = {
+      kind: 'postgres',
+      url: await createDatabaseOn(admin, 'adapter_chaos'),
+      ssl: false,
+      poolSize: 10,
+    };
+  }
+  await migrateLedger(store);
+  const fleet = await startFleet(
+    o.store === 'sqlite' ? 1 : 2,
+    {
+      LOG_LEVEL: 'warn',
+      STRIPE_SECRET_KEY: 'sk_test_chaos',
+      STRIPE_WEBHOOK_SECRET: SECRET,
+      STRIPE_API_URL: stripe.url,
+      OPSCOM_API_TOKEN: TOKEN,
+      OPSCOM_BASE_URL: opscom.url,
+      OPSCOM_TIMEZONE: 'America/Toronto',
+      OPSCOM_ZONE: 'CHAOS',
+      OPSCOM_TIMEOUT_MS: '1000',
+      STRIPE_TIMEOUT_MS: '1000',
+      WORKER_LEASE_SECONDS: '3',
+      WORKER_POLL_MS: '200',
+      ...(store.kind === 'sqlite'
+        ? { SQLITE_PATH: store.sqlitePath }
+        : { DATABASE_URL: store.url, DATABASE_SSL: 'off' }),
+    },
+    random,
+  );
+
+  // Every event once, at a steady `rate`; 30 % of sessions have each event delivered 2–3
+  // times, half of the copies at the same moment, half up to 5 s later. Shuffled, so a
+  // session's events arrive in any order.
+  const deliveries: Array<{ body: string; at: number }> = [];
+  const events = plan.sessions.flatMap((s) => {
+    const copies = random() < 0.3 ? 2 + Math.floor(random() * 2) : 1;
+    return s.events.map((e) => ({ body: JSON.stringify(e), copies }));
+  });
+  for (let i = events.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [events[i], events[j]] = [events[j]!, events[i]!];
+  }
+  events.forEach((e, i) => {
+    const at = (i * 1000) / o.rate;
+    deliveries.push({ body: e.body, at });
+    for (let c = 1; c < e.copies; c++)
+      deliveries.push({ body: e.body, at: random() < 0.5 ? at : at + random() * 5000 });
+  });
+  const window = Math.max(...deliveries.map((d) => d.at)) + 3000;
+  const killTimes = Array.from({ length: o.kills }, () => random() * window).sort((a, b) => a - b);
+
+  const stats: DeliveryStats = { attempts: 0, acked: 0, retried: 0 };
+  const forgedStatuses: number[] = [];
+  const kills: number[] = [];
+  const deadline = Date.now() + 15 * 60_000;
+  const t0 = Date.now();
+  const sleepUntil = (at: number) =>
+    new Promise((r) => setTimeout(r, Math.max(0, t0 + at - Date.now())));
+  let delivering = true;
+  // Forged, stale and tampered requests, in a steady stream while the real ones arrive.
+  const forger = async () => {
+    for (let i = 0; delivering; i++) {
+      const f = plan.forged[i % plan.forged.length]!;
+      forgedStatuses.push(await sendForged(f.body, f.kind, SECRET, fleet.pickPort()));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const killer = async () => {
+    for (const at of killTimes) {
+      await sleepUntil(at);
+      kills.push((await fleet.killOne()).at);
+    }
+  };
+  const forging = forger();
+  await Promise.all([
+    ...deliveries.map(async (d) => {
+      await sleepUntil(d.at);
+      await deliverLikeStripe(d.body, SECRET, () => fleet.pickPort(), stats, deadline);
+    }),
+    killer(),
+  ]);
+  delivering = false;
+  await forging;
+  const deliveredAt = Date.now();
+  say(
+    `delivered: ${deliveries.length} deliveries acknowledged after ${stats.attempts} attempts; ${kills.length} kills`,
+  );
+
+  const ledger = await openLedger(
+    store,
+    createLogger({ level: 'error', pretty: false, silent: true }),
+  );
+  const owed = new Set(plan.sessions.filter((s) => s.expected).map((s) => s.session.id));
+  let settledAt: number | undefined;
+  while (Date.now() < deadline) {
+    const unsettled = (await ledger.listJobs(['pending'])).filter(
+      (j) => owed.has(j.sessionId) || j.session.metadata['duration'] === 'whenever',
+    );
+    if (unsettled.length === 0) {
+      settledAt = Date.now();
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const report = auditChaos({
+    plan,
+    permits: [...opscom.permits.values()],
+    opscomReceived: opscom.received,
+    stripeSessions: stripe.sessions,
+    jobs: await ledger.listJobs(),
+    kills,
+  });
+  await ledger.close();
+  await fleet.stop();
+  await opscom.close();
+  await stripe.close();
+  pg?.destroy();
+  rmSync(dir, { recursive: true, force: true });
+
+  const forgedAccepted = forgedStatuses.filter((s) => s !== 400 && s !== 0).length;
+  printReport(say, {
+    payments: o.payments,
+    owed: owed.size,
+    deliveries: deliveries.length,
+    attempts: stats.attempts,
+    forged: `${forgedStatuses.length} sent, ${forgedStatuses.filter((s) => s === 400).length} refused 400, ${forgedAccepted} accepted`,
+    faults: `OPSCOM ${opscom.faults.injected}, Stripe ${stripe.faults.injected}`,
+    kills: kills.length,
+    report,
+    settle:
+      settledAt === undefined
+        ? 'never (timed out)'
+        : `${((settledAt - deliveredAt) / 1000).toFixed(1)} s`,
+    total: `${((Date.now() - started) / 1000).toFixed(1)} s`,
+  });
+  const failed =
+    report.lost.length +
+      report.doubled.length +
+      report.wrong.length +
+      report.missingWriteBacks.length +
+      report.ledgerDisagrees.length +
+      forgedAccepted >
+      0 || settledAt === undefined;
+  say(failed ? `FAILED (seed ${o.seed})` : 'PASSED');
+  return failed ? 1 : 0;
+}
+
+function printReport(
+  say: (line: string) => void,
+  r: {
+    payments: number;
+    owed: number;
+    deliveries: number;
+    attempts: number;
+    forged: string;
+    faults: string;
+    kills: number;
+    report: AuditReport;
+    settle: string;
+    total: string;
+  },
+): void {
+  const rows: Array<[string, string | number]> = [
+    ['payments (owed a permit)', `${r.payments} (${r.owed})`],
+    ['deliveries (attempts)', `${r.deliveries} (${r.attempts})`],
+    ['forged/stale/tampered', r.forged],
+    ['faults injected', r.faults],
+    ['adapter kills', r.kills],
+    ['lost', r.report.lost.length],
+    ['doubled', r.report.doubled.length],
+    ['doubled in the documented window', r.report.doubledInWindow.length],
+    ['wrong', r.report.wrong.length],
+    ['missing write-backs', r.report.missingWriteBacks.length],
+    ['ledger disagrees', r.report.ledgerDisagrees.length],
+    ['time to settle', r.settle],
+    ['total run', r.total],
+  ];
+  for (const [k, v] of rows) say(`${k.padEnd(34)} ${v}`);
+  const details: Array<[string, string[]]> = [
+    ['lost', r.report.lost],
+    ['doubled', r.report.doubled],
+    ['doubled in window (evidence)', r.report.doubledInWindow],
+    ['wrong', r.report.wrong],
+    ['missing write-back', r.report.missingWriteBacks],
+    ['ledger disagrees', r.report.ledgerDisagrees],
+  ];
+  for (const [name, lines] of details) for (const l of lines.slice(0, 20)) say(`  ${name}: ${l}`);
+}
