@@ -33,7 +33,7 @@ export async function startFleet(
       return { at, pid: victim.child.pid };
     },
     async stop() {
-      await Promise.all(slots.map((s) => s?.stop()));
+      await Promise.all(slots.map((s) => (s ? s.stop() : Promise.resolve())));
     },
   };
 }
