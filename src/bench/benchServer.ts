@@ -13,11 +13,14 @@ export interface BenchServer {
  * resolves once it answers /healthz. Its log lines are dropped (stderr is kept). BENCH_CPU_PROF=dir writes a
  * V8 CPU profile of it there (node --cpu-prof).
  */
-export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
+export async function startBenchServer(
+  env: Record<string, string>,
+  script = join(__dirname, '..', 'server.js'),
+): Promise<BenchServer> {
   const profDir = process.env['BENCH_CPU_PROF'];
   const nodeArgs = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'server.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'info', ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -1,29 +1,19 @@
-import autocannon from 'autocannon';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Stripe from 'stripe';
 import type { StoreConfig } from '../config';
-import { sampleEvent, sampleSession } from '../demo/sampleSession';
 import { createDatabaseOn, startThrowawayPostgres } from '../devtools/throwawayPostgres';
 import { migrateLedger } from '../store/openLedger';
 import { startBenchServer } from './benchServer';
-
-const SECRET = 'whsec_bench_secret';
+import { BENCH_SECRET, runIngest, type IngestResult } from './ingest';
 
 function arg(argv: readonly string[], name: string, fallback: number): number {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : fallback;
 }
 
-interface Row {
+interface Row extends IngestResult {
   ledger: string;
-  acked: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
 }
 
 /**
@@ -36,7 +26,6 @@ interface Row {
 export async function runIntakeBench(argv: readonly string[]): Promise<void> {
   const seconds = arg(argv, 'seconds', 10);
   const connections = arg(argv, 'connections', 32);
-  const signer = new Stripe('sk_test_bench').webhooks;
   const dir = mkdtempSync(join(tmpdir(), 'adapter-intake-bench-'));
   const adminUrl = process.env['BENCH_DATABASE_URL'];
   const pg = adminUrl ? undefined : await startThrowawayPostgres();
@@ -59,53 +48,18 @@ export async function runIntakeBench(argv: readonly string[]): Promise<void> {
       const server = await startBenchServer({
         PROCESS_TYPE: 'intake',
         STRIPE_SECRET_KEY: 'sk_test_bench',
-        STRIPE_WEBHOOK_SECRET: SECRET,
+        STRIPE_WEBHOOK_SECRET: BENCH_SECRET,
         OPSCOM_API_TOKEN: 'bench',
         OPSCOM_TIMEZONE: 'America/Toronto',
         ...(store.kind === 'sqlite'
           ? { SQLITE_PATH: store.sqlitePath }
           : { DATABASE_URL: store.url, DATABASE_SSL: 'off' }),
       });
-      const run = (duration: number) =>
-        autocannon({
-          url: `http://127.0.0.1:${server.port}/webhooks/stripe`,
-          connections,
-          duration,
-          method: 'POST',
-          requests: [
-            {
-              method: 'POST',
-              setupRequest: (request) => {
-                const body = JSON.stringify(
-                  sampleEvent(sampleSession({ plate: 'BENCH1', duration: '60' })),
-                );
-                return {
-                  ...request,
-                  body,
-                  headers: {
-                    'content-type': 'application/json',
-                    'stripe-signature': signer.generateTestHeaderString({
-                      payload: body,
-                      secret: SECRET,
-                    }),
-                  },
-                };
-              },
-            },
-          ],
-        });
+      const run = (seconds: number) => runIngest({ port: server.port, seconds, connections });
       await run(2); // warm-up
       const result = await run(seconds);
       await server.stop();
-      rows.push({
-        ledger: name,
-        acked: result['2xx'],
-        perSecond: result['2xx'] / result.duration,
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        non2xx: result.non2xx,
-        errors: result.errors,
-      });
+      rows.push({ ledger: name, ...result });
     }
   } finally {
     pg?.destroy();

@@ -1,0 +1,67 @@
+import autocannon from 'autocannon';
+import Stripe from 'stripe';
+import { sampleEvent, sampleSession } from '../demo/sampleSession';
+
+export const BENCH_SECRET = 'whsec_bench_secret';
+const signer = new Stripe('sk_test_bench').webhooks;
+
+export interface IngestResult {
+  perSecond: number;
+  acked: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+/**
+ * autocannon against POST /webhooks/stripe, each request a new paid session signed afresh
+ * (so each is a new event and a new job, never a duplicate). `rate`: requests per second in
+ * all (a fixed offered load); without it, as fast as `connections` allow (saturation).
+ */
+export async function runIngest(options: {
+  port: number;
+  seconds: number;
+  connections: number;
+  rate?: number;
+  /** Stop after this many requests instead of after `seconds`. */
+  amount?: number;
+}): Promise<IngestResult> {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${options.port}/webhooks/stripe`,
+    connections: options.connections,
+    duration: options.seconds,
+    ...(options.rate ? { overallRate: options.rate } : {}),
+    ...(options.amount ? { amount: options.amount } : {}),
+    method: 'POST',
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          const body = JSON.stringify(
+            sampleEvent(sampleSession({ plate: 'BENCH1', duration: '60' })),
+          );
+          return {
+            ...request,
+            body,
+            headers: {
+              'content-type': 'application/json',
+              'stripe-signature': signer.generateTestHeaderString({
+                payload: body,
+                secret: BENCH_SECRET,
+              }),
+            },
+          };
+        },
+      },
+    ],
+  });
+  return {
+    perSecond: result['2xx'] / result.duration,
+    acked: result['2xx'],
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}

@@ -1,0 +1,128 @@
+import Stripe from 'stripe';
+import type { StoreConfig } from '../config';
+import { sampleEvent, sampleSession } from '../demo/sampleSession';
+import { createLogger } from '../logger';
+import { startOpscomSimulator } from '../simulators/opscomSimulator';
+import { startStripeSimulator } from '../simulators/stripeSimulator';
+import { openLedger } from '../store/openLedger';
+import { startBenchServer } from './benchServer';
+import { BENCH_SECRET } from './ingest';
+import { peakRssMb } from './processStats';
+import { percentile } from './stats';
+
+export interface TimeToPermit {
+  offered: number;
+  achieved: number;
+  ackP50: number;
+  ackP99: number;
+  permitP50: number;
+  permitP99: number;
+  permits: number;
+  count: number;
+  rssMb: number;
+}
+
+/** Environment for a bench server on `store`. */
+export function storeEnv(store: StoreConfig): Record<string, string> {
+  return store.kind === 'sqlite'
+    ? { SQLITE_PATH: store.sqlitePath }
+    : { DATABASE_URL: store.url, DATABASE_SSL: 'off' };
+}
+
+/**
+ * The built server (web: intake and worker, LOG_LEVEL=info) on a migrated `store`, with the
+ * simulators in this process, receives `count` signed webhooks at `rate`/s on loopback after 50
+ * warm-up. Ack latency is measured by the client; receipt → OPSCOM is the ledger's receipt
+ * time to the OPSCOM simulator's receipt time of the same payment.
+ */
+export async function measureTimeToPermit(options: {
+  store: StoreConfig;
+  count: number;
+  rate: number;
+  concurrency: number;
+}): Promise<TimeToPermit> {
+  const { count, rate } = options;
+  const warmup = 50;
+  const opscom = await startOpscomSimulator({ apiToken: 'bench-opscom-token' });
+  const stripeSim = await startStripeSimulator();
+  const server = await startBenchServer({
+    STRIPE_SECRET_KEY: 'sk_test_bench',
+    STRIPE_WEBHOOK_SECRET: BENCH_SECRET,
+    STRIPE_API_URL: stripeSim.url,
+    OPSCOM_API_TOKEN: 'bench-opscom-token',
+    OPSCOM_BASE_URL: opscom.url,
+    OPSCOM_TIMEZONE: 'America/Toronto',
+    OPSCOM_ZONE: 'BENCH',
+    WORKER_CONCURRENCY: String(options.concurrency),
+    ...storeEnv(options.store),
+  });
+  const url = `http://127.0.0.1:${server.port}/webhooks/stripe`;
+  const signer = new Stripe('sk_test_bench').webhooks;
+  const run = Date.now().toString(36);
+  const bodies = Array.from({ length: warmup + count }, (_, i) => {
+    const plate = `T${run.slice(-4)}${i}`.toUpperCase();
+    const session = sampleSession({ plate, duration: '60' });
+    stripeSim.addSession(session);
+    return { sessionId: session.id, plate, body: JSON.stringify(sampleEvent(session)) };
+  });
+  const send = async (body: string): Promise<number> => {
+    const started = performance.now();
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'Stripe-Signature': signer.generateTestHeaderString({
+          payload: body,
+          secret: BENCH_SECRET,
+        }),
+      },
+      body,
+    });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+    return performance.now() - started;
+  };
+
+  for (const { body } of bodies.slice(0, warmup)) await send(body);
+  const measured = bodies.slice(warmup);
+  const t0 = performance.now();
+  const acks = await Promise.all(
+    measured.map(async ({ body }, i) => {
+      const wait = t0 + (i * 1000) / rate - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      return send(body);
+    }),
+  );
+  const sendSeconds = (performance.now() - t0) / 1000;
+  const deadline = Date.now() + 120_000;
+  while (opscom.permits.size < bodies.length && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  const rssMb = peakRssMb(server.child.pid);
+  await server.stop();
+
+  const ledger = await openLedger(
+    options.store,
+    createLogger({ level: 'error', pretty: false, silent: true }),
+  );
+  const opscomAt = new Map(opscom.received.map((r) => [r.body['LicencePlate'], r.at]));
+  const toOpscom: number[] = [];
+  for (const { sessionId, plate } of measured) {
+    const job = await ledger.getJob(sessionId);
+    const at = opscomAt.get(plate);
+    if (job && at !== undefined) toOpscom.push(at - job.createdAt);
+  }
+  await ledger.close();
+  await opscom.close();
+  await stripeSim.close();
+  return {
+    offered: rate,
+    achieved: count / sendSeconds,
+    ackP50: percentile(acks, 50),
+    ackP99: percentile(acks, 99),
+    permitP50: percentile(toOpscom, 50),
+    permitP99: percentile(toOpscom, 99),
+    permits: toOpscom.length,
+    count,
+    rssMb,
+  };
+}

@@ -1,0 +1,111 @@
+import { auditChaos, type AuditInput } from '../../src/chaos/audit';
+import { makeChaosPlan, seededRandom } from '../../src/chaos/chaosPlan';
+import type { SimPermit } from '../../src/simulators/opscomSimulator';
+import type { StripeObject } from '../../src/simulators/stripeSimulator';
+import type { Job } from '../../src/store/ledger';
+
+// The chaos audit must be able to fail: each defect it exists to catch, planted by hand.
+const plan = makeChaosPlan(40, seededRandom(7), Date.parse('2026-06-15T14:00:00Z'));
+const owed = plan.sessions.filter((s) => s.expected);
+const notOwed = plan.sessions.filter((s) => !s.expected);
+
+function healthy(): AuditInput {
+  const permits: SimPermit[] = [];
+  const stripeSessions = new Map<string, StripeObject>();
+  const jobs: Job[] = [];
+  owed.forEach((s, i) => {
+    const referenceId = `OC-${i}`;
+    permits.push({
+      referenceId,
+      internalReferenceId: String(i),
+      plate: s.plate,
+      zone: 'Z',
+      startTime: s.expected!.startTime,
+      endTime: s.expected!.endTime,
+      amount: s.expected!.amount,
+      currency: 'CAD',
+      updates: 0,
+    });
+    stripeSessions.set(s.session.id, {
+      id: s.session.id,
+      metadata: { opscom_reference_id: referenceId },
+    });
+    jobs.push({
+      sessionId: s.session.id,
+      state: 'done',
+      opscom: { referenceId },
+      opscomAttempts: 1,
+    } as unknown as Job);
+  });
+  for (const s of notOwed) {
+    jobs.push({
+      sessionId: s.session.id,
+      state: s.kind === 'bad_metadata' ? 'failed' : 'awaiting_payment',
+    } as unknown as Job);
+  }
+  return { plan, permits, opscomReceived: [], stripeSessions, jobs, kills: [] };
+}
+
+test('a healthy outcome audits clean', () => {
+  expect(owed.length).toBeGreaterThan(10);
+  expect(notOwed.length).toBeGreaterThan(0);
+  expect(auditChaos(healthy())).toEqual({
+    lost: [],
+    doubled: [],
+    doubledInWindow: [],
+    wrong: [],
+    missingWriteBacks: [],
+    ledgerDisagrees: [],
+  });
+});
+
+test('lost, doubled, wrong, missing write-back and a permit nobody paid for are each reported', () => {
+  const input = healthy();
+  const [a, b, c, d] = owed;
+  input.permits = input.permits.filter((p) => p.plate !== a!.plate); // lost
+  const dup = input.permits.find((p) => p.plate === b!.plate)!;
+  input.permits.push({ ...dup, referenceId: 'OC-dup' }); // doubled, no kill nearby
+  input.opscomReceived.push({
+    path: '',
+    body: {},
+    tokenValid: true,
+    at: 1_000,
+    answered: 'success',
+    referenceId: 'OC-dup',
+  });
+  input.permits.find((p) => p.plate === c!.plate)!.endTime = '2099-01-01T00:00:00'; // wrong
+  input.stripeSessions.get(d!.session.id)!.metadata = {}; // write-back missing
+  input.permits.push({ ...dup, referenceId: 'OC-forged', plate: plan.forged[0]!.plate }); // forged
+  const report = auditChaos(input);
+  expect(report.lost).toEqual([expect.stringContaining(a!.session.id)]);
+  expect(report.doubled).toEqual([expect.stringContaining('no kill nearby')]);
+  expect(report.wrong).toEqual([
+    expect.stringContaining(`end 2099-01-01T00:00:00 ≠ ${c!.expected!.endTime}`),
+    expect.stringContaining('forged'),
+  ]);
+  expect(report.missingWriteBacks).toEqual([expect.stringContaining(d!.session.id)]);
+});
+
+test('a double whose first answer was followed by a kill is reported apart, with its evidence', () => {
+  const input = healthy();
+  const s = owed[0]!;
+  const kept = input.permits.find((p) => p.plate === s.plate)!;
+  input.permits.push({ ...kept, referenceId: 'OC-orphan' });
+  input.opscomReceived.push({
+    path: '',
+    body: {},
+    tokenValid: true,
+    at: 5_000,
+    answered: 'success',
+    referenceId: 'OC-orphan',
+  });
+  input.kills = [5_004];
+  (
+    input.jobs.find((j) => j.sessionId === s.session.id) as { opscomAttempts: number }
+  ).opscomAttempts = 2;
+  const report = auditChaos(input);
+  expect(report.doubled).toEqual([]);
+  expect(report.doubledInWindow).toEqual([
+    expect.stringContaining('OC-orphan answered at 5000, process killed 4 ms later'),
+  ]);
+});
