@@ -1,8 +1,8 @@
-import { Client, type Pool, type PoolClient } from 'pg';
-import { SchemaError } from '../errors';
+import { Client, type Pool } from 'pg';
+import { SchemaError, StoreError } from '../errors';
 import type { Logger } from '../logger';
 import { eventFromRow, jobFromRow, type EventRow, type JobRow } from './jobRow';
-import type { Job, JobState, Ledger, LeaseRef, RecordOutcome } from './ledger';
+import type { Job, JobState, Ledger, LeaseRef, RecordOutcome, SessionEventInput } from './ledger';
 import { listenForJobs } from './postgresListener';
 import {
   assertPostgresSchema,
@@ -63,102 +63,35 @@ export async function openPostgresLedger(
       })
     ).length > 0;
 
-  async function inTransaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    let client: PoolClient | undefined;
+  // Group commit, as in SQLite: the events of one turn of the event loop go to PostgreSQL in
+  // one call of record_session_events (migrations/postgres/002), one round trip and one
+  // commit; every caller's promise settles after that commit.
+  let batch: Array<{
+    input: SessionEventInput;
+    resolve: (outcome: RecordOutcome) => void;
+    reject: (err: unknown) => void;
+  }> = [];
+  const flush = async () => {
+    const current = batch;
+    batch = [];
     try {
-      client = await pool.connect();
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
+      const rows = await query<{ outcome: string }>(
+        'SELECT record_session_events(@batch::jsonb) AS outcome',
+        { batch: JSON.stringify(current.map((b) => toBatchItem(b.input))) },
+      );
+      current.forEach((b, i) => b.resolve(parseOutcome(rows[i]?.outcome)));
     } catch (err) {
-      await client?.query('ROLLBACK').catch(() => undefined);
-      throw postgresStoreError(err, 'ledger write failed');
-    } finally {
-      client?.release();
+      for (const b of current) b.reject(err);
     }
-  }
-  const on = async <R extends object>(
-    client: PoolClient,
-    sql: string,
-    params: Record<string, unknown>,
-  ) => {
-    const { text, values } = named(sql, params);
-    return (await client.query<R>(text, values)).rows;
   };
+  const recordSessionEvent = (input: SessionEventInput) =>
+    new Promise<RecordOutcome>((resolve, reject) => {
+      batch.push({ input, resolve, reject });
+      if (batch.length === 1) setImmediate(() => void flush());
+    });
 
   return {
-    recordSessionEvent: (input) =>
-      inTransaction(async (client): Promise<RecordOutcome> => {
-        const inserted = await on(
-          client,
-          `
-          INSERT INTO events (event_id, event_type, session_id, event_created, livemode, outcome, detail, received_at)
-          VALUES (@eventId, @eventType, @sessionId, @eventCreated, @livemode, @outcome, NULL, @receivedAt)
-          ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-          {
-            eventId: input.eventId,
-            eventType: input.eventType,
-            sessionId: input.session.id,
-            eventCreated: input.eventCreated,
-            livemode: input.session.livemode,
-            outcome: input.action,
-            receivedAt: input.receivedAt,
-          },
-        );
-        if (inserted.length === 0) return { event: 'duplicate' };
-        const state: JobState = input.action === 'paid' ? 'pending' : input.action;
-        const paid = input.action === 'paid';
-        const params = {
-          sessionId: input.session.id,
-          state,
-          livemode: input.session.livemode,
-          sessionJson: JSON.stringify(input.session),
-          paidEventId: paid ? input.eventId : null,
-          paidAt: paid ? input.eventCreated : null,
-          now: input.receivedAt,
-        };
-        let outcome: RecordOutcome;
-        const created = await on(
-          client,
-          `
-          INSERT INTO jobs (session_id, state, livemode, session_json, paid_event_id, paid_at, next_run_at, created_at, updated_at)
-          VALUES (@sessionId, @state, @livemode, @sessionJson, @paidEventId, @paidAt, @now, @now, @now)
-          ON CONFLICT (session_id) DO NOTHING RETURNING state`,
-          params,
-        );
-        if (created.length > 0) {
-          outcome = { event: 'recorded', job: 'created', state };
-        } else {
-          // Only a session still waiting for its delayed payment moves on (as in SQLite).
-          const advanced =
-            state === 'awaiting_payment'
-              ? []
-              : await on(
-                  client,
-                  `
-                UPDATE jobs SET state = @state, session_json = @sessionJson, paid_event_id = @paidEventId,
-                  paid_at = @paidAt, next_run_at = @now, updated_at = @now
-                WHERE session_id = @sessionId AND state = 'awaiting_payment' RETURNING state`,
-                  params,
-                );
-          if (advanced.length > 0) {
-            outcome = { event: 'recorded', job: 'updated', state };
-          } else {
-            const [row] = await on<{ state: JobState }>(
-              client,
-              'SELECT state FROM jobs WHERE session_id = @sessionId',
-              params,
-            );
-            outcome = { event: 'recorded', job: 'unchanged', state: row?.state ?? state };
-          }
-        }
-        if (outcome.job !== 'unchanged' && outcome.state === 'pending') {
-          // Delivered to every listening process when this transaction commits.
-          await client.query(`SELECT pg_notify('${JOBS_CHANNEL}', '')`);
-        }
-        return outcome;
-      }),
+    recordSessionEvent,
     recordIgnoredEvent: async (input) =>
       (
         await query(
@@ -291,4 +224,30 @@ export async function openPostgresLedger(
       await pool.end();
     },
   };
+}
+
+function toBatchItem(input: SessionEventInput): Record<string, unknown> {
+  const paid = input.action === 'paid';
+  return {
+    eventId: input.eventId,
+    eventType: input.eventType,
+    sessionId: input.session.id,
+    eventCreated: input.eventCreated,
+    livemode: input.session.livemode,
+    outcome: input.action,
+    state: paid ? 'pending' : input.action,
+    sessionJson: JSON.stringify(input.session),
+    paidEventId: paid ? input.eventId : null,
+    paidAt: paid ? input.eventCreated : null,
+    now: input.receivedAt,
+  };
+}
+
+function parseOutcome(text: string | undefined): RecordOutcome {
+  if (text === 'duplicate') return { event: 'duplicate' };
+  const [job, state] = (text ?? '').split(':');
+  if ((job === 'created' || job === 'updated' || job === 'unchanged') && state) {
+    return { event: 'recorded', job, state: state as JobState };
+  }
+  throw new StoreError(`record_session_events answered ${String(text)}`);
 }

@@ -273,7 +273,7 @@ describe.each(backends)('the %s ledger', (_name, makeStore) => {
       await pool.end();
     }
     await expect(openLedger(store, logger)).rejects.toThrow(
-      /schema version 999, newer than this adapter's 1/,
+      /schema version 999, newer than this adapter's \d+/,
     );
     const empty = await makeStore();
     const refused = await openLedger(empty, logger).then(
@@ -282,15 +282,16 @@ describe.each(backends)('the %s ledger', (_name, makeStore) => {
     );
     expect(refused).toBeInstanceOf(SchemaError);
     expect((refused as Error).message).toMatch(
-      /schema version 0, this adapter needs 1: run `npm run migrate`/,
+      /schema version 0, this adapter needs \d+: run `npm run migrate`/,
     );
     ledger = await openLedgerAfterMigrate(empty);
   });
 });
 
 async function openLedgerAfterMigrate(store: StoreConfig): Promise<Ledger> {
-  expect(await migrateLedger(store)).toEqual({ from: 0, to: 1 });
-  expect(await migrateLedger(store)).toEqual({ from: 1, to: 1 });
+  const { to } = await migrateLedger(store);
+  expect(to).toBeGreaterThanOrEqual(1);
+  expect(await migrateLedger(store)).toEqual({ from: to, to });
   return openLedger(store, logger);
 }
 
