@@ -26,14 +26,19 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     logger.info('shutting down', { signal, inFlight: adapter.worker?.inFlight ?? 0 });
+    // Exit only once winston has written the last line (its transports are asynchronous).
+    const exitAfterLog = (code: number) => {
+      logger.on('finish', () => process.exit(code));
+      logger.end();
+    };
     adapter.stop().then(
       () => {
         logger.info('stopped');
-        process.exit(0);
+        exitAfterLog(0);
       },
       (err: unknown) => {
         logger.error('shutdown failed', { error: describeError(err) });
-        process.exit(1);
+        exitAfterLog(1);
       },
     );
   };

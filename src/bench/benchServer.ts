@@ -18,7 +18,12 @@ export async function startBenchServer(
   script = join(__dirname, '..', 'server.js'),
 ): Promise<BenchServer> {
   const profDir = process.env['BENCH_CPU_PROF'];
-  const nodeArgs = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
+  // As the Procfile and `npm start` run it: a 128 MB old-space cap, which keeps V8 from
+  // growing the heap under load (peak RSS ~187 MB without it, ~144 MB with it, same speed).
+  const nodeArgs = [
+    '--max-old-space-size=128',
+    ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []),
+  ];
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, script], {
     env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'info', ...env, PORT: String(port) },

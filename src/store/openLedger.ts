@@ -10,7 +10,7 @@ import { openSqliteLedger } from './sqliteLedger';
 export async function openLedger(store: StoreConfig, logger: Logger): Promise<Ledger> {
   return store.kind === 'postgres'
     ? openPostgresLedger(store, logger)
-    : openSqliteLedger(store.sqlitePath);
+    : openSqliteLedger(store.sqlitePath, logger);
 }
 
 /** Brings the ledger's schema up to this build's (npm run migrate). */

@@ -60,9 +60,10 @@ export function migrateSqlite(path: string): { from: number; to: number } {
 
 /** Turns a driver error into a StoreError that says what to do. */
 export function sqliteStoreError(err: unknown, what = 'ledger write failed'): StoreError {
+  if (err instanceof StoreError) return err;
   const code = (err as { code?: unknown }).code;
   const message = err instanceof Error ? err.message : String(err);
-  if (code === 'SQLITE_FULL') {
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
     return new StoreError(
       `ledger disk is full (${message}): free space on the SQLITE_PATH volume`,
       {
