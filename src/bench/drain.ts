@@ -4,9 +4,9 @@ import { startOpscomSimulator } from '../simulators/opscomSimulator';
 import { startStripeSimulator } from '../simulators/stripeSimulator';
 import { openLedger } from '../store/openLedger';
 import { startBenchServer } from './benchServer';
-import { BENCH_SECRET, runIngest } from './ingest';
+import { runIngest } from './ingest';
 import { peakRssMb } from './processStats';
-import { storeEnv } from './timeToPermit';
+import { BENCH_OPSCOM_TOKEN, benchAdapterEnv } from './timeToPermit';
 
 export interface DrainResult {
   jobs: number;
@@ -30,21 +30,14 @@ export async function measureDrain(options: {
   latencyMs: number;
 }): Promise<DrainResult> {
   const opscom = await startOpscomSimulator({
-    apiToken: 'bench-opscom-token',
+    apiToken: BENCH_OPSCOM_TOKEN,
     latencyMs: options.latencyMs,
   });
   // The benchmark's sessions are made up by the load generator: let write-backs find them.
   const stripeSim = await startStripeSimulator({ acceptUnknown: true });
   const env = {
-    STRIPE_SECRET_KEY: 'sk_test_bench',
-    STRIPE_WEBHOOK_SECRET: BENCH_SECRET,
-    STRIPE_API_URL: stripeSim.url,
-    OPSCOM_API_TOKEN: 'bench-opscom-token',
-    OPSCOM_BASE_URL: opscom.url,
-    OPSCOM_TIMEZONE: 'America/Toronto',
-    OPSCOM_ZONE: 'BENCH',
+    ...benchAdapterEnv(options.store, { opscomUrl: opscom.url, stripeUrl: stripeSim.url }),
     LOG_LEVEL: 'warn',
-    ...storeEnv(options.store),
   };
   const intake = await startBenchServer({ ...env, PROCESS_TYPE: 'intake' });
   const queued = await runIngest({

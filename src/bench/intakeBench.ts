@@ -5,7 +5,8 @@ import type { StoreConfig } from '../config';
 import { createDatabaseOn, startThrowawayPostgres } from '../devtools/throwawayPostgres';
 import { migrateLedger } from '../store/openLedger';
 import { startBenchServer } from './benchServer';
-import { BENCH_SECRET, runIngest, type IngestResult } from './ingest';
+import { runIngest, type IngestResult } from './ingest';
+import { benchAdapterEnv } from './timeToPermit';
 
 function arg(argv: readonly string[], name: string, fallback: number): number {
   const i = argv.indexOf(`--${name}`);
@@ -45,16 +46,7 @@ export async function runIntakeBench(argv: readonly string[]): Promise<void> {
   try {
     for (const [name, store] of stores) {
       await migrateLedger(store);
-      const server = await startBenchServer({
-        PROCESS_TYPE: 'intake',
-        STRIPE_SECRET_KEY: 'sk_test_bench',
-        STRIPE_WEBHOOK_SECRET: BENCH_SECRET,
-        OPSCOM_API_TOKEN: 'bench',
-        OPSCOM_TIMEZONE: 'America/Toronto',
-        ...(store.kind === 'sqlite'
-          ? { SQLITE_PATH: store.sqlitePath }
-          : { DATABASE_URL: store.url, DATABASE_SSL: 'off' }),
-      });
+      const server = await startBenchServer({ PROCESS_TYPE: 'intake', ...benchAdapterEnv(store) });
       const run = (seconds: number) => runIngest({ port: server.port, seconds, connections });
       await run(2); // warm-up
       const result = await run(seconds);

@@ -10,9 +10,9 @@ import {
 import { migrateLedger } from '../store/openLedger';
 import { startBenchServer } from './benchServer';
 import { measureDrain, type DrainResult } from './drain';
-import { BENCH_SECRET, runIngest, type IngestResult } from './ingest';
+import { runIngest, type IngestResult } from './ingest';
 import { peakRssMb } from './processStats';
-import { measureTimeToPermit, storeEnv, type TimeToPermit } from './timeToPermit';
+import { benchAdapterEnv, measureTimeToPermit, type TimeToPermit } from './timeToPermit';
 
 interface Options {
   seconds: number;
@@ -109,14 +109,7 @@ export async function runBench(argv: readonly string[]): Promise<void> {
       say(`== ${kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'} ledger`);
       const adapter = await ingestRows(
         'adapter (intake)',
-        {
-          PROCESS_TYPE: 'intake',
-          STRIPE_SECRET_KEY: 'sk_test_bench',
-          STRIPE_WEBHOOK_SECRET: BENCH_SECRET,
-          OPSCOM_API_TOKEN: 'bench',
-          OPSCOM_TIMEZONE: 'America/Toronto',
-          ...storeEnv(await freshStore(kind, 'ingest')),
-        },
+        { PROCESS_TYPE: 'intake', ...benchAdapterEnv(await freshStore(kind, 'ingest')) },
         o,
       );
       say(

@@ -29,6 +29,25 @@ export function storeEnv(store: StoreConfig): Record<string, string> {
     : { DATABASE_URL: store.url, DATABASE_SSL: 'off' };
 }
 
+export const BENCH_OPSCOM_TOKEN = 'bench-opscom-token';
+
+/** The adapter's environment in every benchmark: `store`, and the simulators when given. */
+export function benchAdapterEnv(
+  store: StoreConfig,
+  peers: { opscomUrl?: string; stripeUrl?: string } = {},
+): Record<string, string> {
+  return {
+    STRIPE_SECRET_KEY: 'sk_test_bench',
+    STRIPE_WEBHOOK_SECRET: BENCH_SECRET,
+    ...(peers.stripeUrl ? { STRIPE_API_URL: peers.stripeUrl } : {}),
+    OPSCOM_API_TOKEN: BENCH_OPSCOM_TOKEN,
+    ...(peers.opscomUrl ? { OPSCOM_BASE_URL: peers.opscomUrl } : {}),
+    OPSCOM_TIMEZONE: 'America/Toronto',
+    OPSCOM_ZONE: 'BENCH',
+    ...storeEnv(store),
+  };
+}
+
 /**
  * The built server (web: intake and worker, LOG_LEVEL=info) on a migrated `store`, with the
  * simulators in this process, receives `count` signed webhooks at `rate`/s on loopback after 50
@@ -43,18 +62,11 @@ export async function measureTimeToPermit(options: {
 }): Promise<TimeToPermit> {
   const { count, rate } = options;
   const warmup = 50;
-  const opscom = await startOpscomSimulator({ apiToken: 'bench-opscom-token' });
+  const opscom = await startOpscomSimulator({ apiToken: BENCH_OPSCOM_TOKEN });
   const stripeSim = await startStripeSimulator();
   const server = await startBenchServer({
-    STRIPE_SECRET_KEY: 'sk_test_bench',
-    STRIPE_WEBHOOK_SECRET: BENCH_SECRET,
-    STRIPE_API_URL: stripeSim.url,
-    OPSCOM_API_TOKEN: 'bench-opscom-token',
-    OPSCOM_BASE_URL: opscom.url,
-    OPSCOM_TIMEZONE: 'America/Toronto',
-    OPSCOM_ZONE: 'BENCH',
+    ...benchAdapterEnv(options.store, { opscomUrl: opscom.url, stripeUrl: stripeSim.url }),
     WORKER_CONCURRENCY: String(options.concurrency),
-    ...storeEnv(options.store),
   });
   const url = `http://127.0.0.1:${server.port}/webhooks/stripe`;
   const signer = new Stripe('sk_test_bench').webhooks;
