@@ -3,15 +3,11 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoreConfig } from '../config';
 import { createDatabaseOn, startThrowawayPostgres } from '../devtools/throwawayPostgres';
+import { numberArg } from '../devtools/cliArgs';
 import { migrateLedger } from '../store/openLedger';
 import { startBenchServer } from './benchServer';
 import { runIngest, type IngestResult } from './ingest';
 import { benchAdapterEnv } from './timeToPermit';
-
-function arg(argv: readonly string[], name: string, fallback: number): number {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : fallback;
-}
 
 interface Row extends IngestResult {
   ledger: string;
@@ -25,8 +21,8 @@ interface Row extends IngestResult {
  * with its default durability (fsync on, synchronous_commit on), or BENCH_DATABASE_URL (admin).
  */
 export async function runIntakeBench(argv: readonly string[]): Promise<void> {
-  const seconds = arg(argv, 'seconds', 10);
-  const connections = arg(argv, 'connections', 32);
+  const seconds = numberArg(argv, 'seconds', 10);
+  const connections = numberArg(argv, 'connections', 32);
   const dir = mkdtempSync(join(tmpdir(), 'adapter-intake-bench-'));
   const adminUrl = process.env['BENCH_DATABASE_URL'];
   const pg = adminUrl ? undefined : await startThrowawayPostgres();

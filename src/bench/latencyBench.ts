@@ -2,22 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoreConfig } from '../config';
+import { numberArg } from '../devtools/cliArgs';
 import { migrateLedger } from '../store/openLedger';
 import { measureTimeToPermit } from './timeToPermit';
-
-function arg(argv: readonly string[], name: string, fallback: number): number {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : fallback;
-}
 
 /**
  * `npm run bench:latency [-- --count 1000 --rate 200 --concurrency 8]`: ack latency and
  * receipt → OPSCOM on the SQLite ledger (see timeToPermit.ts).
  */
 export async function runLatencyBench(argv: readonly string[]): Promise<void> {
-  const count = arg(argv, 'count', 1000);
-  const rate = arg(argv, 'rate', 200);
-  const concurrency = arg(argv, 'concurrency', 8);
+  const count = numberArg(argv, 'count', 1000);
+  const rate = numberArg(argv, 'rate', 200);
+  const concurrency = numberArg(argv, 'concurrency', 8);
   const dir = mkdtempSync(join(tmpdir(), 'adapter-bench-'));
   const store: StoreConfig = { kind: 'sqlite', sqlitePath: join(dir, 'ledger.sqlite') };
   try {

@@ -7,6 +7,7 @@ import {
   startThrowawayPostgres,
   type ThrowawayPostgres,
 } from '../devtools/throwawayPostgres';
+import { numberArg } from '../devtools/cliArgs';
 import { migrateLedger } from '../store/openLedger';
 import { startBenchServer } from './benchServer';
 import { measureDrain, type DrainResult } from './drain';
@@ -23,15 +24,11 @@ interface Options {
 }
 
 function parse(argv: readonly string[]): Options {
-  const value = (name: string, fallback: number) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : fallback;
-  };
   return {
-    seconds: value('seconds', 10),
-    connections: value('connections', 32),
-    drainJobs: value('drain-jobs', 10_000),
-    drainConcurrency: value('drain-concurrency', 8),
+    seconds: numberArg(argv, 'seconds', 10),
+    connections: numberArg(argv, 'connections', 32),
+    drainJobs: numberArg(argv, 'drain-jobs', 10_000),
+    drainConcurrency: numberArg(argv, 'drain-concurrency', 8),
     postgres: argv.includes('--postgres') || process.env['DATABASE_URL'] !== undefined,
   };
 }

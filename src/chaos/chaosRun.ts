@@ -7,6 +7,7 @@ import {
   startThrowawayPostgres,
   type ThrowawayPostgres,
 } from '../devtools/throwawayPostgres';
+import { numberArg, stringArg } from '../devtools/cliArgs';
 import { createLogger } from '../logger';
 import { startOpscomSimulator } from '../simulators/opscomSimulator';
 import { startStripeSimulator } from '../simulators/stripeSimulator';
@@ -29,19 +30,15 @@ interface Options {
 }
 
 function parse(argv: readonly string[]): Options {
-  const value = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const store = value('store') ?? (process.env['DATABASE_URL'] ? 'postgres' : 'sqlite');
+  const store = stringArg(argv, 'store') ?? (process.env['DATABASE_URL'] ? 'postgres' : 'sqlite');
   if (store !== 'sqlite' && store !== 'postgres')
     throw new Error('--store must be sqlite or postgres');
   return {
-    payments: Number(value('payments') ?? 2000),
-    kills: Number(value('kills') ?? 5),
-    seed: Number(value('seed') ?? Date.now() % 1_000_000),
+    payments: numberArg(argv, 'payments', 2000),
+    kills: numberArg(argv, 'kills', 5),
+    seed: numberArg(argv, 'seed', Date.now() % 1_000_000),
     store,
-    rate: Number(value('rate') ?? 100),
+    rate: numberArg(argv, 'rate', 100),
   };
 }
 

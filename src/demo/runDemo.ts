@@ -24,6 +24,7 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
   const opscom = await startOpscomSimulator({ apiToken: DEMO_TOKEN });
   const stripeSim = await startStripeSimulator({ acceptUnknown: serve });
   const dir = mkdtempSync(join(tmpdir(), 'adapter-demo-'));
+  const ledgerPath = join(dir, 'adapter.sqlite');
   const config = loadConfig({
     PORT: process.env['PORT'] ?? (serve ? '3000' : '0'),
     STRIPE_SECRET_KEY: 'sk_test_demo',
@@ -36,15 +37,15 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
     OPSCOM_BASE_URL: opscom.url,
     OPSCOM_TIMEZONE: process.env['OPSCOM_TIMEZONE'] ?? 'America/Toronto',
     OPSCOM_ZONE: 'DEMO-ZONE',
-    SQLITE_PATH: join(dir, 'adapter.sqlite'),
+    SQLITE_PATH: ledgerPath,
   });
-  migrateSqlite(join(dir, 'adapter.sqlite'));
+  migrateSqlite(ledgerPath);
   const logger = createLogger({ level: 'info', pretty: process.stdout.isTTY === true });
   const adapter = await startAdapter(config, logger);
   const url = `http://127.0.0.1:${adapter.port}`;
   say(`OPSCOM simulator  ${opscom.url}`);
   say(`Stripe simulator  ${stripeSim.url}`);
-  say(`adapter           ${url}  (ledger ${join(dir, 'adapter.sqlite')})`);
+  say(`adapter           ${url}  (ledger ${ledgerPath})`);
 
   const session = sampleSession({ plate: 'demo 123', duration: '2h' });
   stripeSim.addSession(session);

@@ -55,7 +55,6 @@ export async function processJob(job: Job, deps: JobDeps): Promise<void> {
           ? await deps.opscom.createPermit(permit)
           : await deps.opscom.updatePermit(permit);
       const answer = { ...result, endsAt: permit.endsAt };
-      const at = lease();
       stored(
         await holdUntilRecorded(
           () => deps.ledger.recordOpscomResult(lease(), attempt, answer),
@@ -63,7 +62,7 @@ export async function processJob(job: Job, deps: JobDeps): Promise<void> {
           answer.referenceId,
         ),
       );
-      opscom = { ...answer, at: at.now };
+      opscom = { ...answer, at: deps.now() };
       log.info('permit pushed to OPSCOM', {
         action: permit.action,
         referenceId: result.referenceId,
