@@ -3,11 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import type { Config } from './config';
 import type { Logger } from './logger';
-import { createOpscomClient } from './opscom/opscomClient';
 import type { Ledger } from './store/ledger';
 import { openLedger } from './store/openLedger';
 import { createStripeClient } from './stripe/stripeClient';
-import { createStripeWriteBack } from './stripe/stripeWriteBack';
+import { jobServices } from './worker/jobServices';
 import { createWorker, type Worker } from './worker/worker';
 
 export interface RunningAdapter {
@@ -45,22 +44,9 @@ export async function startAdapter(
       ? undefined
       : createWorker({
           ledger,
-          opscom: createOpscomClient({
-            baseUrl: config.opscom.baseUrl,
-            apiToken: config.opscom.apiToken,
-            timeoutMs: config.opscom.timeoutMs,
-            ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
-          }),
-          stripe: createStripeWriteBack(stripe),
-          mapping: {
-            timezone: config.opscom.timezone,
-            defaultZone: config.opscom.defaultZone,
-            maxDuration: config.maxPermitDuration,
-          },
+          ...jobServices(config, stripe, overrides.fetch),
           concurrency: config.worker.concurrency,
           pollMs: config.worker.pollMs,
-          leaseMs: config.worker.leaseMs,
-          maxAgeMs: config.worker.maxAgeMs,
           now,
           logger,
         });

@@ -30,3 +30,12 @@ export interface PermitResult {
   referenceId: string;
   internalReferenceId: string | undefined;
 }
+
+/**
+ * The same permit (plate, end, amount) sent as an update of an existing OPSCOM reference:
+ * what `replay --force` sends for a session that already has a permit, never a second create.
+ */
+export function asUpdateOf(permit: PermitRequest, referenceId: string): UpdatePermitRequest {
+  const { plate, endTime, endsAt, amount, currency } = permit;
+  return { action: 'update', referenceId, plate, endTime, endsAt, amount, currency };
+}

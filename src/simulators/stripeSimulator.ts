@@ -21,9 +21,18 @@ export interface StripeSimulator extends SimServer {
   received: StripeReceived[];
   sessions: Map<string, StripeObject>;
   paymentIntents: Map<string, StripeObject>;
-  /** Adds a Checkout Session (and an empty PaymentIntent for its `payment_intent`). */
-  addSession(session: Record<string, unknown> & { id: string }): void;
+  events: Map<string, Record<string, unknown> & { id: string; created: number }>;
+  /**
+   * Adds a Checkout Session (and, for its `payment_intent`, a PaymentIntent whose latest
+   * charge was made at `chargedAt`, default the session's `created`).
+   */
+  addSession(session: Record<string, unknown> & { id: string }, chargedAt?: number): void;
+  /** Adds an event for GET /v1/events (kept for 30 days of the simulator's clock, like Stripe). */
+  addEvent(event: Record<string, unknown> & { id: string; created: number }): void;
 }
+
+/** Stripe keeps events for 30 days. */
+const EVENT_RETENTION_SECONDS = 30 * 24 * 3600;
 
 interface Stored {
   status: number;
@@ -48,7 +57,12 @@ const stripeError = (type: string, message: string, code?: string) => ({
  */
 export async function startStripeSimulator(
   /** acceptUnknown: an update of an unknown id creates it (for `stripe trigger` with the demo). */
-  options: { random?: () => number; acceptUnknown?: boolean } = {},
+  options: {
+    random?: () => number;
+    acceptUnknown?: boolean;
+    /** The simulator's clock (ms), for event retention. */
+    now?: () => number;
+  } = {},
   port = 0,
 ): Promise<StripeSimulator> {
   const faults = new FaultPlan(options.random);
@@ -58,18 +72,104 @@ export async function startStripeSimulator(
     paymentIntents: new Map<string, StripeObject>(),
   };
   const idempotency = new Map<string, Stored>();
+  const events = new Map<string, Record<string, unknown> & { id: string; created: number }>();
+  const charges = new Map<string, { id: string; object: 'charge'; created: number }>();
+  const nowSeconds = () => Math.floor((options.now ?? Date.now)() / 1000);
+  const retained = (e: { created: number }) => e.created >= nowSeconds() - EVENT_RETENTION_SECONDS;
 
-  function addSession(session: Record<string, unknown> & { id: string }): void {
+  function addSession(session: Record<string, unknown> & { id: string }, chargedAt?: number): void {
     const metadata = (session['metadata'] as Record<string, string> | null | undefined) ?? {};
+    const created = typeof session['created'] === 'number' ? session['created'] : nowSeconds();
     stores.sessions.set(session.id, {
       object: 'checkout.session',
       ...session,
+      created,
       metadata: { ...metadata },
     });
     const pi = session['payment_intent'];
     if (typeof pi === 'string' && !stores.paymentIntents.has(pi)) {
-      stores.paymentIntents.set(pi, { id: pi, object: 'payment_intent', metadata: {} });
+      const charge = {
+        id: `ch_${pi.replace(/^pi_/, '')}`,
+        object: 'charge' as const,
+        created: chargedAt ?? created,
+      };
+      charges.set(charge.id, charge);
+      stores.paymentIntents.set(pi, {
+        id: pi,
+        object: 'payment_intent',
+        metadata: {},
+        latest_charge: charge.id,
+      });
     }
+  }
+
+  /** GET /v1/events and /v1/checkout/sessions: newest first, `created` ranges, cursors. */
+  function list(
+    path: string,
+    objects: Array<Record<string, unknown> & { id: string }>,
+    query: Record<string, FormValue>,
+  ): { status: number; body: unknown } {
+    const created = query['created'];
+    const range = typeof created === 'object' ? created : {};
+    const bound = (key: string) =>
+      typeof range[key] === 'string' ? Number(range[key]) : undefined;
+    const [gte, lte] = [bound('gte'), bound('lte')];
+    const types = query['types'];
+    const wanted =
+      typeof types === 'object'
+        ? Object.values(types).filter((t): t is string => typeof t === 'string')
+        : typeof query['type'] === 'string'
+          ? [query['type']]
+          : undefined;
+    const matching = objects
+      .filter((o) => {
+        const at = Number(o['created']);
+        if (gte !== undefined && at < gte) return false;
+        if (lte !== undefined && at > lte) return false;
+        if (wanted && !wanted.includes(String(o['type']))) return false;
+        if (typeof query['status'] === 'string' && o['status'] !== query['status']) return false;
+        return true;
+      })
+      .sort((a, b) => Number(b['created']) - Number(a['created']) || (a.id < b.id ? 1 : -1));
+    const after = query['starting_after'];
+    const start = typeof after === 'string' ? matching.findIndex((o) => o.id === after) + 1 : 0;
+    const limit = Math.min(Math.max(Number(query['limit'] ?? 10) || 10, 1), 100);
+    const data = matching.slice(start, start + limit);
+    return {
+      status: 200,
+      body: { object: 'list', url: path, has_more: start + limit < matching.length, data },
+    };
+  }
+
+  function read(
+    path: string,
+    query: Record<string, FormValue>,
+  ): { status: number; body: unknown } | undefined {
+    if (path === '/v1/events') return list(path, [...events.values()].filter(retained), query);
+    if (path === '/v1/checkout/sessions') return list(path, [...stores.sessions.values()], query);
+    const event = /^\/v1\/events\/([^/]+)$/.exec(path);
+    if (event) {
+      const found = events.get(decodeURIComponent(event[1]!));
+      return found && retained(found)
+        ? { status: 200, body: found }
+        : {
+            status: 404,
+            body: stripeError(
+              'invalid_request_error',
+              `No such event: '${event[1]}'`,
+              'resource_missing',
+            ),
+          };
+    }
+    const pi = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);
+    const expand = query['expand'];
+    const expanded = typeof expand === 'object' && Object.values(expand).includes('latest_charge');
+    const intent = pi ? stores.paymentIntents.get(decodeURIComponent(pi[1]!)) : undefined;
+    if (intent && expanded) {
+      const charge = charges.get(String(intent['latest_charge']));
+      return { status: 200, body: { ...intent, latest_charge: charge ?? null } };
+    }
+    return undefined;
   }
 
   function apply(
@@ -111,7 +211,7 @@ export async function startStripeSimulator(
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
-    const path = (req.url ?? '').split('?')[0] ?? '';
+    const [path = '', queryText = ''] = (req.url ?? '').split('?');
     const text = await readBody(req);
     if (path === '/_sim/requests') return sendJson(res, 200, received);
     if (method === 'POST' && path === '/_sim/sessions') {
@@ -127,7 +227,7 @@ export async function startStripeSimulator(
       return sendJson(res, 200, { queued: fault });
     }
 
-    const params = parseStripeForm(text);
+    const params = parseStripeForm(method === 'GET' ? queryText : text);
     const key = req.headers['idempotency-key'];
     const idempotencyKey = typeof key === 'string' ? key : undefined;
     const entry: StripeReceived = {
@@ -173,7 +273,8 @@ export async function startStripeSimulator(
         return answer(seen.status, seen.body, { 'Idempotent-Replayed': 'true' });
       }
     }
-    const result = apply(method, path, params);
+    const result =
+      (method === 'GET' ? read(path, params) : undefined) ?? apply(method, path, params);
     if (method === 'POST' && idempotencyKey && result.status < 500) {
       idempotency.set(idempotencyKey, {
         status: result.status,
@@ -195,6 +296,8 @@ export async function startStripeSimulator(
     received,
     sessions: stores.sessions,
     paymentIntents: stores.paymentIntents,
+    events,
     addSession,
+    addEvent: (event) => events.set(event.id, event),
   };
 }

@@ -1,3 +1,4 @@
+import type { Correction } from '../domain/correction';
 import type { PermitRequest } from '../domain/permit';
 import type { SessionSnapshot } from '../domain/sessionSnapshot';
 import type { EventRecord, Job, JobState } from './ledger';
@@ -23,6 +24,8 @@ export interface JobRow {
   lease_owner: string | null;
   lease_expires_at: number | string | null;
   last_error: string | null;
+  update_of: string | null;
+  corrections_json: string | null;
   created_at: number | string;
   updated_at: number | string;
 }
@@ -68,10 +71,84 @@ export function jobFromRow(row: JobRow): Job {
     leaseOwner: row.lease_owner,
     leaseExpiresAt: numOrNull(row.lease_expires_at),
     lastError: row.last_error,
+    updateOf: row.update_of,
+    corrections:
+      row.corrections_json === null ? null : (JSON.parse(row.corrections_json) as Correction),
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
   };
 }
+
+/** The columns of a jobs row, every one, in the order JOB_COLUMNS names them. */
+export const JOB_COLUMNS = [
+  'session_id',
+  'state',
+  'livemode',
+  'session_json',
+  'paid_event_id',
+  'paid_at',
+  'permit_json',
+  'opscom_attempts',
+  'opscom_reference_id',
+  'opscom_internal_reference_id',
+  'opscom_ends_at',
+  'opscom_at',
+  'session_written_at',
+  'payment_intent_written_at',
+  'attempts',
+  'next_run_at',
+  'lease_owner',
+  'lease_expires_at',
+  'last_error',
+  'update_of',
+  'corrections_json',
+  'created_at',
+  'updated_at',
+] as const;
+
+/** The inverse of jobFromRow, as named parameters (@session_id …) for either database. */
+export function jobToParams(job: Job, booleanAs: 'integer' | 'boolean'): Record<string, unknown> {
+  return {
+    session_id: job.sessionId,
+    state: job.state,
+    livemode: booleanAs === 'integer' ? (job.livemode ? 1 : 0) : job.livemode,
+    session_json: JSON.stringify(job.session),
+    paid_event_id: job.paidEventId,
+    paid_at: job.paidAt,
+    permit_json: job.permit === null ? null : JSON.stringify(job.permit),
+    opscom_attempts: job.opscomAttempts,
+    opscom_reference_id: job.opscom?.referenceId ?? null,
+    opscom_internal_reference_id: job.opscom?.internalReferenceId ?? null,
+    opscom_ends_at: job.opscom ? job.opscom.endsAt : null,
+    opscom_at: job.opscom?.at ?? null,
+    session_written_at: job.sessionWrittenAt,
+    payment_intent_written_at: job.paymentIntentWrittenAt,
+    attempts: job.attempts,
+    next_run_at: job.nextRunAt,
+    lease_owner: job.leaseOwner,
+    lease_expires_at: job.leaseExpiresAt,
+    last_error: job.lastError,
+    update_of: job.updateOf,
+    corrections_json: job.corrections === null ? null : JSON.stringify(job.corrections),
+    created_at: job.createdAt,
+    updated_at: job.updatedAt,
+  };
+}
+
+/** INSERT of a whole job; `onConflict` decides what a concurrent insert of the same session does. */
+export function insertJobSql(onConflict: string): string {
+  return `INSERT INTO jobs (${JOB_COLUMNS.join(', ')}) VALUES (${JOB_COLUMNS.map((c) => `@${c}`).join(', ')}) ${onConflict}`;
+}
+
+/** UPDATE of every column of one job. */
+export const REPLACE_JOB_SQL = `UPDATE jobs SET ${JOB_COLUMNS.filter((c) => c !== 'session_id')
+  .map((c) => `${c} = @${c}`)
+  .join(', ')} WHERE session_id = @session_id`;
+
+export const INSERT_EVENT_SQL = `
+  INSERT INTO events (event_id, event_type, session_id, event_created, livemode, outcome, detail, received_at)
+  VALUES (@eventId, @eventType, @sessionId, @eventCreated, @livemode, @outcome, @detail, @receivedAt)
+  ON CONFLICT (event_id) DO NOTHING`;
 
 export function eventFromRow(row: EventRow): EventRecord {
   return {

@@ -1,6 +1,7 @@
 import type { PermitRequest, PermitResult } from '../domain/permit';
 import type { SessionSnapshot } from '../domain/sessionSnapshot';
 import type { SessionEventAction } from '../domain/classifyEvent';
+import type { Correction } from '../domain/correction';
 
 /**
  * A job is one Checkout Session (never one event): every event of that session, and every
@@ -35,6 +36,10 @@ export interface Job {
   leaseOwner: string | null;
   leaseExpiresAt: number | null;
   lastError: string | null;
+  /** Set by `replay --force`: send the permit as an update of this OPSCOM reference. */
+  updateOf: string | null;
+  /** Set by a replay with --plate/--duration/--zone: overlaid on the session's metadata. */
+  corrections: Correction | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -64,6 +69,7 @@ export type RecordOutcome =
   | { event: 'duplicate' }
   | { event: 'recorded'; job: 'created' | 'updated' | 'unchanged'; state: JobState };
 
+/** A row of the events table, written as is (replay notes who asked for what). */
 export interface EventRecord {
   eventId: string;
   eventType: string;
@@ -73,6 +79,14 @@ export interface EventRecord {
   outcome: string;
   detail: string | null;
   receivedAt: number;
+}
+
+export interface JobChange<T> {
+  result: T;
+  /** The whole job as it must be stored (inserted or replaced); nothing when unchanged. */
+  write?: Job;
+  /** An events row recorded in the same transaction (an operator's action, for the record). */
+  note?: EventRecord;
 }
 
 /**
@@ -125,8 +139,19 @@ export interface Ledger {
   scheduleRetry(lease: LeaseRef, error: string, runAt: number): Promise<boolean>;
   giveUp(lease: LeaseRef, state: 'failed' | 'dead', reason: string): Promise<boolean>;
 
-  /** The latest end the ledger knows for an OPSCOM permit (for extending it). */
-  findKnownEnd(referenceId: string): Promise<string | undefined>;
+  /**
+   * Reads one session's job and writes what `decide` returns, with no other write to that job
+   * in between (SQLite: one IMMEDIATE transaction; PostgreSQL: the row locked, or the insert
+   * retried when another process created the row meanwhile). This is how replay takes a job
+   * next to a running server: whichever writes first wins, and the other sees it.
+   */
+  changeJob<T>(sessionId: string, decide: (job: Job | undefined) => JobChange<T>): Promise<T>;
+
+  /**
+   * The latest end the ledger knows for an OPSCOM permit (for extending it), leaving out the
+   * session asking (a forced re-send must not extend its own permit).
+   */
+  findKnownEnd(referenceId: string, exceptSessionId?: string): Promise<string | undefined>;
   getJob(sessionId: string): Promise<Job | undefined>;
   listJobs(states?: readonly JobState[]): Promise<Job[]>;
   listEvents(sessionId?: string): Promise<EventRecord[]>;

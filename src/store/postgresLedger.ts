@@ -1,8 +1,25 @@
 import { Client, type Pool } from 'pg';
 import { SchemaError, StoreError } from '../errors';
 import type { Logger } from '../logger';
-import { eventFromRow, jobFromRow, type EventRow, type JobRow } from './jobRow';
-import type { Job, JobState, Ledger, LeaseRef, RecordOutcome, SessionEventInput } from './ledger';
+import {
+  eventFromRow,
+  insertJobSql,
+  INSERT_EVENT_SQL,
+  jobFromRow,
+  jobToParams,
+  REPLACE_JOB_SQL,
+  type EventRow,
+  type JobRow,
+} from './jobRow';
+import type {
+  Job,
+  JobChange,
+  JobState,
+  Ledger,
+  LeaseRef,
+  RecordOutcome,
+  SessionEventInput,
+} from './ledger';
 import { listenForJobs } from './postgresListener';
 import {
   assertPostgresSchema,
@@ -90,16 +107,67 @@ export async function openPostgresLedger(
       if (batch.length === 1) setImmediate(() => void flush());
     });
 
+  // Read, decide and write in one transaction with the row locked (FOR UPDATE). A row that does
+  // not exist yet cannot be locked: when another process inserts it first, the insert does
+  // nothing and the whole change is decided again on the row it wrote.
+  async function changeJob<T>(
+    sessionId: string,
+    decide: (job: Job | undefined) => JobChange<T>,
+  ): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      let client;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw postgresStoreError(err);
+      }
+      const run = async <R extends object>(sql: string, params: Record<string, unknown> = {}) => {
+        const { text, values } = named(sql, params);
+        return (await client.query<R>(text, values)).rows;
+      };
+      try {
+        await run('BEGIN');
+        const [row] = await run<JobRow>(
+          'SELECT * FROM jobs WHERE session_id = @sessionId FOR UPDATE',
+          {
+            sessionId,
+          },
+        );
+        const change = decide(row ? jobFromRow(row) : undefined);
+        if (change.write) {
+          const params = jobToParams(change.write, 'boolean');
+          const written = row
+            ? await run(REPLACE_JOB_SQL, params)
+            : await run(
+                insertJobSql('ON CONFLICT (session_id) DO NOTHING RETURNING session_id'),
+                params,
+              );
+          if (!row && written.length === 0 && tries < 5) {
+            await run('ROLLBACK');
+            continue;
+          }
+        }
+        if (change.note) await run(INSERT_EVENT_SQL, { ...change.note });
+        await run('COMMIT');
+        return change.result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw postgresStoreError(err);
+      } finally {
+        client.release();
+      }
+    }
+  }
+
   return {
     recordSessionEvent,
+    changeJob,
     recordIgnoredEvent: async (input) =>
       (
         await query(
           `
-          INSERT INTO events (event_id, event_type, session_id, event_created, livemode, outcome, detail, received_at)
-          VALUES (@eventId, @eventType, @sessionId, @eventCreated, @livemode, @reason, @detail, @receivedAt)
-          ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-          { ...input },
+${INSERT_EVENT_SQL} RETURNING event_id`,
+          { ...input, outcome: input.reason },
         )
       ).length > 0,
     claimNextJob: async (owner, now, leaseMs) => {
@@ -170,12 +238,13 @@ export async function openPostgresLedger(
         lease,
         { state, reason },
       ),
-    findKnownEnd: async (referenceId) => {
+    findKnownEnd: async (referenceId, exceptSessionId = '') => {
       const [row] = await query<{ opscom_ends_at: string }>(
         `
         SELECT opscom_ends_at FROM jobs WHERE opscom_reference_id = @referenceId AND opscom_ends_at IS NOT NULL
+          AND session_id <> @exceptSessionId
         ORDER BY opscom_at DESC LIMIT 1`,
-        { referenceId },
+        { referenceId, exceptSessionId },
       );
       return row?.opscom_ends_at;
     },

@@ -1,6 +1,15 @@
 import type { Logger } from '../logger';
-import { eventFromRow, jobFromRow, type EventRow, type JobRow } from './jobRow';
-import type { JobState, Ledger, RecordOutcome, SessionEventInput } from './ledger';
+import {
+  eventFromRow,
+  insertJobSql,
+  INSERT_EVENT_SQL,
+  jobFromRow,
+  jobToParams,
+  REPLACE_JOB_SQL,
+  type EventRow,
+  type JobRow,
+} from './jobRow';
+import type { Job, JobChange, JobState, Ledger, RecordOutcome, SessionEventInput } from './ledger';
 import { startCheckpointer } from './sqliteCheckpointer';
 import { assertSqliteSchema, openSqliteDatabase, sqliteStoreError } from './sqliteDatabase';
 
@@ -36,10 +45,7 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
           logger?.warn('ledger checkpoint failed', { error: message }),
         );
 
-  const insertEvent = db.prepare(`
-    INSERT INTO events (event_id, event_type, session_id, event_created, livemode, outcome, detail, received_at)
-    VALUES (@eventId, @eventType, @sessionId, @eventCreated, @livemode, @outcome, @detail, @receivedAt)
-    ON CONFLICT (event_id) DO NOTHING`);
+  const insertEvent = db.prepare(INSERT_EVENT_SQL);
   const selectState = db.prepare<[string], { state: string }>(
     'SELECT state FROM jobs WHERE session_id = ?',
   );
@@ -152,10 +158,29 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
   const giveUp = db.prepare(`
     UPDATE jobs SET state = @state, last_error = @reason, lease_owner = NULL, lease_expires_at = NULL,
       updated_at = @now ${OWNED}`);
-  const knownEnd = db.prepare<[string], { opscom_ends_at: string }>(`
+  const knownEnd = db.prepare<[string, string], { opscom_ends_at: string }>(`
     SELECT opscom_ends_at FROM jobs WHERE opscom_reference_id = ? AND opscom_ends_at IS NOT NULL
+      AND session_id <> ?
     ORDER BY opscom_at DESC LIMIT 1`);
   const getJob = db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE session_id = ?');
+  const insertWholeJob = db.prepare(insertJobSql(''));
+  const replaceJob = db.prepare(REPLACE_JOB_SQL);
+  // Read and write in one IMMEDIATE transaction: SQLite's write lock keeps every other writer
+  // (this process's or another's) out between the read and the write.
+  const changeJobTx = db.transaction(
+    <T>(sessionId: string, decide: (job: Job | undefined) => JobChange<T>): T => {
+      const row = getJob.get(sessionId);
+      const change = decide(row ? jobFromRow(row) : undefined);
+      if (change.write) {
+        const params = jobToParams(change.write, 'integer');
+        (row ? replaceJob : insertWholeJob).run(params);
+      }
+      if (change.note) {
+        insertEvent.run({ ...change.note, livemode: change.note.livemode ? 1 : 0 });
+      }
+      return change.result;
+    },
+  );
 
   // A durable write: fsync'd before it returns (synchronous=FULL for this commit only).
   // (Tried: committing with NORMAL and fsyncing the WAL file in libuv's thread pool, to keep
@@ -223,7 +248,11 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
       run(() => retry.run({ ...lease, error, runAt }).changes > 0),
     giveUp: (lease, state, reason) =>
       run(() => giveUp.run({ ...lease, state, reason }).changes > 0),
-    findKnownEnd: (referenceId) => run(() => knownEnd.get(referenceId)?.opscom_ends_at),
+    changeJob: <T>(sessionId: string, decide: (job: Job | undefined) => JobChange<T>) =>
+      // better-sqlite3's transaction type does not carry the generic through.
+      run(() => durably(() => changeJobTx.immediate(sessionId, decide) as T)),
+    findKnownEnd: (referenceId, exceptSessionId = '') =>
+      run(() => knownEnd.get(referenceId, exceptSessionId)?.opscom_ends_at),
     getJob: (sessionId) =>
       run(() => {
         const row = getJob.get(sessionId);

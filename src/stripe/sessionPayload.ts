@@ -62,3 +62,73 @@ export function toSessionSnapshot(object: unknown): SessionParse {
     },
   };
 }
+
+/** The OPSCOM reference the adapter wrote into a session's metadata (DESIGN.md, write-back). */
+export interface StripeReference {
+  referenceId: string;
+  internalReferenceId: string | undefined;
+  endsAt: string | undefined;
+}
+
+const SessionState = z.object({
+  status: z.enum(['open', 'complete', 'expired']).nullish(),
+  created: z.number().int(),
+});
+
+export type CheckoutSessionRead =
+  | {
+      ok: true;
+      session: SessionSnapshot;
+      status: 'open' | 'complete' | 'expired' | null;
+      /** Unix seconds. */
+      created: number;
+      reference: StripeReference | null;
+    }
+  | { ok: false; reason: string };
+
+/** A Checkout Session as the API returns it now: the snapshot, its status and any write-back. */
+export function readCheckoutSession(object: unknown): CheckoutSessionRead {
+  const parsed = toSessionSnapshot(object);
+  if (!parsed.ok) return parsed;
+  const state = SessionState.safeParse(object);
+  if (!state.success) {
+    return { ok: false, reason: 'not a readable Checkout Session (status or created missing)' };
+  }
+  const metadata = parsed.session.metadata;
+  const referenceId = metadata['opscom_reference_id']?.trim();
+  return {
+    ok: true,
+    session: parsed.session,
+    status: state.data.status ?? null,
+    created: state.data.created,
+    reference: referenceId
+      ? {
+          referenceId,
+          internalReferenceId: metadata['opscom_internal_reference_id'] || undefined,
+          endsAt: metadata['opscom_end_time'] || undefined,
+        }
+      : null,
+  };
+}
+
+const PaymentIntentCharge = z.object({
+  id: z.string(),
+  latest_charge: z
+    .union([z.string(), z.object({ id: z.string(), created: z.number().int() })])
+    .nullish(),
+});
+
+/** When the PaymentIntent's charge was made (Unix seconds), if Stripe expanded it. */
+export function chargeTime(object: unknown): { chargeId: string; created: number } | undefined {
+  const parsed = PaymentIntentCharge.safeParse(object);
+  const charge = parsed.success ? parsed.data.latest_charge : undefined;
+  return charge && typeof charge === 'object'
+    ? { chargeId: charge.id, created: charge.created }
+    : undefined;
+}
+
+/** The `id` of an event's object, when it has one. */
+export function objectIdOf(event: EventEnvelope): string | undefined {
+  const id = event.data.object['id'];
+  return typeof id === 'string' ? id : undefined;
+}

@@ -1,6 +1,7 @@
+import { applyCorrection } from '../domain/correction';
 import type { MappingOptions } from '../domain/mapSession';
 import { mapSession } from '../domain/mapSession';
-import type { PermitRequest } from '../domain/permit';
+import { asUpdateOf, type PermitRequest } from '../domain/permit';
 import { AdapterError, OpscomAuthError, StoreError, describeError } from '../errors';
 import type { Logger } from '../logger';
 import type { OpscomClient } from '../opscom/opscomClient';
@@ -149,19 +150,26 @@ async function mapJob(
   deps: JobDeps,
   lease: LeaseRef,
 ): Promise<PermitRequest | undefined> {
-  const referenceId = job.session.metadata['reference_id']?.trim();
-  const knownEndsAt = referenceId ? await deps.ledger.findKnownEnd(referenceId) : undefined;
+  // An operator's correction (replay --plate/--duration/--zone) overlays the metadata.
+  const session = applyCorrection(job.session, job.corrections);
+  const referenceId = session.metadata['reference_id']?.trim();
+  const knownEndsAt = referenceId
+    ? await deps.ledger.findKnownEnd(referenceId, job.sessionId)
+    : undefined;
   const mapped = mapSession(
-    { session: job.session, paidAt: job.paidAt ?? Math.floor(job.createdAt / 1000), knownEndsAt },
+    { session, paidAt: job.paidAt ?? Math.floor(job.createdAt / 1000), knownEndsAt },
     deps.mapping,
   );
-  if (mapped.kind === 'permit') return mapped.permit;
+  if (mapped.kind === 'permit') {
+    // replay --force: the session already has this permit; send it again as an update.
+    return job.updateOf === null ? mapped.permit : asUpdateOf(mapped.permit, job.updateOf);
+  }
   const reason = `cannot map session to a permit: ${mapped.reasons.join('; ')}`;
   await deps.ledger.giveUp(lease, 'failed', reason);
-  deps.logger.warn('job failed: fix the session metadata, then replay it', {
-    sessionId: job.sessionId,
-    reason,
-  });
+  deps.logger.warn(
+    'job failed: correct it with npm run replay -- --session <id> --plate/--duration/--zone',
+    { sessionId: job.sessionId, reason },
+  );
   return undefined;
 }
 

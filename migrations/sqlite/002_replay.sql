@@ -1,0 +1,6 @@
+-- Replay (npm run replay): what an operator asked for, kept on the job it applies to.
+-- update_of: re-send this job's permit as an update of that OPSCOM reference (--force).
+-- corrections_json: values an operator gave for unmappable metadata, with who and when;
+-- the session's own metadata (session_json) is never changed.
+ALTER TABLE jobs ADD COLUMN update_of TEXT;
+ALTER TABLE jobs ADD COLUMN corrections_json TEXT;

@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
+import { DateTime } from 'luxon';
+import { loadConfig, type Config } from '../config';
+import { describeError } from '../errors';
+import { createLogger } from '../logger';
+import { pacedReader } from '../replay/pacedReader';
+import { parseReplayArgs, USAGE, type ReplayArgs } from '../replay/replayArgs';
+import { createReporter, exitCodeFor } from '../replay/report';
+import { runReplay, type RunSelector } from '../replay/runReplay';
+import { openLedger } from '../store/openLedger';
+import { createStripeClient } from '../stripe/stripeClient';
+import { createStripeReader } from '../stripe/stripeReader';
+import { jobServices } from '../worker/jobServices';
+
+export interface ReplayIo {
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** stderr is a terminal: draw a progress bar. */
+  isTTY: boolean;
+  /** For tests: the first wait after a failed Stripe read (default 1 s). */
+  readBackoffMs?: number;
+}
+
+/**
+ * `npm run replay -- …`: recovers paid sessions the webhook path missed or failed, through the
+ * worker's own code (mapping, OPSCOM, write-back) and the same ledger, so it is safe beside a
+ * running server. Returns the exit status: 0 all well, 1 something failed, 2 bad arguments.
+ */
+export async function replayCommand(argv: readonly string[], io: ReplayIo): Promise<number> {
+  const parsed = parseReplayArgs(argv);
+  if (!parsed.ok) {
+    io.stderr.write(`replay: ${parsed.error}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if ('help' in parsed) {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const args = parsed.args;
+  const config = loadConfig(io.env);
+  const selector = toRunSelector(args, config);
+  if (typeof selector === 'string') {
+    io.stderr.write(`replay: ${selector}\n\n${USAGE}\n`);
+    return 2;
+  }
+
+  // Operator lines go to stdout; the adapter's own log lines (warnings up) to stderr.
+  const logger = createLogger({ level: 'warn', pretty: !args.json, stream: io.stderr });
+  const ledger = await openLedger(config.store, logger);
+  try {
+    const stripe = createStripeClient({
+      secretKey: config.stripe.secretKey,
+      apiUrl: config.stripe.apiUrl,
+      timeoutMs: config.stripe.timeoutMs,
+    });
+    const reporter = createReporter({
+      json: args.json,
+      out: io.stdout,
+      err: io.stderr,
+      progress: io.isTTY && !args.json,
+    });
+    const reader = pacedReader(createStripeReader(stripe), {
+      perSecond: args.stripeRate,
+      tries: 5,
+      backoffMs: io.readBackoffMs ?? 1000,
+      onRetry: (what, error, waitMs) =>
+        reporter.note(`Stripe ${what} failed (${error.message}); trying again in ${waitMs} ms`),
+    });
+    const owner = `replay:${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    const by = args.by ?? `${userInfo().username}@${hostname()}`;
+    const services = jobServices(config, stripe);
+    const correction = args.correction
+      ? { ...args.correction, by, at: new Date().toISOString() }
+      : null;
+    if (correction && !args.dryRun) {
+      logger.warn('operator correction for a session', { ...correction, selector: args.selector });
+    }
+    const summary = await runReplay(selector, {
+      resolve: {
+        reader,
+        ledger,
+        livemode: config.stripe.livemode,
+        nowSeconds: () => Math.floor(Date.now() / 1000),
+        dryRun: args.dryRun,
+      },
+      session: {
+        ledger,
+        job: { ...services, ledger, owner, now: Date.now, logger },
+        mapping: services.mapping,
+        request: { force: args.force, correction, owner, by, leaseMs: services.leaseMs },
+        dryRun: args.dryRun,
+        tries: args.tries,
+        maxWaitMs: services.leaseMs,
+      },
+      concurrency: config.worker.concurrency,
+      reporter,
+      command: (s) => commandFor(s, args),
+    });
+    reporter.finish(summary);
+    return exitCodeFor(summary);
+  } catch (err) {
+    io.stderr.write(`replay: ${describeError(err)}\n`);
+    return 1;
+  } finally {
+    await ledger.close();
+  }
+}
+
+/** --since/--until → Unix seconds (a time without an offset is in OPSCOM_TIMEZONE). */
+function toRunSelector(args: ReplayArgs, config: Config): RunSelector | string {
+  const s = args.selector;
+  if (s.kind !== 'window') return s;
+  const at = (text: string) => DateTime.fromISO(text, { zone: config.opscom.timezone });
+  const since = Math.floor(at(s.since).toSeconds());
+  const until =
+    s.until === undefined ? Math.floor(Date.now() / 1000) : Math.floor(at(s.until).toSeconds());
+  if (until < since) return `--until (${s.until ?? 'now'}) is before --since (${s.since})`;
+  return { kind: 'window', since, until };
+}
+
+/** The command line that runs `selector` with the same options (for "go on from here"). */
+function commandFor(selector: RunSelector, args: ReplayArgs): string {
+  const parts = ['npm run replay --'];
+  const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+  switch (selector.kind) {
+    case 'window':
+      parts.push(`--since ${iso(selector.since)} --until ${iso(selector.until)}`);
+      break;
+    case 'sessions':
+      parts.push(...selector.ids.map((id) => `--session ${id}`));
+      break;
+    case 'events':
+      parts.push(...selector.ids.map((id) => `--event ${id}`));
+      break;
+    case 'failed':
+      parts.push('--failed');
+  }
+  if (args.dryRun) parts.push('--dry-run');
+  if (args.force) parts.push('--force');
+  if (args.json) parts.push('--json');
+  return parts.join(' ');
+}

@@ -1,0 +1,30 @@
+/**
+ * What replay did (or, with --dry-run, would do) with one session. `skipped` and `failed`
+ * carry the reason in `detail`.
+ */
+export type OutcomeKind =
+  | 'created'
+  | 'updated'
+  | 'already done'
+  | 'skipped'
+  | 'failed'
+  | 'would create'
+  | 'would update'
+  | 'would write back'
+  | 'would retry'
+  | 'would fail';
+
+export interface SessionOutcome {
+  sessionId: string;
+  outcome: OutcomeKind;
+  plate?: string | undefined;
+  /** The permit's end, ISO-8601 with offset. */
+  endsAt?: string | undefined;
+  referenceId?: string | undefined;
+  /** How the moment of payment was found (event, charge, ledger). */
+  paidVia?: string | undefined;
+  detail?: string | undefined;
+}
+
+/** Outcomes that make the run exit 1. */
+export const FAILING: readonly OutcomeKind[] = ['failed', 'would fail'];

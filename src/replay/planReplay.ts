@@ -1,0 +1,271 @@
+import type { Correction } from '../domain/correction';
+import type { SessionSnapshot } from '../domain/sessionSnapshot';
+import type { Job, JobChange } from '../store/ledger';
+import type { StripeReference } from '../stripe/sessionPayload';
+
+/** What Stripe says about one session, as replay found it. */
+export interface ReplayTarget {
+  sessionId: string;
+  /** The session as of the paying event (or now, when no event was found): what gets mapped. */
+  session: SessionSnapshot;
+  /** When it was paid, and how that was found; null while it is not paid. */
+  paid: PaidMoment | null;
+  /**
+   * The OPSCOM reference in the session's Stripe metadata now: null when Stripe has none,
+   * undefined when Stripe was not asked (the ledger already had the job done).
+   */
+  stripeReference: StripeReference | null | undefined;
+}
+
+export interface PaidMoment {
+  /** Unix seconds: the permit's start. */
+  at: number;
+  eventId: string | null;
+  /** How the moment was found, for the operator: `event evt_…`, `charge ch_…`, `ledger`… */
+  source: string;
+}
+
+export interface ReplayRequest {
+  force: boolean;
+  correction: Correction | null;
+  owner: string;
+  /** Who ran the replay (for the record). */
+  by: string;
+  now: number;
+  leaseMs: number;
+}
+
+/** Why replay took a job: what it is about to do with it. */
+export type ClaimReason =
+  | 'new' // no job in the ledger: the webhook never arrived
+  | 'pending' // a job waiting for a retry: run it now
+  | 'retry_failed' // failed or dead in the ledger: try again
+  | 'corrected' // with the operator's corrections
+  | 'write_back' // the permit exists; Stripe's metadata lacks it
+  | 'force'; // re-send as an update of the same reference
+
+export type ReplayPlan =
+  | { kind: 'claimed'; job: Job; reason: ClaimReason }
+  | { kind: 'already_done'; referenceId: string; via: 'ledger' | 'stripe'; job: Job | undefined }
+  | { kind: 'busy'; job: Job }
+  | { kind: 'unpaid'; state: string };
+
+/**
+ * Pure: given the session's job as the ledger has it (read in the same transaction that will
+ * write the result) and what Stripe says, decides what replay does. It never makes a second
+ * permit: a reference in the ledger or in Stripe's metadata means `already done`, or with
+ * --force an update of that same reference. A job leased to another process is left to it.
+ */
+export function planReplay(
+  existing: Job | undefined,
+  target: ReplayTarget,
+  request: ReplayRequest,
+): JobChange<ReplayPlan> {
+  const { now } = request;
+  const leasedElsewhere =
+    existing !== undefined &&
+    existing.state === 'pending' &&
+    existing.leaseOwner !== null &&
+    existing.leaseOwner !== request.owner &&
+    (existing.leaseExpiresAt ?? 0) > now;
+  if (leasedElsewhere) return { result: { kind: 'busy', job: existing } };
+
+  const waiting = existing?.state === 'awaiting_payment' || existing?.state === 'payment_failed';
+  if (!target.paid && (!existing || waiting)) {
+    return { result: { kind: 'unpaid', state: existing?.state ?? target.session.paymentStatus } };
+  }
+
+  const claim = (job: Job, reason: ClaimReason, detail: Record<string, unknown> = {}) => {
+    const claimed: Job = {
+      ...job,
+      state: 'pending',
+      attempts: 0,
+      nextRunAt: now,
+      leaseOwner: request.owner,
+      leaseExpiresAt: now + request.leaseMs,
+      updatedAt: now,
+    };
+    return {
+      result: { kind: 'claimed' as const, job: claimed, reason },
+      write: claimed,
+      note: note(target, request, `replay.${reason}`, detail),
+    };
+  };
+  const correction = request.correction;
+
+  if (!existing || waiting) {
+    const paid = target.paid!;
+    const fresh: Job = {
+      ...(existing ?? emptyJob(target.sessionId, now)),
+      livemode: target.session.livemode,
+      session: target.session,
+      paidEventId: paid.eventId,
+      paidAt: paid.at,
+      corrections: correction,
+    };
+    const stripeRef = target.stripeReference;
+    if (stripeRef && !request.force) {
+      // Stripe carries a reference the ledger does not know (a ledger restored from an older
+      // backup): record it as done, so that no later delivery makes a second permit.
+      const adopted = adopt(fresh, stripeRef, now);
+      return {
+        result: {
+          kind: 'already_done',
+          referenceId: stripeRef.referenceId,
+          via: 'stripe',
+          job: adopted,
+        },
+        write: adopted,
+        note: note(target, request, 'replay.adopt', { referenceId: stripeRef.referenceId }),
+      };
+    }
+    if (stripeRef) {
+      return claim({ ...fresh, updateOf: stripeRef.referenceId }, 'force', {
+        updateOf: stripeRef.referenceId,
+        paidVia: paid.source,
+      });
+    }
+    return claim(fresh, correction ? 'corrected' : 'new', {
+      paidVia: paid.source,
+      ...(correction ? { correction } : {}),
+    });
+  }
+
+  if (existing.updateOf !== null && !existing.opscom && existing.state === 'pending') {
+    // A forced update that has not reached OPSCOM yet (an earlier round failed): go on with it.
+    return claim(existing, 'force', { updateOf: existing.updateOf });
+  }
+  const reference = existing.opscom?.referenceId ?? target.stripeReference?.referenceId;
+  if (reference !== undefined) {
+    if (request.force) {
+      return claim(
+        {
+          ...existing,
+          permit: null,
+          opscom: null,
+          sessionWrittenAt: null,
+          paymentIntentWrittenAt: null,
+          lastError: null,
+          updateOf: reference,
+          corrections: correction ?? existing.corrections,
+        },
+        'force',
+        { updateOf: reference, ...(correction ? { correction } : {}) },
+      );
+    }
+    if (!existing.opscom && target.stripeReference) {
+      const adopted = adopt(existing, target.stripeReference, now);
+      return {
+        result: { kind: 'already_done', referenceId: reference, via: 'stripe', job: adopted },
+        write: adopted,
+        note: note(target, request, 'replay.adopt', { referenceId: reference }),
+      };
+    }
+    // Stripe was asked and its metadata lacks the reference the ledger has: write it back.
+    const stripeLacksIt =
+      target.stripeReference !== undefined && target.stripeReference?.referenceId !== reference;
+    if (existing.state === 'done' && !stripeLacksIt) {
+      return {
+        result: { kind: 'already_done', referenceId: reference, via: 'ledger', job: existing },
+      };
+    }
+    return claim(
+      {
+        ...existing,
+        lastError: null,
+        ...(existing.state === 'done'
+          ? { sessionWrittenAt: null, paymentIntentWrittenAt: null }
+          : {}),
+      },
+      'write_back',
+      { referenceId: reference },
+    );
+  }
+
+  // No permit anywhere yet.
+  const retrying = existing.state === 'failed' || existing.state === 'dead';
+  return claim(
+    {
+      ...existing,
+      // A correction changes the mapping; otherwise the permit already chosen is re-sent.
+      permit: correction ? null : existing.permit,
+      corrections: correction ?? existing.corrections,
+      // A replayed job's JOB_MAX_AGE_HOURS counts from the replay.
+      createdAt: retrying ? now : existing.createdAt,
+    },
+    correction ? 'corrected' : retrying ? 'retry_failed' : 'pending',
+    { previousState: existing.state, ...(correction ? { correction } : {}) },
+  );
+}
+
+function adopt(job: Job, ref: StripeReference, now: number): Job {
+  return {
+    ...job,
+    state: 'done',
+    opscom: {
+      referenceId: ref.referenceId,
+      internalReferenceId: ref.internalReferenceId,
+      endsAt: ref.endsAt ?? '',
+      at: now,
+    },
+    sessionWrittenAt: now,
+    paymentIntentWrittenAt: job.session.paymentIntentId === null ? null : now,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    lastError: null,
+    updatedAt: now,
+  };
+}
+
+function emptyJob(sessionId: string, now: number): Job {
+  return {
+    sessionId,
+    state: 'pending',
+    livemode: false,
+    session: {
+      id: sessionId,
+      livemode: false,
+      paymentStatus: 'paid',
+      amountTotal: null,
+      currency: null,
+      metadata: {},
+      customFields: {},
+      paymentIntentId: null,
+    },
+    paidEventId: null,
+    paidAt: null,
+    permit: null,
+    opscomAttempts: 0,
+    opscom: null,
+    sessionWrittenAt: null,
+    paymentIntentWrittenAt: null,
+    attempts: 0,
+    nextRunAt: now,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    lastError: null,
+    updateOf: null,
+    corrections: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** The events row that records an operator's replay: who, when, what. */
+function note(
+  target: ReplayTarget,
+  request: ReplayRequest,
+  type: string,
+  detail: Record<string, unknown>,
+) {
+  return {
+    eventId: `replay:${request.owner}:${target.sessionId}:${request.now}`,
+    eventType: type,
+    sessionId: target.sessionId,
+    eventCreated: Math.floor(request.now / 1000),
+    livemode: target.session.livemode,
+    outcome: type,
+    detail: JSON.stringify({ by: request.by, at: new Date(request.now).toISOString(), ...detail }),
+    receivedAt: request.now,
+  };
+}

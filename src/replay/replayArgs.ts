@@ -1,0 +1,178 @@
+import { parseArgs } from 'node:util';
+import { DateTime } from 'luxon';
+import { parseDuration } from '../domain/duration';
+import { normalisePlate } from '../domain/plate';
+
+export type Selector =
+  | { kind: 'sessions'; ids: string[] }
+  | { kind: 'events'; ids: string[] }
+  | { kind: 'window'; since: string; until: string | undefined }
+  | { kind: 'failed' };
+
+export interface ReplayArgs {
+  selector: Selector;
+  dryRun: boolean;
+  force: boolean;
+  /** The operator's values for unmappable metadata (single --session only). */
+  correction: { plate?: string; duration?: string; zone?: string } | null;
+  json: boolean;
+  by: string | undefined;
+  /** Stripe reads started per second at most. */
+  stripeRate: number;
+  /** Rounds per session when a step fails for a reason that can pass. */
+  tries: number;
+}
+
+export type ParsedArgs =
+  { ok: true; args: ReplayArgs } | { ok: true; help: true } | { ok: false; error: string };
+
+export const USAGE = `Usage: npm run replay -- <selector> [options]
+
+Selectors (one kind):
+  --session cs_…        a Checkout Session (repeatable)
+  --event evt_…         an event, as if it had just been delivered (repeatable)
+  --since TIME          every paid session from TIME (ISO-8601; without an offset,
+  [--until TIME]        OPSCOM_TIMEZONE) to --until (default: now)
+  --failed              every job the ledger holds as failed or dead
+
+Options:
+  --dry-run             say what would happen; change nothing anywhere
+                        (with --since: the reconcile report)
+  --force               re-send a session that already has a permit, as an update
+                        of that same permit (never a second one)
+  --plate P, --duration D, --zone Z
+                        correct a session whose metadata cannot be mapped
+                        (with a single --session; its metadata is kept as is)
+  --by NAME             who is replaying, for the ledger (default: user@host)
+  --json                one JSON object per line instead of the table
+  --stripe-rate N       Stripe reads per second at most (default 10, at most 25)
+  --tries N             rounds per session when OPSCOM or Stripe fails (default 3)
+
+Exit: 0 nothing failed, 1 something failed (or the run stopped), 2 bad arguments.`;
+
+/** Pure: the command line → what to replay, or the first thing wrong with it. */
+export function parseReplayArgs(argv: readonly string[]): ParsedArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        session: { type: 'string', multiple: true },
+        event: { type: 'string', multiple: true },
+        since: { type: 'string' },
+        until: { type: 'string' },
+        failed: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        force: { type: 'boolean' },
+        plate: { type: 'string' },
+        duration: { type: 'string' },
+        zone: { type: 'string' },
+        json: { type: 'boolean' },
+        by: { type: 'string' },
+        'stripe-rate': { type: 'string' },
+        tries: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
+  if (values.help) return { ok: true, help: true };
+
+  const sessions = values.session ?? [];
+  const events = values.event ?? [];
+  const kinds = [
+    sessions.length > 0,
+    events.length > 0,
+    values.since !== undefined,
+    values.failed === true,
+  ].filter(Boolean).length;
+  if (kinds === 0)
+    return { ok: false, error: 'choose what to replay: --session, --event, --since or --failed' };
+  if (kinds > 1) return { ok: false, error: 'use one kind of selector at a time' };
+  if (values.until !== undefined && values.since === undefined) {
+    return { ok: false, error: '--until needs --since' };
+  }
+  const badSession = sessions.find((s) => !/^cs_\w+$/.test(s));
+  if (badSession)
+    return { ok: false, error: `--session ${badSession}: a Checkout Session id looks like cs_…` };
+  const badEvent = events.find((e) => !/^evt_\w+$/.test(e));
+  if (badEvent) return { ok: false, error: `--event ${badEvent}: an event id looks like evt_…` };
+  for (const [name, text] of [
+    ['--since', values.since],
+    ['--until', values.until],
+  ] as const) {
+    if (text !== undefined && !DateTime.fromISO(text).isValid) {
+      return {
+        ok: false,
+        error: `${name} ${text}: not an ISO-8601 time (e.g. 2026-11-01 or 2026-11-01T08:00-05:00)`,
+      };
+    }
+  }
+
+  let correction: ReplayArgs['correction'] = null;
+  if (values.plate !== undefined || values.duration !== undefined || values.zone !== undefined) {
+    if (sessions.length !== 1) {
+      return {
+        ok: false,
+        error:
+          '--plate, --duration and --zone correct one session: use them with a single --session',
+      };
+    }
+    correction = {};
+    if (values.plate !== undefined) {
+      const plate = normalisePlate(values.plate);
+      if (!plate.ok) return { ok: false, error: `--plate ${values.plate}: ${plate.reason}` };
+      correction.plate = plate.plate;
+    }
+    if (values.duration !== undefined) {
+      const duration = parseDuration(values.duration);
+      if (!duration.ok)
+        return { ok: false, error: `--duration ${values.duration}: ${duration.reason}` };
+      correction.duration = values.duration.trim();
+    }
+    if (values.zone !== undefined) {
+      const zone = values.zone.trim();
+      if (zone === '' || zone.length > 50)
+        return { ok: false, error: '--zone must be 1–50 characters' };
+      correction.zone = zone;
+    }
+  }
+
+  const number = (name: string, text: string | undefined, fallback: number, max: number) => {
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    return Number.isFinite(n) && n > 0 && n <= max
+      ? n
+      : `${name} must be a number from 1 to ${max}`;
+  };
+  // Stripe allows about 25 reads per second in test mode; 1000 exists for the simulators.
+  const stripeRate = number('--stripe-rate', values['stripe-rate'], 10, 1000);
+  const tries = number('--tries', values.tries, 3, 20);
+  if (typeof stripeRate === 'string') return { ok: false, error: stripeRate };
+  if (typeof tries === 'string') return { ok: false, error: tries };
+
+  const selector: Selector =
+    sessions.length > 0
+      ? { kind: 'sessions', ids: [...new Set(sessions)] }
+      : events.length > 0
+        ? { kind: 'events', ids: [...new Set(events)] }
+        : values.since !== undefined
+          ? { kind: 'window', since: values.since, until: values.until }
+          : { kind: 'failed' };
+  return {
+    ok: true,
+    args: {
+      selector,
+      dryRun: values['dry-run'] === true,
+      force: values.force === true,
+      correction,
+      json: values.json === true,
+      by: values.by?.trim() || undefined,
+      stripeRate,
+      tries: Math.floor(tries),
+    },
+  };
+}

@@ -1,0 +1,184 @@
+import { applyCorrection } from '../domain/correction';
+import { mapSession, type MappingOptions } from '../domain/mapSession';
+import { asUpdateOf } from '../domain/permit';
+import type { Job, Ledger } from '../store/ledger';
+import { processJob, type JobDeps } from '../worker/processJob';
+import type { SessionOutcome } from './outcome';
+import { planReplay, type ReplayPlan, type ReplayRequest, type ReplayTarget } from './planReplay';
+
+export interface SessionReplayDeps {
+  ledger: Ledger;
+  /** The worker's own job runner, with replay's lease owner. */
+  job: JobDeps;
+  mapping: MappingOptions;
+  request: Omit<ReplayRequest, 'now'>;
+  dryRun: boolean;
+  /** Rounds per session when a step fails for a reason that can pass (OPSCOM down…). */
+  tries: number;
+  /** Longest wait between two rounds, and for another process's lease. */
+  maxWaitMs: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Replays one session: decide through the ledger (planReplay, atomically), then run the job
+ * with the worker's own processJob. With --dry-run, decide without writing and say what
+ * would happen. A job another process holds is waited for and reported, never run twice.
+ */
+export async function replaySession(
+  target: ReplayTarget,
+  deps: SessionReplayDeps,
+): Promise<SessionOutcome> {
+  const base = { sessionId: target.sessionId, paidVia: target.paid?.source };
+  if (deps.dryRun) {
+    const existing = await deps.ledger.getJob(target.sessionId);
+    const plan = planReplay(existing, target, { ...deps.request, now: deps.job.now() }).result;
+    return { ...base, ...(await preview(plan, deps)) };
+  }
+
+  let request: ReplayRequest = { ...deps.request, now: deps.job.now() };
+  let waitedForOther = false;
+  for (let round = 1; ; round++) {
+    request = { ...request, now: deps.job.now() };
+    const plan = await deps.ledger.changeJob(target.sessionId, (job) =>
+      planReplay(job, target, request),
+    );
+    // Later rounds go on with what the first one recorded (force, corrections) on the job.
+    request = { ...request, force: false, correction: null };
+
+    if (plan.kind === 'unpaid') {
+      return { ...base, outcome: 'skipped', detail: `unpaid (${plan.state})` };
+    }
+    if (plan.kind === 'already_done') {
+      return {
+        ...base,
+        ...describeJob(plan.job),
+        referenceId: plan.referenceId,
+        outcome: 'already done',
+        detail: waitedForOther
+          ? 'done by another process meanwhile'
+          : plan.via === 'stripe'
+            ? 'reference found in Stripe metadata; recorded in the ledger'
+            : undefined,
+      };
+    }
+    if (plan.kind === 'busy') {
+      if (!(await waitForLease(plan.job, deps))) {
+        return {
+          ...base,
+          outcome: 'failed',
+          detail: `another process (${plan.job.leaseOwner ?? '?'}) still holds this job; run again later`,
+        };
+      }
+      waitedForOther = true;
+      continue;
+    }
+
+    await processJob(plan.job, deps.job);
+    const job = await deps.ledger.getJob(target.sessionId);
+    if (!job) throw new Error(`job ${target.sessionId} vanished from the ledger`);
+    const described = { ...base, ...describeJob(job) };
+    if (job.state === 'done') {
+      if (plan.reason === 'write_back') {
+        return {
+          ...described,
+          outcome: 'already done',
+          detail: 'write-back to Stripe finished now',
+        };
+      }
+      const updated = job.permit?.action === 'update';
+      return { ...described, outcome: updated ? 'updated' : 'created' };
+    }
+    if (job.state === 'failed' || job.state === 'dead') {
+      return { ...described, outcome: 'failed', detail: job.lastError ?? job.state };
+    }
+    // Still pending: a step failed for a reason that can pass, or another process took it.
+    if (job.leaseOwner !== null && job.leaseOwner !== deps.request.owner) continue;
+    if (round >= deps.tries) {
+      return {
+        ...described,
+        outcome: 'failed',
+        detail: `${job.lastError ?? 'not finished'} (left pending: a running adapter retries it, or replay it again)`,
+      };
+    }
+    await sleep(Math.min(Math.max(job.nextRunAt - deps.job.now(), 0), deps.maxWaitMs));
+  }
+}
+
+/** Waits until another process's lease on the job ends; false if it outlasts maxWaitMs×2. */
+async function waitForLease(job: Job, deps: SessionReplayDeps): Promise<boolean> {
+  const deadline = Date.now() + deps.maxWaitMs * 2;
+  while (Date.now() < deadline) {
+    await sleep(200);
+    const now = await deps.ledger.getJob(job.sessionId);
+    if (!now || now.state !== 'pending' || now.leaseOwner === null) return true;
+    if ((now.leaseExpiresAt ?? 0) <= deps.job.now()) return true;
+  }
+  return false;
+}
+
+function describeJob(job: Job | undefined): Partial<SessionOutcome> {
+  if (!job) return {};
+  return {
+    plate: job.permit?.plate,
+    endsAt: job.opscom?.endsAt || job.permit?.endsAt,
+    referenceId: job.opscom?.referenceId,
+  };
+}
+
+/** --dry-run: what replay would do with this plan, computed with the worker's own mapping. */
+async function preview(
+  plan: ReplayPlan,
+  deps: SessionReplayDeps,
+): Promise<Partial<SessionOutcome> & Pick<SessionOutcome, 'outcome'>> {
+  switch (plan.kind) {
+    case 'unpaid':
+      return { outcome: 'skipped', detail: `unpaid (${plan.state})` };
+    case 'already_done':
+      return {
+        ...describeJob(plan.job),
+        referenceId: plan.referenceId,
+        outcome: 'already done',
+        detail: plan.via === 'stripe' ? 'reference found in Stripe metadata only' : undefined,
+      };
+    case 'busy':
+      return { outcome: 'skipped', detail: 'in progress in another process' };
+    case 'claimed':
+      break;
+  }
+  const job = plan.job;
+  if (plan.reason === 'write_back') {
+    return {
+      ...describeJob(job),
+      outcome: 'would write back',
+      detail: 'permit in the ledger; Stripe metadata lacks its reference',
+    };
+  }
+  const session = applyCorrection(job.session, job.corrections);
+  const referenceId = session.metadata['reference_id']?.trim();
+  const knownEndsAt = referenceId
+    ? await deps.ledger.findKnownEnd(referenceId, job.sessionId)
+    : undefined;
+  const mapped = mapSession(
+    { session, paidAt: job.paidAt ?? Math.floor(job.createdAt / 1000), knownEndsAt },
+    deps.mapping,
+  );
+  if (mapped.kind === 'invalid') {
+    return { outcome: 'would fail', detail: `cannot map: ${mapped.reasons.join('; ')}` };
+  }
+  const permit = job.updateOf === null ? mapped.permit : asUpdateOf(mapped.permit, job.updateOf);
+  const shown = {
+    plate: permit.plate,
+    endsAt: permit.endsAt,
+    referenceId: permit.action === 'update' ? permit.referenceId : undefined,
+  };
+  if (plan.reason === 'retry_failed') {
+    return {
+      ...shown,
+      outcome: 'would retry',
+      detail: `failed in the ledger: ${job.lastError ?? job.state}`,
+    };
+  }
+  return { ...shown, outcome: permit.action === 'update' ? 'would update' : 'would create' };
+}

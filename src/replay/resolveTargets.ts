@@ -1,0 +1,251 @@
+import { classifySessionEvent, isSessionEventType } from '../domain/classifyEvent';
+import type { SessionSnapshot } from '../domain/sessionSnapshot';
+import { StripeApiError } from '../errors';
+import type { Job, Ledger } from '../store/ledger';
+import {
+  chargeTime,
+  EventEnvelope,
+  objectIdOf,
+  readCheckoutSession,
+  toSessionSnapshot,
+  type CheckoutSessionRead,
+} from '../stripe/sessionPayload';
+import type { StripeReader } from '../stripe/stripeReader';
+import type { SessionOutcome } from './outcome';
+import type { PaidMoment, ReplayTarget } from './planReplay';
+
+export interface ResolveDeps {
+  reader: StripeReader;
+  ledger: Ledger;
+  /** Mode of STRIPE_SECRET_KEY: sessions of the other mode are never acted on. */
+  livemode: boolean;
+  /** Unix seconds now. */
+  nowSeconds: () => number;
+  /** --dry-run reads Stripe's metadata even for jobs the ledger has done (the reconcile check). */
+  dryRun: boolean;
+}
+
+/** A session to replay, or why it cannot be (reported as is, nothing written). */
+export type Resolution = { target: ReplayTarget } | { outcome: SessionOutcome };
+
+/** Stripe keeps events for 30 days; older sessions are found by listing sessions instead. */
+export const EVENT_RETENTION_SECONDS = 30 * 24 * 3600;
+/** A Checkout Session is paid before it expires, at most 24 h after it was created. */
+const COMPLETION_WINDOW_SECONDS = 25 * 3600;
+
+type Read = Extract<CheckoutSessionRead, { ok: true }>;
+
+const skip = (sessionId: string, detail: string): Resolution => ({
+  outcome: { sessionId, outcome: 'skipped', detail },
+});
+const fail = (sessionId: string, detail: string): Resolution => ({
+  outcome: { sessionId, outcome: 'failed', detail },
+});
+
+async function readSession(
+  id: string,
+  deps: ResolveDeps,
+): Promise<{ read: Read } | { resolution: Resolution }> {
+  let raw: unknown;
+  try {
+    raw = await deps.reader.retrieveSession(id);
+  } catch (err) {
+    if (err instanceof StripeApiError && err.statusCode === 404) {
+      return { resolution: fail(id, 'no such Checkout Session in this Stripe account and mode') };
+    }
+    throw err;
+  }
+  const read = readCheckoutSession(raw);
+  if (!read.ok) return { resolution: fail(id, read.reason) };
+  if (read.session.livemode !== deps.livemode) {
+    return { resolution: skip(id, 'the session is of the other mode than STRIPE_SECRET_KEY') };
+  }
+  return { read };
+}
+
+const fromLedger = (job: Job | undefined): PaidMoment | null =>
+  job?.paidAt != null
+    ? { at: job.paidAt, eventId: job.paidEventId, source: `ledger (${job.paidEventId ?? '?'})` }
+    : null;
+
+/**
+ * --session: the session as Stripe has it now, and the moment it was paid: from the ledger
+ * when it recorded the paying event; else the completing event when Stripe still keeps it
+ * (30 days); else the PaymentIntent's charge; else (a free session past 30 days) its creation.
+ */
+export async function resolveSessionId(id: string, deps: ResolveDeps): Promise<Resolution> {
+  const found = await readSession(id, deps);
+  if ('resolution' in found) return found.resolution;
+  const { read } = found;
+  if (read.status !== 'complete') return skip(id, `unpaid (session is ${read.status ?? '?'})`);
+  const job = await deps.ledger.getJob(id);
+  const paid = read.session.paymentStatus === 'unpaid' ? null : fromLedger(job);
+  if (paid || read.session.paymentStatus === 'unpaid') {
+    return {
+      target: { sessionId: id, session: read.session, paid, stripeReference: read.reference },
+    };
+  }
+  const event = await findPayingEvent(read, deps);
+  if (event) {
+    return {
+      target: {
+        sessionId: id,
+        session: event.session,
+        paid: event.paid,
+        stripeReference: read.reference,
+      },
+    };
+  }
+  return {
+    target: {
+      sessionId: id,
+      session: read.session,
+      paid: await paidFromCharge(read, deps),
+      stripeReference: read.reference,
+    },
+  };
+}
+
+async function findPayingEvent(
+  read: Read,
+  deps: ResolveDeps,
+): Promise<{ session: SessionSnapshot; paid: PaidMoment } | undefined> {
+  const now = deps.nowSeconds();
+  if (read.created < now - EVENT_RETENTION_SECONDS) return undefined;
+  const range = { gte: read.created, lte: Math.min(now, read.created + COMPLETION_WINDOW_SECONDS) };
+  let after: string | undefined;
+  for (;;) {
+    const page = await deps.reader.listSessionEvents(range, after);
+    for (const raw of page.data) {
+      const event = EventEnvelope.safeParse(raw);
+      if (!event.success || event.data.data.object['id'] !== read.session.id) continue;
+      const parsed = paidEvent(event.data);
+      if (parsed) return parsed;
+    }
+    const last = EventEnvelope.safeParse(page.data.at(-1));
+    if (!page.hasMore || !last.success) return undefined;
+    after = last.data.id;
+  }
+}
+
+/** The session an event carries, and whether that event is the one that made it paid. */
+function paidEvent(
+  event: EventEnvelope,
+): { session: SessionSnapshot; paid: PaidMoment } | undefined {
+  if (!isSessionEventType(event.type)) return undefined;
+  const parsed = toSessionSnapshot(event.data.object);
+  if (!parsed.ok) return undefined;
+  if (classifySessionEvent(event.type, parsed.session.paymentStatus) !== 'paid') return undefined;
+  return {
+    session: parsed.session,
+    paid: { at: event.created, eventId: event.id, source: `event ${event.id}` },
+  };
+}
+
+async function paidFromCharge(read: Read, deps: ResolveDeps): Promise<PaidMoment> {
+  const pi = read.session.paymentIntentId;
+  if (pi !== null) {
+    const charge = chargeTime(await deps.reader.retrievePaymentIntent(pi));
+    if (charge) {
+      return { at: charge.created, eventId: null, source: `charge ${charge.chargeId} (no event)` };
+    }
+  }
+  return { at: read.created, eventId: null, source: 'session creation (no event, no charge)' };
+}
+
+/** --event: the event as if it had just been delivered (its own session snapshot and time). */
+export async function resolveEventId(id: string, deps: ResolveDeps): Promise<Resolution> {
+  let raw: unknown;
+  try {
+    raw = await deps.reader.retrieveEvent(id);
+  } catch (err) {
+    if (err instanceof StripeApiError && err.statusCode === 404) {
+      return fail(id, 'no such event (Stripe keeps events for 30 days): use --session instead');
+    }
+    throw err;
+  }
+  const event = EventEnvelope.safeParse(raw);
+  if (!event.success) return fail(id, 'Stripe answered something that is not an event');
+  const sessionId = objectIdOf(event.data) ?? id;
+  if (!isSessionEventType(event.data.type)) {
+    return fail(sessionId, `${id} is a ${event.data.type} event, not a Checkout Session event`);
+  }
+  if (event.data.livemode !== deps.livemode) {
+    return skip(sessionId, 'the event is of the other mode than STRIPE_SECRET_KEY');
+  }
+  return targetFromEvent(event.data, deps);
+}
+
+/** A session found through one of its events (--event, and --since within 30 days). */
+export async function targetFromEvent(
+  event: EventEnvelope,
+  deps: ResolveDeps,
+): Promise<Resolution> {
+  const parsed = toSessionSnapshot(event.data.object);
+  const objectId = objectIdOf(event) ?? event.id;
+  if (!parsed.ok) return fail(objectId, `event ${event.id}: ${parsed.reason}`);
+  const paying = paidEvent(event);
+  const sessionId = parsed.session.id;
+  const job = await deps.ledger.getJob(sessionId);
+  const paid =
+    paying?.paid ?? (job?.state === 'pending' || job?.state === 'done' ? fromLedger(job) : null);
+  return {
+    target: {
+      sessionId,
+      session: paying?.session ?? parsed.session,
+      paid,
+      stripeReference: await currentReference(sessionId, job, deps),
+    },
+  };
+}
+
+/**
+ * The reference in the session's Stripe metadata now. Not asked when the ledger has the job
+ * done (a normal run trusts the ledger); always asked with --dry-run, which is the check that
+ * the write-back really landed.
+ */
+async function currentReference(
+  sessionId: string,
+  job: Job | undefined,
+  deps: ResolveDeps,
+): Promise<ReplayTarget['stripeReference']> {
+  if (job?.state === 'done' && !deps.dryRun) return undefined;
+  const found = await readSession(sessionId, deps);
+  return 'read' in found ? found.read.reference : undefined;
+}
+
+/** A session found by listing Checkout Sessions (--since beyond Stripe's 30 days of events). */
+export async function targetFromListedSession(
+  raw: unknown,
+  deps: ResolveDeps,
+): Promise<Resolution> {
+  const read = readCheckoutSession(raw);
+  const rawId = (raw as { id?: unknown } | null)?.id;
+  if (!read.ok) return fail(typeof rawId === 'string' ? rawId : '?', read.reason);
+  const id = read.session.id;
+  if (read.session.livemode !== deps.livemode) {
+    return skip(id, 'the session is of the other mode than STRIPE_SECRET_KEY');
+  }
+  if (read.session.paymentStatus === 'unpaid') {
+    return {
+      target: { sessionId: id, session: read.session, paid: null, stripeReference: read.reference },
+    };
+  }
+  const job = await deps.ledger.getJob(id);
+  const paid = fromLedger(job) ?? (await paidFromCharge(read, deps));
+  return {
+    target: { sessionId: id, session: read.session, paid, stripeReference: read.reference },
+  };
+}
+
+/** --failed: a job the ledger holds as failed or dead, checked against Stripe's metadata. */
+export async function targetFromJob(job: Job, deps: ResolveDeps): Promise<Resolution> {
+  return {
+    target: {
+      sessionId: job.sessionId,
+      session: job.session,
+      paid: fromLedger(job),
+      stripeReference: await currentReference(job.sessionId, job, deps),
+    },
+  };
+}

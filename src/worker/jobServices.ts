@@ -1,0 +1,32 @@
+import type Stripe from 'stripe';
+import type { Config } from '../config';
+import { createOpscomClient } from '../opscom/opscomClient';
+import { createStripeWriteBack } from '../stripe/stripeWriteBack';
+import type { JobDeps } from './processJob';
+
+/**
+ * What running a job needs besides the ledger, built from the configuration: the worker and
+ * `npm run replay` both use it, so they map, call OPSCOM and write back the same way.
+ */
+export function jobServices(
+  config: Config,
+  stripe: Stripe,
+  fetchImpl?: typeof fetch,
+): Pick<JobDeps, 'opscom' | 'stripe' | 'mapping' | 'leaseMs' | 'maxAgeMs'> {
+  return {
+    opscom: createOpscomClient({
+      baseUrl: config.opscom.baseUrl,
+      apiToken: config.opscom.apiToken,
+      timeoutMs: config.opscom.timeoutMs,
+      ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    }),
+    stripe: createStripeWriteBack(stripe),
+    mapping: {
+      timezone: config.opscom.timezone,
+      defaultZone: config.opscom.defaultZone,
+      maxDuration: config.maxPermitDuration,
+    },
+    leaseMs: config.worker.leaseMs,
+    maxAgeMs: config.worker.maxAgeMs,
+  };
+}
