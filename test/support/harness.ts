@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { startAdapter, type AdapterOverrides, type RunningAdapter } from '../../src/adapter';
-import type { Config } from '../../src/config';
+import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { migrateLedger } from '../../src/store/openLedger';
 import type { Job, JobState } from '../../src/store/ledger';
@@ -13,7 +13,7 @@ import {
   type OpscomSimulatorOptions,
 } from '../../src/simulators/opscomSimulator';
 import { startStripeSimulator, type StripeSimulator } from '../../src/simulators/stripeSimulator';
-import { OPSCOM_TOKEN, testConfig } from './config';
+import { OPSCOM_TOKEN, testEnv } from './config';
 import { signatureFor, WEBHOOK_SECRET } from './stripeFixtures';
 
 export interface Harness {
@@ -21,6 +21,8 @@ export interface Harness {
   opscom: OpscomSimulator;
   stripe: StripeSimulator;
   config: Config;
+  /** The environment the adapter was configured from (for a replay run beside it). */
+  env: Record<string, string>;
   url: string;
   dir: string;
   /** Everything the adapter logged, for checks that secrets never appear. */
@@ -46,7 +48,7 @@ export async function startHarness(
   const opscom = await startOpscomSimulator({ apiToken: OPSCOM_TOKEN, ...opscomOptions });
   const stripe = await startStripeSimulator();
   const dir = mkdtempSync(join(tmpdir(), 'adapter-test-'));
-  const config = testConfig({
+  const adapterEnv = testEnv({
     OPSCOM_BASE_URL: opscom.url,
     STRIPE_API_URL: stripe.url,
     SQLITE_PATH: join(dir, 'ledger.sqlite'),
@@ -56,6 +58,7 @@ export async function startHarness(
     LOG_LEVEL: 'debug',
     ...env,
   });
+  const config = loadConfig(adapterEnv);
   await migrateLedger(config.store);
   const stream = new PassThrough();
   let logText = '';
@@ -69,6 +72,7 @@ export async function startHarness(
     opscom,
     stripe,
     config,
+    env: adapterEnv,
     url,
     dir,
     logs: () => logText,

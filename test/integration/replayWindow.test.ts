@@ -1,0 +1,181 @@
+import { startHarness, type Harness } from '../support/harness';
+import { opscomCreates, runReplayCli, seedPaidSession } from '../support/replay';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+const minutesAgo = (m: number) => Math.floor(Date.now() / 1000) - m * 60;
+
+describe('npm run replay --since', () => {
+  test('300 sessions across pages: recovered, already done, unpaid, bad metadata; older than 30 days too', async () => {
+    h = await startHarness({ WORKER_CONCURRENCY: '8' });
+    const recent: string[] = [];
+    const done: string[] = [];
+    const unpaid: string[] = [];
+    const bad: string[] = [];
+    const old: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const created = minutesAgo(10 + i);
+      if (i % 10 === 0) {
+        unpaid.push(seedPaidSession(h, { payment_status: 'unpaid' }, created).session.id);
+      } else if (i % 10 === 1) {
+        bad.push(
+          seedPaidSession(h, { metadata: { plate: 'AB123', duration: 'forever' } }, created).session
+            .id,
+        );
+      } else if (i % 10 === 2) {
+        const { session, event } = seedPaidSession(h, {}, created);
+        await h.post(event);
+        done.push(session.id);
+      } else {
+        recent.push(seedPaidSession(h, {}, created).session.id);
+      }
+    }
+    // Five paid 40 days ago: Stripe has no events for them any more.
+    for (let i = 0; i < 5; i++) {
+      const created = Math.floor(Date.now() / 1000) - 40 * 24 * 3600 - i * 60;
+      const session = seedPaidSession(h, {}, created);
+      h.stripe.events.delete(session.event.id);
+      old.push(session.session.id);
+    }
+    for (const id of done) await h.waitForJob(id, ['done']);
+    const createsBefore = opscomCreates(h).length;
+
+    const since = new Date(Date.now() - 45 * 24 * 3600 * 1000).toISOString();
+    const run = await runReplayCli(h, ['--since', since, '--json']);
+    const outcomes = [...run.outcomes.values()];
+    expect(outcomes).toHaveLength(305);
+    const of = (ids: string[]) => ids.map((id) => run.outcomes.get(id)?.outcome);
+    expect(new Set(of(recent))).toEqual(new Set(['created']));
+    expect(new Set(of(old))).toEqual(new Set(['created']));
+    expect(new Set(of(done))).toEqual(new Set(['already done']));
+    expect(new Set(of(unpaid))).toEqual(new Set(['skipped']));
+    expect(new Set(of(bad))).toEqual(new Set(['failed']));
+    expect(run.outcomes.get(bad[0]!)?.detail).toMatch(/duration/);
+    expect(run.code).toBe(1);
+    expect(run.summary?.counts).toEqual({
+      created: 215,
+      'already done': 30,
+      skipped: 30,
+      failed: 30,
+    });
+    expect(opscomCreates(h).length - createsBefore).toBe(215);
+    // Paged: the events list was read more than once, with cursors.
+    const lists = h.stripe.received.filter((r) => r.method === 'GET' && r.path === '/v1/events');
+    expect(lists.length).toBeGreaterThanOrEqual(3);
+    expect(lists.some((r) => typeof r.params['starting_after'] === 'string')).toBe(true);
+    for (const id of old) expect(run.outcomes.get(id)?.paidVia).toMatch(/^charge /);
+
+    const again = await runReplayCli(h, ['--since', since, '--json']);
+    expect(opscomCreates(h).length - createsBefore).toBe(215);
+    expect(again.summary?.counts).toEqual({ 'already done': 245, skipped: 30, failed: 30 });
+  }, 60_000);
+});
+
+describe('a Stripe outage in the middle of a --since run', () => {
+  test('is reported, exits 1, and the printed command goes on from where it stopped', async () => {
+    h = await startHarness();
+    for (let i = 0; i < 250; i++) seedPaidSession(h, {}, minutesAgo(5 + i));
+    const since = new Date(Date.now() - 24 * 3600 * 1000).toISOString();
+    let queued = false;
+    // Once the first page is being replayed, Stripe's events list starts failing.
+    const run = await runReplayCli(h, ['--since', since, '--json'], {
+      onLine: () => {
+        if (queued) return;
+        queued = true;
+        h.stripe.faults.next('500', 50, '/v1/events');
+      },
+    });
+    expect(run.code).toBe(1);
+    const stopped = run.summary?.stopped;
+    expect(stopped?.reason).toMatch(/Stripe list of events failed \(HTTP 500\)/);
+    const created = run.summary?.counts.created ?? 0;
+    expect(created).toBe(100); // the first page, finished before the second failed
+    expect(opscomCreates(h)).toHaveLength(100);
+    expect(stopped?.resume).toMatch(/^npm run replay -- --since \S+ --until \S+ --json$/);
+
+    h.stripe.faults.clear();
+    const args = stopped!.resume.replace(/^npm run replay -- /, '').split(' ');
+    const rest = await runReplayCli(h, args);
+    expect(rest.code).toBe(0);
+    // The session at the place it stopped is looked at again and found done; none is doubled.
+    expect(rest.summary?.counts).toEqual({ created: 150, 'already done': 1 });
+    expect(opscomCreates(h)).toHaveLength(250);
+  }, 30_000);
+});
+
+describe('npm run replay --since … --dry-run (the reconcile report)', () => {
+  test('lists paid sessions with no permit, permits missing from Stripe, failed jobs; changes nothing', async () => {
+    h = await startHarness();
+    const missing = seedPaidSession(h, { metadata: { plate: 'MISS1', duration: '60' } });
+    const unwritten = seedPaidSession(h);
+    const rejected = seedPaidSession(h, {
+      metadata: { plate: 'AB123', duration: '60', reference_id: 'OC-999999' },
+    });
+    const unmappable = seedPaidSession(h, { metadata: { plate: 'AB123', duration: 'soon' } });
+    const fine = seedPaidSession(h);
+    for (const s of [unwritten, rejected, unmappable, fine]) await h.post(s.event);
+    const written = await h.waitForJob(unwritten.session.id, ['done']);
+    await h.waitForJob(fine.session.id, ['done']);
+    await h.waitForJob(rejected.session.id, ['failed']);
+    await h.waitForJob(unmappable.session.id, ['failed']);
+    // The write-back was lost on Stripe's side (someone edited the metadata).
+    delete h.stripe.sessions.get(unwritten.session.id)!.metadata['opscom_reference_id'];
+
+    const before = {
+      opscom: h.opscom.received.length,
+      stripeWrites: h.stripe.received.filter((r) => r.method === 'POST').length,
+      jobs: await h.adapter.ledger.listJobs(),
+      events: (await h.adapter.ledger.listEvents()).length,
+    };
+    const since = new Date(Date.now() - 3600 * 1000).toISOString();
+    const run = await runReplayCli(h, ['--since', since, '--dry-run', '--json']);
+    expect(run.outcomes.get(missing.session.id)).toMatchObject({
+      outcome: 'would create',
+      plate: 'MISS1',
+    });
+    expect(run.outcomes.get(unwritten.session.id)).toMatchObject({
+      outcome: 'would write back',
+      referenceId: written.opscom?.referenceId,
+    });
+    expect(run.outcomes.get(rejected.session.id)).toMatchObject({ outcome: 'would retry' });
+    expect(run.outcomes.get(rejected.session.id)?.detail).toMatch(/9009/);
+    expect(run.outcomes.get(unmappable.session.id)).toMatchObject({ outcome: 'would fail' });
+    expect(run.outcomes.get(fine.session.id)).toMatchObject({ outcome: 'already done' });
+    expect(run.code).toBe(1); // something needs an operator
+
+    const table = await runReplayCli(h, ['--since', since, '--dry-run']);
+    expect(table.stdout).toMatch(/Reconcile\n\s+paid, no permit:\s+2 \(1 cannot be mapped/);
+    expect(table.stdout).toMatch(/permit not in Stripe's metadata:\s+1/);
+    expect(table.stdout).toMatch(/failed in the ledger:\s+1/);
+    expect(table.stdout).toMatch(/dry run: nothing was changed/);
+
+    expect(h.opscom.received).toHaveLength(before.opscom);
+    expect(h.stripe.received.filter((r) => r.method === 'POST')).toHaveLength(before.stripeWrites);
+    expect(await h.adapter.ledger.listJobs()).toEqual(before.jobs);
+    expect(await h.adapter.ledger.listEvents()).toHaveLength(before.events);
+  });
+});
+
+describe('what the operator sees', () => {
+  test('a line per session and a summary; a progress bar only on a terminal', async () => {
+    h = await startHarness();
+    const ids = [0, 1, 2].map((i) => seedPaidSession(h, {}, minutesAgo(5 + i)).session.id);
+    const since = new Date(Date.now() - 3600 * 1000).toISOString();
+    const tty = await runReplayCli(h, ['--since', since], { isTTY: true });
+    expect(tty.code).toBe(0);
+    for (const id of ids) {
+      expect(tty.stdout).toMatch(
+        new RegExp(`^${id}\\s+ABC123\\s+\\S+-05:00\\s+OC-\\d+\\s+created$`, 'm'),
+      );
+    }
+    expect(tty.stdout).toMatch(/Summary \(\d+\.\d s\)\n\s+created\s+3\n\s+sessions\s+3/);
+    expect(tty.stderr).toMatch(/\r\x1b\[K\[#+\.*\] \d+\/3 sessions/);
+
+    const plain = await runReplayCli(h, ['--since', since]);
+    expect(plain.stdout).toMatch(/already done/);
+    expect(plain.stderr).not.toMatch(/\r/);
+  });
+});
