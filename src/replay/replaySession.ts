@@ -27,9 +27,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * would happen. A job another process holds is waited for and reported, never run twice.
  */
 export async function replaySession(
-  target: ReplayTarget,
+  found: ReplayTarget,
   deps: SessionReplayDeps,
 ): Promise<SessionOutcome> {
+  let target = found;
   const base = { sessionId: target.sessionId, paidVia: target.paid?.source };
   if (deps.dryRun) {
     const existing = await deps.ledger.getJob(target.sessionId);
@@ -72,6 +73,9 @@ export async function replaySession(
         };
       }
       waitedForOther = true;
+      // What Stripe's metadata said was read before the other process finished: from here
+      // on the ledger is the better witness.
+      target = { ...target, stripeReference: undefined };
       continue;
     }
 

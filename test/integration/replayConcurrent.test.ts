@@ -1,0 +1,46 @@
+import { startHarness, type Harness } from '../support/harness';
+import { freshDatabase } from '../support/postgres';
+import { opscomCreates, runReplayCli, seedPaidSession } from '../support/replay';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+const stores: Array<[string, () => Promise<Record<string, string>>]> = [
+  ['sqlite', () => Promise.resolve({})],
+  ['postgres', async () => ({ DATABASE_URL: await freshDatabase(), DATABASE_SSL: 'off' })],
+];
+
+describe.each(stores)('replay beside a running server (%s ledger)', (_name, storeEnv) => {
+  test('the server and replay race for the same 20 sessions: one permit each', async () => {
+    h = await startHarness(await storeEnv(), { latencyMs: 20 });
+    const seeded = Array.from({ length: 20 }, () => seedPaidSession(h));
+    // Replay starts on every session while the webhooks for the same sessions arrive.
+    const replay = runReplayCli(h, [
+      ...seeded.flatMap((s) => ['--session', s.session.id]),
+      '--json',
+    ]);
+    // Spread over ~100 ms so that each side gets to some sessions first.
+    const posted = await Promise.all(
+      seeded.map(async (s, i) => {
+        await new Promise((r) => setTimeout(r, i * 5));
+        return h.post(s.event);
+      }),
+    );
+    expect(posted.map((p) => p.status)).toEqual(seeded.map(() => 200));
+    const run = await replay;
+    expect(run.code).toBe(0);
+    for (const s of seeded) {
+      expect(['created', 'already done']).toContain(run.outcomes.get(s.session.id)?.outcome);
+    }
+    for (const s of seeded) {
+      const job = await h.waitForJob(s.session.id, ['done']);
+      expect(h.stripe.sessions.get(s.session.id)?.metadata['opscom_reference_id']).toBe(
+        job.opscom?.referenceId,
+      );
+    }
+    expect(opscomCreates(h)).toHaveLength(20);
+    expect(h.opscom.permits.size).toBe(20);
+  }, 30_000);
+});
