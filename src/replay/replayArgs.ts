@@ -83,6 +83,9 @@ export function parseReplayArgs(argv: readonly string[]): ParsedArgs {
 
   const sessions = values.session ?? [];
   const events = values.event ?? [];
+  if (values.until !== undefined && values.since === undefined) {
+    return { ok: false, error: '--until needs --since' };
+  }
   const kinds = [
     sessions.length > 0,
     events.length > 0,
@@ -92,9 +95,6 @@ export function parseReplayArgs(argv: readonly string[]): ParsedArgs {
   if (kinds === 0)
     return { ok: false, error: 'choose what to replay: --session, --event, --since or --failed' };
   if (kinds > 1) return { ok: false, error: 'use one kind of selector at a time' };
-  if (values.until !== undefined && values.since === undefined) {
-    return { ok: false, error: '--until needs --since' };
-  }
   const badSession = sessions.find((s) => !/^cs_\w+$/.test(s));
   if (badSession)
     return { ok: false, error: `--session ${badSession}: a Checkout Session id looks like cs_…` };

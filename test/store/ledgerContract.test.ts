@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { SessionSnapshot } from '../../src/domain/sessionSnapshot';
 import { SchemaError } from '../../src/errors';
 import { createLogger } from '../../src/logger';
-import type { Ledger, LeaseRef, SessionEventInput } from '../../src/store/ledger';
+import type { Job, JobChange, Ledger, LeaseRef, SessionEventInput } from '../../src/store/ledger';
 import { migrateLedger, openLedger } from '../../src/store/openLedger';
 import type { StoreConfig } from '../../src/config';
 import { createPool } from '../../src/store/postgresDatabase';
@@ -253,6 +253,88 @@ describe.each(backends)('the %s ledger', (_name, makeStore) => {
       expect.objectContaining({ sessionId: 'cs_r', state: 'dead', lastError: 'gave up' }),
     ]);
     expect(await ledger.claimNextJob('w1', 99_999, 1_000)).toBeUndefined();
+  });
+
+  test('changeJob: read, decide, write one job and a note atomically; concurrent inserts make one', async () => {
+    const decideInsert = (job: Job | undefined): JobChange<string> => {
+      if (job) return { result: 'exists' };
+      const fresh: Job = {
+        sessionId: 'cs_x',
+        state: 'pending',
+        livemode: false,
+        session: session('cs_x'),
+        paidEventId: 'evt_x',
+        paidAt: 1_780_000_000,
+        permit,
+        opscomAttempts: 0,
+        opscom: null,
+        sessionWrittenAt: null,
+        paymentIntentWrittenAt: null,
+        attempts: 0,
+        nextRunAt: 1_000,
+        leaseOwner: 'replay',
+        leaseExpiresAt: 31_000,
+        lastError: null,
+        updateOf: 'R-9',
+        corrections: { plate: 'B2', by: 'dana', at: '2026-11-28T00:00:00Z' },
+        createdAt: 1_000,
+        updatedAt: 1_000,
+      };
+      return {
+        result: 'inserted',
+        write: fresh,
+        note: {
+          eventId: `replay:${seq++}`,
+          eventType: 'replay.new',
+          sessionId: 'cs_x',
+          eventCreated: 1,
+          livemode: false,
+          outcome: 'replay.new',
+          detail: '{"by":"dana"}',
+          receivedAt: 1_000,
+        },
+      };
+    };
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => ledger.changeJob('cs_x', decideInsert)),
+    );
+    expect(results.filter((r) => r === 'inserted')).toHaveLength(1);
+    const stored = await ledger.getJob('cs_x');
+    expect(stored).toEqual(decideInsert(undefined).write);
+    expect(await ledger.listEvents('cs_x')).toEqual([
+      expect.objectContaining({ eventType: 'replay.new', detail: '{"by":"dana"}' }),
+    ]);
+    // A replacement keeps nothing of the old row but what the decision says.
+    await ledger.changeJob('cs_x', (job) => ({
+      result: undefined,
+      write: { ...job!, state: 'failed', permit: null, corrections: null, lastError: 'x' },
+    }));
+    expect(await ledger.getJob('cs_x')).toMatchObject({
+      state: 'failed',
+      permit: null,
+      corrections: null,
+      updateOf: 'R-9',
+    });
+    // The lease it wrote is honoured by the worker's claim.
+    await ledger.changeJob('cs_x', (job) => ({
+      result: undefined,
+      write: { ...job!, state: 'pending', leaseOwner: 'replay', leaseExpiresAt: 31_000 },
+    }));
+    expect(await ledger.claimNextJob('w1', 30_999, 1_000)).toBeUndefined();
+    expect(await ledger.claimNextJob('w1', 31_000, 1_000)).toMatchObject({ sessionId: 'cs_x' });
+  });
+
+  test('findKnownEnd leaves out the session asking', async () => {
+    await ledger.recordSessionEvent(event('cs_k', 'paid'));
+    await ledger.claimNextJob('w1', 1_500, 1_000);
+    await ledger.startOpscomAttempt(lease('cs_k', 'w1', 1_600), permit);
+    await ledger.recordOpscomResult(lease('cs_k', 'w1', 1_700), 1, {
+      referenceId: 'R-K',
+      internalReferenceId: undefined,
+      endsAt: permit.endsAt,
+    });
+    expect(await ledger.findKnownEnd('R-K')).toBe(permit.endsAt);
+    expect(await ledger.findKnownEnd('R-K', 'cs_k')).toBeUndefined();
   });
 
   test('ping answers', async () => {

@@ -1,0 +1,167 @@
+import type { Job } from '../../src/store/ledger';
+import { planReplay, type ReplayRequest, type ReplayTarget } from '../../src/replay/planReplay';
+
+const NOW = 1_800_000_000_000;
+const session = {
+  id: 'cs_1',
+  livemode: false,
+  paymentStatus: 'paid' as const,
+  amountTotal: 1450,
+  currency: 'cad',
+  metadata: { plate: 'A1', duration: '60' },
+  customFields: {},
+  paymentIntentId: 'pi_1',
+};
+const target = (extra: Partial<ReplayTarget> = {}): ReplayTarget => ({
+  sessionId: 'cs_1',
+  session,
+  paid: { at: 1_799_999_000, eventId: 'evt_1', source: 'event evt_1' },
+  stripeReference: null,
+  ...extra,
+});
+const request = (extra: Partial<ReplayRequest> = {}): ReplayRequest => ({
+  force: false,
+  correction: null,
+  owner: 'replay:1',
+  by: 'dana',
+  now: NOW,
+  leaseMs: 30_000,
+  ...extra,
+});
+const job = (extra: Partial<Job> = {}): Job => ({
+  sessionId: 'cs_1',
+  state: 'pending',
+  livemode: false,
+  session,
+  paidEventId: 'evt_1',
+  paidAt: 1_799_999_000,
+  permit: null,
+  opscomAttempts: 0,
+  opscom: null,
+  sessionWrittenAt: null,
+  paymentIntentWrittenAt: null,
+  attempts: 2,
+  nextRunAt: NOW + 60_000,
+  leaseOwner: null,
+  leaseExpiresAt: null,
+  lastError: 'OPSCOM answered HTTP 500',
+  updateOf: null,
+  corrections: null,
+  createdAt: NOW - 3_600_000,
+  updatedAt: NOW - 60_000,
+  ...extra,
+});
+const withPermit = (extra: Partial<Job> = {}) =>
+  job({
+    state: 'done',
+    opscom: { referenceId: 'OC-1', internalReferenceId: 'I-1', endsAt: 'E', at: NOW - 1 },
+    sessionWrittenAt: NOW - 1,
+    paymentIntentWrittenAt: NOW - 1,
+    ...extra,
+  });
+
+describe('planReplay', () => {
+  test('no job: inserts one leased to replay, with the paid moment and a note of who', () => {
+    const change = planReplay(undefined, target(), request());
+    expect(change.result).toMatchObject({ kind: 'claimed', reason: 'new' });
+    expect(change.write).toMatchObject({
+      state: 'pending',
+      paidAt: 1_799_999_000,
+      paidEventId: 'evt_1',
+      leaseOwner: 'replay:1',
+      leaseExpiresAt: NOW + 30_000,
+    });
+    expect(change.note?.eventType).toBe('replay.new');
+    expect(JSON.parse(change.note!.detail!)).toMatchObject({ by: 'dana', paidVia: 'event evt_1' });
+  });
+
+  test('not paid: nothing written', () => {
+    expect(planReplay(undefined, target({ paid: null }), request())).toEqual({
+      result: { kind: 'unpaid', state: 'paid' },
+    });
+    const waiting = job({ state: 'awaiting_payment', paidAt: null });
+    expect(planReplay(waiting, target({ paid: null }), request()).write).toBeUndefined();
+  });
+
+  test('a job another process holds is left to it', () => {
+    const held = job({ leaseOwner: 'web:1', leaseExpiresAt: NOW + 1 });
+    expect(planReplay(held, target(), request())).toEqual({ result: { kind: 'busy', job: held } });
+    // An expired lease is free.
+    const expired = job({ leaseOwner: 'web:1', leaseExpiresAt: NOW });
+    expect(planReplay(expired, target(), request()).result.kind).toBe('claimed');
+  });
+
+  test('done in the ledger: already done, nothing written, Stripe not needed', () => {
+    const change = planReplay(withPermit(), target({ stripeReference: undefined }), request());
+    expect(change.result).toMatchObject({
+      kind: 'already_done',
+      referenceId: 'OC-1',
+      via: 'ledger',
+    });
+    expect(change.write).toBeUndefined();
+  });
+
+  test('a reference only Stripe has is adopted as done, never created again', () => {
+    const ref = { referenceId: 'OC-9', internalReferenceId: undefined, endsAt: 'E9' };
+    for (const existing of [undefined, job({ state: 'failed' })]) {
+      const change = planReplay(existing, target({ stripeReference: ref }), request());
+      expect(change.result).toMatchObject({ kind: 'already_done', via: 'stripe' });
+      expect(change.write).toMatchObject({ state: 'done', opscom: { referenceId: 'OC-9' } });
+    }
+  });
+
+  test('--force re-sends as an update of the reference, clearing the steps done', () => {
+    const change = planReplay(withPermit(), target(), request({ force: true }));
+    expect(change.result).toMatchObject({ kind: 'claimed', reason: 'force' });
+    expect(change.write).toMatchObject({
+      updateOf: 'OC-1',
+      opscom: null,
+      permit: null,
+      sessionWrittenAt: null,
+      state: 'pending',
+    });
+    // A later round (force no longer asked) goes on with the forced update, not a create.
+    const again = planReplay(
+      { ...change.write!, leaseOwner: null },
+      target({
+        stripeReference: { referenceId: 'OC-1', internalReferenceId: undefined, endsAt: undefined },
+      }),
+      request(),
+    );
+    expect(again.result).toMatchObject({ kind: 'claimed', reason: 'force' });
+  });
+
+  test('a failed job is tried again: its clock restarts, its permit is kept unless corrected', () => {
+    const permit = {
+      action: 'create' as const,
+      plate: 'A1',
+      zone: 'Z',
+      startTime: 's',
+      endTime: 'e',
+      endsAt: 'E',
+      amount: '14.50',
+      currency: 'CAD' as const,
+    };
+    const failed = job({ state: 'dead', permit });
+    const retry = planReplay(failed, target(), request());
+    expect(retry.result).toMatchObject({ kind: 'claimed', reason: 'retry_failed' });
+    expect(retry.write).toMatchObject({ permit, createdAt: NOW, attempts: 0 });
+    const correction = { plate: 'B2', by: 'dana', at: 'T' };
+    const corrected = planReplay(failed, target(), request({ correction }));
+    expect(corrected.result).toMatchObject({ kind: 'claimed', reason: 'corrected' });
+    expect(corrected.write).toMatchObject({ permit: null, corrections: correction });
+  });
+
+  test('a permit Stripe lacks (asked, not there) is written back; not asked, the ledger is trusted', () => {
+    const lacking = planReplay(withPermit(), target({ stripeReference: null }), request());
+    expect(lacking.result).toMatchObject({ kind: 'claimed', reason: 'write_back' });
+    expect(lacking.write).toMatchObject({ sessionWrittenAt: null, paymentIntentWrittenAt: null });
+    const halfway = withPermit({ state: 'pending', paymentIntentWrittenAt: null });
+    expect(
+      planReplay(halfway, target({ stripeReference: undefined }), request()).result,
+    ).toMatchObject({
+      kind: 'claimed',
+      reason: 'write_back',
+    });
+  });
+});

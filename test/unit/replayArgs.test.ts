@@ -1,0 +1,58 @@
+import { parseReplayArgs } from '../../src/replay/replayArgs';
+
+const ok = (argv: string[]) => {
+  const parsed = parseReplayArgs(argv);
+  if (!parsed.ok || !('args' in parsed)) throw new Error(JSON.stringify(parsed));
+  return parsed.args;
+};
+const error = (argv: string[]) => {
+  const parsed = parseReplayArgs(argv);
+  if (parsed.ok) throw new Error(`accepted ${argv.join(' ')}`);
+  return parsed.error;
+};
+
+describe('parseReplayArgs', () => {
+  test('selectors', () => {
+    expect(ok(['--session', 'cs_a', '--session', 'cs_b', '--session', 'cs_a']).selector).toEqual({
+      kind: 'sessions',
+      ids: ['cs_a', 'cs_b'],
+    });
+    expect(ok(['--event', 'evt_1']).selector).toEqual({ kind: 'events', ids: ['evt_1'] });
+    expect(ok(['--since', '2026-11-01', '--until', '2026-11-02T08:00']).selector).toEqual({
+      kind: 'window',
+      since: '2026-11-01',
+      until: '2026-11-02T08:00',
+    });
+    expect(ok(['--failed', '--dry-run', '--json'])).toMatchObject({
+      selector: { kind: 'failed' },
+      dryRun: true,
+      json: true,
+      force: false,
+      stripeRate: 10,
+      tries: 3,
+    });
+  });
+
+  test('corrections are checked like metadata and need one session', () => {
+    expect(ok(['--session', 'cs_a', '--plate', 'ab-12', '--duration', '2h']).correction).toEqual({
+      plate: 'AB12',
+      duration: '2h',
+    });
+    expect(error(['--session', 'cs_a', '--session', 'cs_b', '--plate', 'A'])).toMatch(
+      /single --session/,
+    );
+    expect(error(['--since', '2026-11-01', '--zone', 'Z'])).toMatch(/single --session/);
+    expect(error(['--session', 'cs_a', '--plate', 'TOO-LONG-PLATE-1'])).toMatch(/--plate .*1–10/);
+    expect(error(['--session', 'cs_a', '--duration', 'soon'])).toMatch(/--duration soon/);
+  });
+
+  test('mistakes are named', () => {
+    expect(error([])).toMatch(/choose what to replay/);
+    expect(error(['--failed', '--session', 'cs_a'])).toMatch(/one kind of selector/);
+    expect(error(['--until', '2026-11-01'])).toMatch(/--until needs --since/);
+    expect(error(['--since', 'yesterday'])).toMatch(/not an ISO-8601 time/);
+    expect(error(['--session', 'pi_123'])).toMatch(/looks like cs_/);
+    expect(error(['--failed', '--stripe-rate', '0'])).toMatch(/--stripe-rate/);
+    expect(error(['--failed', '--bogus'])).toMatch(/bogus/);
+  });
+});
