@@ -172,7 +172,9 @@ describe('what the operator sees', () => {
       );
     }
     expect(tty.stdout).toMatch(/Summary \(\d+\.\d s\)\n\s+created\s+3\n\s+sessions\s+3/);
-    expect(tty.stderr).toMatch(/\r\x1b\[K\[#+\.*\] \d+\/3 sessions/);
+    const ESC = String.fromCharCode(27);
+    expect(tty.stderr).toContain(`\r${ESC}[K[`);
+    expect(tty.stderr).toMatch(/\[#+\.*\] 3\/3 sessions/);
 
     const plain = await runReplayCli(h, ['--since', since]);
     expect(plain.stdout).toMatch(/already done/);
