@@ -46,8 +46,11 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo): Prom
     return 2;
   }
 
-  // Operator lines go to stdout; the adapter's own log lines (warnings up) to stderr.
-  const logger = createLogger({ level: 'warn', pretty: !args.json, stream: io.stderr });
+  // Operator lines go to stdout; log lines to stderr: replay's own from warnings up, the
+  // worker code's errors only (its warnings repeat what the session's line says).
+  const pretty = io.isTTY && !args.json;
+  const logger = createLogger({ level: 'warn', pretty, stream: io.stderr });
+  const jobLogger = createLogger({ level: 'error', pretty, stream: io.stderr });
   const ledger = await openLedger(config.store, logger);
   try {
     const stripe = createStripeClient({
@@ -87,7 +90,7 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo): Prom
       },
       session: {
         ledger,
-        job: { ...services, ledger, owner, now: Date.now, logger },
+        job: { ...services, ledger, owner, now: Date.now, logger: jobLogger },
         mapping: services.mapping,
         request: { force: args.force, correction, owner, by, leaseMs: services.leaseMs },
         dryRun: args.dryRun,

@@ -49,7 +49,7 @@ export async function replaySession(
     request = { ...request, force: false, correction: null };
 
     if (plan.kind === 'unpaid') {
-      return { ...base, outcome: 'skipped', detail: `unpaid (${plan.state})` };
+      return { ...base, outcome: 'skipped', detail: unpaidDetail(plan.state) };
     }
     if (plan.kind === 'already_done') {
       return {
@@ -110,6 +110,12 @@ export async function replaySession(
   }
 }
 
+function unpaidDetail(state: string): string {
+  if (state === 'awaiting_payment') return 'unpaid (waiting for the delayed payment)';
+  if (state === 'payment_failed') return 'unpaid (the delayed payment failed)';
+  return 'unpaid';
+}
+
 /** Waits until another process's lease on the job ends; false if it outlasts maxWaitMs×2. */
 async function waitForLease(job: Job, deps: SessionReplayDeps): Promise<boolean> {
   const deadline = Date.now() + deps.maxWaitMs * 2;
@@ -138,7 +144,7 @@ async function preview(
 ): Promise<Partial<SessionOutcome> & Pick<SessionOutcome, 'outcome'>> {
   switch (plan.kind) {
     case 'unpaid':
-      return { outcome: 'skipped', detail: `unpaid (${plan.state})` };
+      return { outcome: 'skipped', detail: unpaidDetail(plan.state) };
     case 'already_done':
       return {
         ...describeJob(plan.job),

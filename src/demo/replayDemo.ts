@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Stripe from 'stripe';
+import { startAdapter } from '../adapter';
+import { loadConfig } from '../config';
+import { numberArg } from '../devtools/cliArgs';
+import { createLogger } from '../logger';
+import { startOpscomSimulator } from '../simulators/opscomSimulator';
+import { startStripeSimulator } from '../simulators/stripeSimulator';
+import { migrateSqlite } from '../store/sqliteDatabase';
+import { sampleEvent, sampleSession } from './sampleSession';
+
+const DEMO_TOKEN = 'demo-opscom-token';
+const DEMO_SECRET = 'whsec_demo_secret';
+
+/**
+ * `npm run demo:replay [-- --sessions 300]`: replay against the simulators, no credentials.
+ * Stripe gets `--sessions` paid sessions spread over the last six hours; the adapter (running,
+ * on a temporary SQLite ledger) hears about a fifth of them; some are unpaid or unmappable.
+ * Then the real `npm run replay -- --since …` runs twice, as an operator would run it: the
+ * first recovers what was missed, the second finds everything already done.
+ */
+export async function runReplayDemo(argv: readonly string[]): Promise<number> {
+  const count = numberArg(argv, 'sessions', 300);
+  const say = (line = '') => process.stdout.write(`${line}\n`);
+  const opscom = await startOpscomSimulator({ apiToken: DEMO_TOKEN });
+  const stripeSim = await startStripeSimulator();
+  const dir = mkdtempSync(join(tmpdir(), 'adapter-replay-demo-'));
+  const env = {
+    PORT: '0',
+    STRIPE_SECRET_KEY: 'sk_test_demo',
+    STRIPE_WEBHOOK_SECRET: DEMO_SECRET,
+    STRIPE_API_URL: stripeSim.url,
+    OPSCOM_API_TOKEN: DEMO_TOKEN,
+    OPSCOM_BASE_URL: opscom.url,
+    OPSCOM_TIMEZONE: 'America/Toronto',
+    OPSCOM_ZONE: 'DEMO-ZONE',
+    SQLITE_PATH: join(dir, 'adapter.sqlite'),
+  };
+  migrateSqlite(env.SQLITE_PATH);
+  const adapter = await startAdapter(
+    loadConfig(env),
+    createLogger({ level: 'error', pretty: true }),
+  );
+  const signer = new Stripe('sk_test_demo').webhooks;
+  const now = Math.floor(Date.now() / 1000);
+  let delivered = 0;
+  for (let i = 0; i < count; i++) {
+    const created = now - Math.floor(((i + 1) * 6 * 3600) / (count + 1));
+    const metadata =
+      i % 29 === 3
+        ? { plate: 'NO PLATE HERE!', duration: '2h' }
+        : {
+            plate: `DEMO ${String(i).padStart(3, '0')}`,
+            duration: ['30', '1h', '2h', 'P1D'][i % 4]!,
+          };
+    const session: Record<string, unknown> & { id: string } = {
+      ...sampleSession(metadata),
+      created,
+      payment_status: i % 13 === 5 ? 'unpaid' : 'paid',
+    };
+    stripeSim.addSession(session);
+    const event = { ...sampleEvent(session), created };
+    stripeSim.addEvent(event);
+    if (i % 5 === 0) {
+      const body = JSON.stringify(event);
+      const signature = signer.generateTestHeaderString({ payload: body, secret: DEMO_SECRET });
+      await fetch(`http://127.0.0.1:${adapter.port}/webhooks/stripe`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature },
+        body,
+      });
+      delivered++;
+    }
+  }
+  await waitForIdle(() => adapter.worker?.inFlight ?? 0);
+  say(`Stripe simulator: ${count} Checkout Sessions over the last 6 hours; the adapter`);
+  say(`received the webhooks of ${delivered}. OPSCOM has ${opscom.permits.size} permits.`);
+  const since = new Date((now - 6 * 3600 - 60) * 1000).toISOString();
+  for (const round of ['first run', 'second run']) {
+    say();
+    say(`$ npm run replay -- --since ${since}      (${round})`);
+    const code = await runReplayScript(['--since', since], { ...process.env, ...env });
+    say(`(exit ${code}; OPSCOM now has ${opscom.permits.size} permits)`);
+  }
+  await adapter.stop(1000);
+  await opscom.close();
+  await stripeSim.close();
+  rmSync(dir, { recursive: true, force: true });
+  return 0;
+}
+
+async function waitForIdle(inFlight: () => number): Promise<void> {
+  await new Promise((r) => setTimeout(r, 300));
+  while (inFlight() > 0) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** The real command, in its own process, with this terminal. */
+function runReplayScript(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [join(__dirname, '..', '..', 'scripts', 'replay.js'), ...args],
+      {
+        env,
+        stdio: 'inherit',
+      },
+    );
+    child.once('error', reject);
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
