@@ -86,7 +86,6 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo): Prom
         ledger,
         livemode: config.stripe.livemode,
         nowSeconds: () => Math.floor(Date.now() / 1000),
-        dryRun: args.dryRun,
       },
       session: {
         ledger,

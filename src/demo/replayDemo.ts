@@ -19,8 +19,9 @@ const DEMO_SECRET = 'whsec_demo_secret';
  * `npm run demo:replay [-- --sessions 300]`: replay against the simulators, no credentials.
  * Stripe gets `--sessions` paid sessions spread over the last six hours; the adapter (running,
  * on a temporary SQLite ledger) hears about a fifth of them; some are unpaid or unmappable.
- * Then the real `npm run replay -- --since …` runs twice, as an operator would run it: the
- * first recovers what was missed, the second finds everything already done.
+ * Then the real `npm run replay -- --since …` runs as an operator would run it: the reconcile
+ * report (--dry-run), the run that recovers what was missed, and a second run that finds
+ * everything already done.
  */
 export async function runReplayDemo(argv: readonly string[]): Promise<number> {
   const count = numberArg(argv, 'sessions', 300);
@@ -49,13 +50,16 @@ export async function runReplayDemo(argv: readonly string[]): Promise<number> {
   let delivered = 0;
   for (let i = 0; i < count; i++) {
     const created = now - Math.floor(((i + 1) * 6 * 3600) / (count + 1));
-    const metadata =
-      i % 29 === 3
-        ? { plate: 'NO PLATE HERE!', duration: '2h' }
-        : {
-            plate: `DEMO ${String(i).padStart(3, '0')}`,
-            duration: ['30', '1h', '2h', 'P1D'][i % 4]!,
-          };
+    // One renewal of a permit OPSCOM does not know (it fails with 9009, as in real life).
+    const metadata: Record<string, string> =
+      i === 7
+        ? { plate: 'DEMO 007', duration: '1h', reference_id: 'OC-999999' }
+        : i % 29 === 3
+          ? { plate: 'NO PLATE HERE!', duration: '2h' }
+          : {
+              plate: `DEMO ${String(i).padStart(3, '0')}`,
+              duration: ['30', '1h', '2h', 'P1D'][i % 4]!,
+            };
     const session: Record<string, unknown> & { id: string } = {
       ...sampleSession(metadata),
       created,
@@ -64,7 +68,7 @@ export async function runReplayDemo(argv: readonly string[]): Promise<number> {
     stripeSim.addSession(session);
     const event = { ...sampleEvent(session), created };
     stripeSim.addEvent(event);
-    if (i % 5 === 0) {
+    if (i % 5 === 0 || i === 7) {
       const body = JSON.stringify(event);
       const signature = signer.generateTestHeaderString({ payload: body, secret: DEMO_SECRET });
       await fetch(`http://127.0.0.1:${adapter.port}/webhooks/stripe`, {
@@ -76,13 +80,20 @@ export async function runReplayDemo(argv: readonly string[]): Promise<number> {
     }
   }
   await waitForIdle(() => adapter.worker?.inFlight ?? 0);
+  // Someone edited the first session's metadata in the Dashboard: its write-back is gone.
+  const edited = [...stripeSim.sessions.values()].find((s) => s.metadata['opscom_reference_id']);
+  if (edited) delete edited.metadata['opscom_reference_id'];
   say(`Stripe simulator: ${count} Checkout Sessions over the last 6 hours; the adapter`);
   say(`received the webhooks of ${delivered}. OPSCOM has ${opscom.permits.size} permits.`);
   const since = new Date((now - 6 * 3600 - 60) * 1000).toISOString();
-  for (const round of ['first run', 'second run']) {
+  for (const [round, extra] of [
+    ['the reconcile report', ['--dry-run']],
+    ['first run', []],
+    ['second run', []],
+  ] as const) {
     say();
-    say(`$ npm run replay -- --since ${since}      (${round})`);
-    const code = await runReplayScript(['--since', since], { ...process.env, ...env });
+    say(`$ npm run replay -- --since ${since} ${extra.join(' ')}     (${round})`);
+    const code = await runReplayScript(['--since', since, ...extra], { ...process.env, ...env });
     say(`(exit ${code}; OPSCOM now has ${opscom.permits.size} permits)`);
   }
   await adapter.stop(1000);

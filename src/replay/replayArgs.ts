@@ -45,7 +45,8 @@ Options:
                         (with a single --session; its metadata is kept as is)
   --by NAME             who is replaying, for the ledger (default: user@host)
   --json                one JSON object per line instead of the table
-  --stripe-rate N       Stripe reads per second at most (default 10, at most 25)
+  --stripe-rate N       Stripe reads per second at most (default 10; Stripe allows
+                        about 25/s in test mode, 100/s live)
   --tries N             rounds per session when OPSCOM or Stripe fails (default 3)
 
 Exit: 0 nothing failed, 1 something failed (or the run stopped), 2 bad arguments.`;

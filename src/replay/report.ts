@@ -33,12 +33,14 @@ export function exitCodeFor(summary: RunSummary): number {
 
 export function formatOutcome(o: SessionOutcome): string {
   const what = o.detail ? `${o.outcome}: ${o.detail}` : o.outcome;
+  // Say how the moment of payment was found when it was not the paying event itself.
+  const paid = o.paidVia && !/^(event|ledger) /.test(o.paidVia) ? `  [paid: ${o.paidVia}]` : '';
   return [
     o.sessionId,
     (o.plate ?? '-').padEnd(10),
     (o.endsAt ?? '-').padEnd(25),
     (o.referenceId ?? '-').padEnd(12),
-    what,
+    what + paid,
   ].join('  ');
 }
 

@@ -9,8 +9,9 @@ import {
   readCheckoutSession,
   toSessionSnapshot,
   type CheckoutSessionRead,
+  type StripeReference,
 } from '../stripe/sessionPayload';
-import type { StripeReader } from '../stripe/stripeReader';
+import { eachPage, type StripeReader } from '../stripe/stripeReader';
 import type { SessionOutcome } from './outcome';
 import type { PaidMoment, ReplayTarget } from './planReplay';
 
@@ -21,8 +22,11 @@ export interface ResolveDeps {
   livemode: boolean;
   /** Unix seconds now. */
   nowSeconds: () => number;
-  /** --dry-run reads Stripe's metadata even for jobs the ledger has done (the reconcile check). */
-  dryRun: boolean;
+  /**
+   * The OPSCOM reference in each session's Stripe metadata now, from listing sessions in bulk
+   * (a --since window); a session not in it is read on its own.
+   */
+  references?: ReadonlyMap<string, StripeReference | null>;
 }
 
 /** A session to replay, or why it cannot be (reported as is, nothing written). */
@@ -65,7 +69,11 @@ async function readSession(
 
 const fromLedger = (job: Job | undefined): PaidMoment | null =>
   job?.paidAt != null
-    ? { at: job.paidAt, eventId: job.paidEventId, source: `ledger (${job.paidEventId ?? '?'})` }
+    ? {
+        at: job.paidAt,
+        eventId: job.paidEventId,
+        source: job.paidEventId ? `ledger (${job.paidEventId})` : 'ledger (an earlier replay)',
+      }
     : null;
 
 /**
@@ -113,19 +121,15 @@ async function findPayingEvent(
   const now = deps.nowSeconds();
   if (read.created < now - EVENT_RETENTION_SECONDS) return undefined;
   const range = { gte: read.created, lte: Math.min(now, read.created + COMPLETION_WINDOW_SECONDS) };
-  let after: string | undefined;
-  for (;;) {
-    const page = await deps.reader.listSessionEvents(range, after);
-    for (const raw of page.data) {
+  for await (const data of eachPage((after) => deps.reader.listSessionEvents(range, after))) {
+    for (const raw of data) {
       const event = EventEnvelope.safeParse(raw);
-      if (!event.success || event.data.data.object['id'] !== read.session.id) continue;
+      if (!event.success || objectIdOf(event.data) !== read.session.id) continue;
       const parsed = paidEvent(event.data);
       if (parsed) return parsed;
     }
-    const last = EventEnvelope.safeParse(page.data.at(-1));
-    if (!page.hasMore || !last.success) return undefined;
-    after = last.data.id;
   }
+  return undefined;
 }
 
 /** The session an event carries, and whether that event is the one that made it paid. */
@@ -194,22 +198,21 @@ export async function targetFromEvent(
       sessionId,
       session: paying?.session ?? parsed.session,
       paid,
-      stripeReference: await currentReference(sessionId, job, deps),
+      stripeReference: await currentReference(sessionId, deps),
     },
   };
 }
 
 /**
- * The reference in the session's Stripe metadata now. Not asked when the ledger has the job
- * done (a normal run trusts the ledger); always asked with --dry-run, which is the check that
- * the write-back really landed.
+ * The reference in the session's Stripe metadata now, checked for every session, also those
+ * the ledger has done: that is how a write-back lost on Stripe's side is found and repaired.
  */
 async function currentReference(
   sessionId: string,
-  job: Job | undefined,
   deps: ResolveDeps,
 ): Promise<ReplayTarget['stripeReference']> {
-  if (job?.state === 'done' && !deps.dryRun) return undefined;
+  const known = deps.references?.get(sessionId);
+  if (known !== undefined) return known;
   const found = await readSession(sessionId, deps);
   return 'read' in found ? found.read.reference : undefined;
 }
@@ -245,7 +248,7 @@ export async function targetFromJob(job: Job, deps: ResolveDeps): Promise<Resolu
       sessionId: job.sessionId,
       session: job.session,
       paid: fromLedger(job),
-      stripeReference: await currentReference(job.sessionId, job, deps),
+      stripeReference: await currentReference(job.sessionId, deps),
     },
   };
 }

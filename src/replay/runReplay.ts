@@ -1,5 +1,11 @@
 import { describeError, StoreError, StripeApiError } from '../errors';
-import { EventEnvelope, objectIdOf } from '../stripe/sessionPayload';
+import {
+  EventEnvelope,
+  objectIdOf,
+  readCheckoutSession,
+  type StripeReference,
+} from '../stripe/sessionPayload';
+import { eachPage } from '../stripe/stripeReader';
 import type { OutcomeKind, SessionOutcome } from './outcome';
 import type { Selector } from './replayArgs';
 import { replaySession, type SessionReplayDeps } from './replaySession';
@@ -189,11 +195,17 @@ async function* windowPages(
   const eventsFrom = Math.max(since, deps.nowSeconds() - EVENT_RETENTION_SECONDS + 3600);
   const seen = new Set<string>();
   if (until >= eventsFrom) {
-    let after: string | undefined;
-    do {
-      const page = await deps.reader.listSessionEvents({ gte: eventsFrom, lte: until }, after);
+    // Stripe's metadata for every session of the window in a few list reads rather than one
+    // read per session: a session is created at most 24 h before it is paid (a delayed
+    // payment can take longer; such a session is read on its own).
+    const withReferences = {
+      ...deps,
+      references: await referencesOf({ gte: eventsFrom - 25 * 3600, lte: until }, deps),
+    };
+    const range = { gte: eventsFrom, lte: until };
+    for await (const data of eachPage((after) => deps.reader.listSessionEvents(range, after))) {
       const items: Item[] = [];
-      for (const raw of page.data) {
+      for (const raw of data) {
         const event = EventEnvelope.safeParse(raw);
         if (!event.success) continue;
         const id = objectIdOf(event.data) ?? event.data.id;
@@ -202,24 +214,17 @@ async function* windowPages(
         items.push({
           key: id,
           created: event.data.created,
-          resolve: () => targetFromEvent(event.data, deps),
+          resolve: () => targetFromEvent(event.data, withReferences),
         });
       }
       yield items;
-      const last = EventEnvelope.safeParse(page.data.at(-1));
-      after = page.hasMore && last.success ? last.data.id : undefined;
-    } while (after !== undefined);
+    }
   }
   if (since < eventsFrom) {
-    const sessionsUntil = Math.min(until, eventsFrom - 1);
-    let after: string | undefined;
-    do {
-      const page = await deps.reader.listCompleteSessions(
-        { gte: since, lte: sessionsUntil },
-        after,
-      );
+    const range = { gte: since, lte: Math.min(until, eventsFrom - 1) };
+    for await (const data of eachPage((after) => deps.reader.listCompleteSessions(range, after))) {
       const items: Item[] = [];
-      for (const raw of page.data) {
+      for (const raw of data) {
         const { id, created } = (raw ?? {}) as { id?: unknown; created?: unknown };
         if (typeof id !== 'string' || seen.has(id)) continue;
         seen.add(id);
@@ -230,8 +235,21 @@ async function* windowPages(
         });
       }
       yield items;
-      const lastId = (page.data.at(-1) as { id?: unknown } | undefined)?.id;
-      after = page.hasMore && typeof lastId === 'string' ? lastId : undefined;
-    } while (after !== undefined);
+    }
   }
+}
+
+/** The OPSCOM reference (or none) in the metadata of every complete session in the range. */
+async function referencesOf(
+  range: { gte: number; lte: number },
+  deps: ResolveDeps,
+): Promise<Map<string, StripeReference | null>> {
+  const references = new Map<string, StripeReference | null>();
+  for await (const data of eachPage((after) => deps.reader.listCompleteSessions(range, after))) {
+    for (const raw of data) {
+      const read = readCheckoutSession(raw);
+      if (read.ok) references.set(read.session.id, read.reference);
+    }
+  }
+  return references;
 }

@@ -74,3 +74,16 @@ export function createStripeReader(stripe: Stripe): StripeReader {
       ),
   };
 }
+
+/** Every page of a list, following Stripe's cursor (the last object's id) to the end. */
+export async function* eachPage(
+  list: (startingAfter: string | undefined) => Promise<Page>,
+): AsyncGenerator<unknown[]> {
+  let after: string | undefined;
+  do {
+    const page = await list(after);
+    yield page.data;
+    const lastId = (page.data.at(-1) as { id?: unknown } | undefined)?.id;
+    after = page.hasMore && typeof lastId === 'string' ? lastId : undefined;
+  } while (after !== undefined);
+}

@@ -19,35 +19,38 @@ test('npm run demo (its built script) shows a permit and the reference in Stripe
   expect(run.stdout).not.toContain('demo-opscom-token');
 });
 
-test('npm run demo:replay runs the real replay script twice: recovers, then finds all done', () => {
+test('npm run demo:replay runs the real replay script: report, recovery, then all done', () => {
   const run = spawnSync(
     process.execPath,
     [join(root, 'scripts', 'demo-replay.js'), '--sessions', '60'],
-    {
-      env: { PATH: process.env['PATH'] ?? '' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    },
+    { env: { PATH: process.env['PATH'] ?? '' }, encoding: 'utf8', timeout: 60_000 },
   );
   expect(run.status).toBe(0);
-  const [first, second] = run.stdout
-    .split(/\$ npm run replay -- --since \S+\s+\((?:first|second) run\)\n/)
+  const [report, first, second] = run.stdout
+    .split(/\$ npm run replay -- --since \S+ .*\((?:the reconcile report|first run|second run)\)\n/)
     .slice(1);
-  // 60 sessions: 12 delivered by webhook, 5 unpaid, 2 with a plate that cannot be mapped.
-  expect(first).toMatch(
-    /Summary \([\d.]+ s\)\n\s+created\s+\d+\n\s+already done\s+\d+\n\s+skipped\s+5\n\s+failed\s+2\n\s+sessions\s+60/,
-  );
-  expect(second).toMatch(/\n\s+already done\s+53\n\s+skipped\s+5\n\s+failed\s+2\n/);
+  // 60 sessions: 13 delivered by webhook (one fails in OPSCOM with 9009), 5 unpaid, 2 with a
+  // plate that cannot be mapped, one whose write-back was removed from Stripe.
+  expect(report).toMatch(/dry run: nothing was changed/);
+  expect(report).toMatch(/permit not in Stripe's metadata:\s+1\n\s+failed in the ledger:\s+1\n/);
+  expect(report).toMatch(/\(exit 1; OPSCOM now has 11 permits\)/);
+  expect(first).toMatch(/write-back to Stripe finished now/);
+  expect(first).toMatch(/\n\s+skipped\s+5\n\s+failed\s+3\n\s+sessions\s+60\n/);
+  expect(second).toMatch(/\n\s+already done\s+52\n\s+skipped\s+5\n\s+failed\s+3\n/);
   expect(second).not.toMatch(/\bcreated\b/);
-  expect(run.stdout).toMatch(/\(exit 1; OPSCOM now has 53 permits\)\n$/);
+  expect(run.stdout).toMatch(/\(exit 1; OPSCOM now has 52 permits\)\n$/);
 });
 
 test('npm run replay with bad arguments exits 2 and prints the usage', () => {
-  const run = spawnSync(process.execPath, [join(root, 'scripts', 'replay.js'), '--since', 'last tuesday'], {
-    env: { PATH: process.env['PATH'] ?? '' },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const run = spawnSync(
+    process.execPath,
+    [join(root, 'scripts', 'replay.js'), '--since', 'last tuesday'],
+    {
+      env: { PATH: process.env['PATH'] ?? '' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  );
   expect(run.status).toBe(2);
   expect(run.stderr).toMatch(/--since last tuesday: not an ISO-8601 time/);
   expect(run.stderr).toMatch(/Usage: npm run replay -- <selector> \[options\]/);

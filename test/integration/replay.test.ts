@@ -62,6 +62,10 @@ describe('npm run replay --session', () => {
     const run = await runReplayCli(h, ['--session', session.id, '--json']);
     expect(run.outcomes.get(session.id)).toMatchObject({ outcome: 'created' });
     expect(run.outcomes.get(session.id)?.paidVia).toMatch(/^charge ch_/);
+    const other = seedPaidSession(h, {}, created).session;
+    h.stripe.events.clear();
+    const table = await runReplayCli(h, ['--session', other.id]);
+    expect(table.stdout).toMatch(/ created {2}\[paid: charge ch_\w+ \(no event\)\]\n/);
     expect(opscomCreates(h)[0]!.body['startTime']).toBe(localTime(created));
   });
 
