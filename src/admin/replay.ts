@@ -68,8 +68,8 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo): Prom
       perSecond: args.stripeRate,
       tries: 5,
       backoffMs: io.readBackoffMs ?? 1000,
-      onRetry: (what, error, waitMs) =>
-        reporter.note(`Stripe ${what} failed (${error.message}); trying again in ${waitMs} ms`),
+      onRetry: (_what, error, waitMs) =>
+        reporter.note(`${error.message}; trying again in ${waitMs} ms`),
     });
     const owner = `replay:${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     const by = args.by ?? `${userInfo().username}@${hostname()}`;

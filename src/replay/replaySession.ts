@@ -1,7 +1,6 @@
-import { applyCorrection } from '../domain/correction';
-import { mapSession, type MappingOptions } from '../domain/mapSession';
-import { asUpdateOf } from '../domain/permit';
+import type { MappingOptions } from '../domain/mapSession';
 import type { Job, Ledger } from '../store/ledger';
+import { permitForJob } from '../worker/permitForJob';
 import { processJob, type JobDeps } from '../worker/processJob';
 import type { SessionOutcome } from './outcome';
 import { planReplay, type ReplayPlan, type ReplayRequest, type ReplayTarget } from './planReplay';
@@ -165,19 +164,11 @@ async function preview(
       detail: 'permit in the ledger; Stripe metadata lacks its reference',
     };
   }
-  const session = applyCorrection(job.session, job.corrections);
-  const referenceId = session.metadata['reference_id']?.trim();
-  const knownEndsAt = referenceId
-    ? await deps.ledger.findKnownEnd(referenceId, job.sessionId)
-    : undefined;
-  const mapped = mapSession(
-    { session, paidAt: job.paidAt ?? Math.floor(job.createdAt / 1000), knownEndsAt },
-    deps.mapping,
-  );
+  const mapped = await permitForJob(job, deps.ledger, deps.mapping);
   if (mapped.kind === 'invalid') {
     return { outcome: 'would fail', detail: `cannot map: ${mapped.reasons.join('; ')}` };
   }
-  const permit = job.updateOf === null ? mapped.permit : asUpdateOf(mapped.permit, job.updateOf);
+  const permit = mapped.permit;
   const shown = {
     plate: permit.plate,
     endsAt: permit.endsAt,

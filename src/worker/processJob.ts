@@ -1,13 +1,12 @@
-import { applyCorrection } from '../domain/correction';
 import type { MappingOptions } from '../domain/mapSession';
-import { mapSession } from '../domain/mapSession';
-import { asUpdateOf, type PermitRequest } from '../domain/permit';
+import type { PermitRequest } from '../domain/permit';
 import { AdapterError, OpscomAuthError, StoreError, describeError } from '../errors';
 import type { Logger } from '../logger';
 import type { OpscomClient } from '../opscom/opscomClient';
 import type { Job, Ledger, LeaseRef } from '../store/ledger';
 import type { StripeWriteBack, WriteBackMetadata } from '../stripe/stripeWriteBack';
 import { backoffDelayMs } from './backoff';
+import { permitForJob } from './permitForJob';
 
 export interface JobDeps {
   ledger: Ledger;
@@ -150,20 +149,8 @@ async function mapJob(
   deps: JobDeps,
   lease: LeaseRef,
 ): Promise<PermitRequest | undefined> {
-  // An operator's correction (replay --plate/--duration/--zone) overlays the metadata.
-  const session = applyCorrection(job.session, job.corrections);
-  const referenceId = session.metadata['reference_id']?.trim();
-  const knownEndsAt = referenceId
-    ? await deps.ledger.findKnownEnd(referenceId, job.sessionId)
-    : undefined;
-  const mapped = mapSession(
-    { session, paidAt: job.paidAt ?? Math.floor(job.createdAt / 1000), knownEndsAt },
-    deps.mapping,
-  );
-  if (mapped.kind === 'permit') {
-    // replay --force: the session already has this permit; send it again as an update.
-    return job.updateOf === null ? mapped.permit : asUpdateOf(mapped.permit, job.updateOf);
-  }
+  const mapped = await permitForJob(job, deps.ledger, deps.mapping);
+  if (mapped.kind === 'permit') return mapped.permit;
   const reason = `cannot map session to a permit: ${mapped.reasons.join('; ')}`;
   await deps.ledger.giveUp(lease, 'failed', reason);
   deps.logger.warn(
