@@ -58,9 +58,11 @@ export async function replaySession(
         outcome: 'already done',
         detail: waitedForOther
           ? 'done by another process meanwhile'
-          : plan.via === 'stripe'
-            ? 'reference found in Stripe metadata; recorded in the ledger'
-            : undefined,
+          : deps.request.correction
+            ? 'the correction was not applied: the session has its permit (add --force to update it)'
+            : plan.via === 'stripe'
+              ? 'reference found in Stripe metadata; recorded in the ledger'
+              : undefined,
       };
     }
     if (plan.kind === 'busy') {

@@ -137,6 +137,11 @@ describe('npm run replay --session', () => {
     expect(run.stderr).toMatch(/operator correction for a session/);
     // Stripe's metadata is not rewritten, only given the reference.
     expect(h.stripe.sessions.get(session.id)?.metadata['plate']).toBeUndefined();
+    // A correction for a session that has its permit changes nothing, and says why.
+    const late = await runReplayCli(h, ['--session', session.id, '--plate', 'ZZ1', '--json']);
+    expect(late.outcomes.get(session.id)?.detail).toMatch(/correction was not applied.*--force/);
+    expect(opscomCreates(h)).toHaveLength(1);
+    expect(opscomUpdates(h)).toHaveLength(0);
   });
 
   test('an unpaid session is skipped and nothing is written', async () => {
