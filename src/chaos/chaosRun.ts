@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,8 @@ interface Options {
   store: 'sqlite' | 'postgres';
   /** Deliveries per second (first copies). */
   rate: number;
+  /** Share of the paid sessions whose webhooks are never delivered: replay must recover them. */
+  lost: number;
 }
 
 function parse(argv: readonly string[]): Options {
@@ -39,6 +42,7 @@ function parse(argv: readonly string[]): Options {
     seed: numberArg(argv, 'seed', Date.now() % 1_000_000),
     store,
     rate: numberArg(argv, 'rate', 100),
+    lost: numberArg(argv, 'lost', 0.1),
   };
 }
 
@@ -47,7 +51,10 @@ function parse(argv: readonly string[]): Options {
  * adapter (one process on SQLite, two on PostgreSQL) takes a storm of signed deliveries —
  * duplicated, concurrent, out of order, with forged ones mixed in — while OPSCOM and Stripe fail
  * ~20 % of calls and the adapter is SIGKILLed and restarted at random. Then it audits every
- * session against what OPSCOM and Stripe hold. Exit 1 on any lost, doubled or wrong permit.
+ * session against what OPSCOM and Stripe hold. A share of the paid sessions (--lost, 10 %) never
+ * has its webhooks delivered: once the rest has settled, the real `npm run replay -- --since`
+ * runs beside the fleet, faults still on, and must recover them without doubling any.
+ * Exit 1 on any lost, doubled or wrong permit.
  * PostgreSQL: DATABASE_URL (a fresh database is created on that server) or a throwaway server.
  */
 export async function runChaos(argv: readonly string[]): Promise<number> {
@@ -62,7 +69,14 @@ export async function runChaos(argv: readonly string[]): Promise<number> {
   opscom.faults.setRate(0.2, ['500', 'hang', 'reset', 'error200']);
   stripe.faults.setRate(0.2, ['500', '429', 'reset']);
   const plan = makeChaosPlan(o.payments, random, Date.now());
-  for (const s of plan.sessions) stripe.addSession(s.session);
+  for (const s of plan.sessions) {
+    stripe.addSession(s.session);
+    for (const e of s.events) stripe.addEvent({ ...e, created: Number(e['created']) });
+  }
+  // Webhooks that never arrive (an endpoint misconfigured, a secret rolled wrong).
+  const lost = new Set(
+    plan.sessions.filter((s) => s.expected && random() < o.lost).map((s) => s.session.id),
+  );
 
   const dir = mkdtempSync(join(tmpdir(), 'adapter-chaos-'));
   let pg: ThrowawayPostgres | undefined;
@@ -79,33 +93,31 @@ export async function runChaos(argv: readonly string[]): Promise<number> {
     };
   }
   await migrateLedger(store);
-  const fleet = await startFleet(
-    o.store === 'sqlite' ? 1 : 2,
-    {
-      LOG_LEVEL: 'warn',
-      STRIPE_SECRET_KEY: 'sk_test_chaos',
-      STRIPE_WEBHOOK_SECRET: SECRET,
-      STRIPE_API_URL: stripe.url,
-      OPSCOM_API_TOKEN: TOKEN,
-      OPSCOM_BASE_URL: opscom.url,
-      OPSCOM_TIMEZONE: 'America/Toronto',
-      OPSCOM_ZONE: 'CHAOS',
-      OPSCOM_TIMEOUT_MS: '1000',
-      STRIPE_TIMEOUT_MS: '1000',
-      WORKER_LEASE_SECONDS: '3',
-      WORKER_POLL_MS: '200',
-      ...(store.kind === 'sqlite'
-        ? { SQLITE_PATH: store.sqlitePath }
-        : { DATABASE_URL: store.url, DATABASE_SSL: 'off' }),
-    },
-    random,
-  );
+  const adapterEnv = {
+    LOG_LEVEL: 'warn',
+    STRIPE_SECRET_KEY: 'sk_test_chaos',
+    STRIPE_WEBHOOK_SECRET: SECRET,
+    STRIPE_API_URL: stripe.url,
+    OPSCOM_API_TOKEN: TOKEN,
+    OPSCOM_BASE_URL: opscom.url,
+    OPSCOM_TIMEZONE: 'America/Toronto',
+    OPSCOM_ZONE: 'CHAOS',
+    OPSCOM_TIMEOUT_MS: '1000',
+    STRIPE_TIMEOUT_MS: '1000',
+    WORKER_LEASE_SECONDS: '3',
+    WORKER_POLL_MS: '200',
+    ...(store.kind === 'sqlite'
+      ? { SQLITE_PATH: store.sqlitePath }
+      : { DATABASE_URL: store.url, DATABASE_SSL: 'off' }),
+  };
+  const fleet = await startFleet(o.store === 'sqlite' ? 1 : 2, adapterEnv, random);
 
   // Every event once, at a steady `rate`; 30 % of sessions have each event delivered 2–3
   // times, half of the copies at the same moment, half up to 5 s later. Shuffled, so a
   // session's events arrive in any order.
   const deliveries: Array<{ body: string; at: number }> = [];
   const events = plan.sessions.flatMap((s) => {
+    if (lost.has(s.session.id)) return [];
     const copies = random() < 0.3 ? 2 + Math.floor(random() * 2) : 1;
     return s.events.map((e) => ({ body: JSON.stringify(e), copies }));
   });
@@ -164,17 +176,30 @@ export async function runChaos(argv: readonly string[]): Promise<number> {
     createLogger({ level: 'error', pretty: false, silent: true }),
   );
   const owed = new Set(plan.sessions.filter((s) => s.expected).map((s) => s.session.id));
-  let settledAt: number | undefined;
-  while (Date.now() < deadline) {
-    const unsettled = (await ledger.listJobs(['pending'])).filter(
-      (j) => owed.has(j.sessionId) || j.session.metadata['duration'] === 'whenever',
-    );
-    if (unsettled.length === 0) {
-      settledAt = Date.now();
-      break;
+  const settle = async (): Promise<number | undefined> => {
+    while (Date.now() < deadline) {
+      const unsettled = (await ledger.listJobs(['pending'])).filter(
+        (j) => owed.has(j.sessionId) || j.session.metadata['duration'] === 'whenever',
+      );
+      if (unsettled.length === 0) return Date.now();
+      await new Promise((r) => setTimeout(r, 500));
     }
-    await new Promise((r) => setTimeout(r, 500));
-  }
+    return undefined;
+  };
+  const settledAt = await settle();
+
+  // The missed payments: the operator's replay over the whole window, beside the running fleet.
+  // (The plan dates some delayed payments' success a minute or two ahead: the window covers them.)
+  const times = plan.sessions.flatMap((s) => s.events.map((e) => Number(e['created'])));
+  const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+  const replayed = await runReplayScript(
+    [
+      ...['--since', iso(Math.min(...times) - 60), '--until', iso(Math.max(...times) + 60)],
+      ...['--json', '--stripe-rate', '20'],
+    ],
+    adapterEnv,
+  );
+  const recoveredAt = await settle();
   const report = auditChaos({
     plan,
     permits: [...opscom.permits.values()],
@@ -204,6 +229,8 @@ export async function runChaos(argv: readonly string[]): Promise<number> {
       settledAt === undefined
         ? 'never (timed out)'
         : `${((settledAt - deliveredAt) / 1000).toFixed(1)} s`,
+    lost: lost.size,
+    replay: `exit ${replayed.code}, ${JSON.stringify(replayed.counts)}, ${recoveredAt === undefined ? 'never settled' : `settled ${((recoveredAt - (settledAt ?? deliveredAt)) / 1000).toFixed(1)} s after the webhooks`}`,
     total: `${((Date.now() - started) / 1000).toFixed(1)} s`,
   });
   const failed =
@@ -213,7 +240,9 @@ export async function runChaos(argv: readonly string[]): Promise<number> {
       report.missingWriteBacks.length +
       report.ledgerDisagrees.length +
       forgedAccepted >
-      0 || settledAt === undefined;
+      0 ||
+    settledAt === undefined ||
+    recoveredAt === undefined;
   say(failed ? `FAILED (seed ${o.seed})` : 'PASSED');
   return failed ? 1 : 0;
 }
@@ -230,6 +259,8 @@ function printReport(
     kills: number;
     report: AuditReport;
     settle: string;
+    lost: number;
+    replay: string;
     total: string;
   },
 ): void {
@@ -246,6 +277,8 @@ function printReport(
     ['missing write-backs', r.report.missingWriteBacks.length],
     ['ledger disagrees', r.report.ledgerDisagrees.length],
     ['time to settle', r.settle],
+    ['webhooks never delivered', r.lost],
+    ['replay --since (then settled)', r.replay],
     ['total run', r.total],
   ];
   for (const [k, v] of rows) say(`${k.padEnd(34)} ${v}`);
@@ -258,4 +291,35 @@ function printReport(
     ['ledger disagrees', r.report.ledgerDisagrees],
   ];
   for (const [name, lines] of details) for (const l of lines.slice(0, 20)) say(`  ${name}: ${l}`);
+}
+
+/** `npm run replay` as an operator runs it: the built script, its own process. */
+function runReplayScript(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; counts: Record<string, number> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [join(__dirname, '..', '..', 'scripts', 'replay.js'), ...args],
+      {
+        env: { PATH: process.env['PATH'] ?? '', ...env },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const last = out.trim().split('\n').at(-1) ?? '';
+      let counts: Record<string, number>;
+      try {
+        counts = (JSON.parse(last) as { summary: { counts: Record<string, number> } }).summary
+          .counts;
+      } catch {
+        counts = { unreadable: 1 };
+      }
+      resolve({ code: code ?? 1, counts });
+    });
+  });
 }
