@@ -61,6 +61,12 @@ export async function runReplay(selector: RunSelector, deps: RunDeps): Promise<R
   let place: number | undefined;
   const unfinished: string[] = [];
 
+  if (selector.kind === 'window') {
+    const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+    deps.reporter.note(
+      `Reading Stripe's Checkout Sessions and events from ${iso(selector.since)} to ${iso(selector.until)} (100 a page)…`,
+    );
+  }
   try {
     for await (const page of pages(selector, deps.resolve)) {
       deps.reporter.listed(page.length);
