@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { DateTime } from 'luxon';
+import { DateTime, Duration } from 'luxon';
 import { loadConfig, type Config } from '../config';
 import { describeError } from '../errors';
 import { createLogger } from '../logger';
@@ -110,11 +110,19 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo): Prom
   }
 }
 
-/** --since/--until → Unix seconds (a time without an offset is in OPSCOM_TIMEZONE). */
+/**
+ * --since/--until → Unix seconds: a time without an offset is in OPSCOM_TIMEZONE; a duration
+ * (P2D, PT6H) is that long before now, for a scheduled run (`--since P2D` every night).
+ */
 function toRunSelector(args: ReplayArgs, config: Config): RunSelector | string {
   const s = args.selector;
   if (s.kind !== 'window') return s;
-  const at = (text: string) => DateTime.fromISO(text, { zone: config.opscom.timezone });
+  const at = (text: string) => {
+    const ago = Duration.fromISO(text);
+    return ago.isValid
+      ? DateTime.now().minus(ago)
+      : DateTime.fromISO(text, { zone: config.opscom.timezone });
+  };
   const since = Math.floor(at(s.since).toSeconds());
   const until =
     s.until === undefined ? Math.floor(Date.now() / 1000) : Math.floor(at(s.until).toSeconds());

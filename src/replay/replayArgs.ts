@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DateTime } from 'luxon';
+import { DateTime, Duration } from 'luxon';
 import { parseDuration } from '../domain/duration';
 import { normalisePlate } from '../domain/plate';
 
@@ -32,7 +32,8 @@ Selectors (one kind):
   --session cs_…        a Checkout Session (repeatable)
   --event evt_…         an event, as if it had just been delivered (repeatable)
   --since TIME          every paid session from TIME (ISO-8601; without an offset,
-  [--until TIME]        OPSCOM_TIMEZONE) to --until (default: now)
+  [--until TIME]        OPSCOM_TIMEZONE; or a duration ago, e.g. P2D or PT6H) to
+                        --until (default: now)
   --failed              every job the ledger holds as failed or dead
 
 Options:
@@ -105,10 +106,10 @@ export function parseReplayArgs(argv: readonly string[]): ParsedArgs {
     ['--since', values.since],
     ['--until', values.until],
   ] as const) {
-    if (text !== undefined && !DateTime.fromISO(text).isValid) {
+    if (text !== undefined && !DateTime.fromISO(text).isValid && !Duration.fromISO(text).isValid) {
       return {
         ok: false,
-        error: `${name} ${text}: not an ISO-8601 time (e.g. 2026-11-01 or 2026-11-01T08:00-05:00)`,
+        error: `${name} ${text}: not an ISO-8601 time (e.g. 2026-11-01 or 2026-11-01T08:00-05:00) or duration ago (P2D)`,
       };
     }
   }

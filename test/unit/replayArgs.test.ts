@@ -51,6 +51,11 @@ describe('parseReplayArgs', () => {
     expect(error(['--failed', '--session', 'cs_a'])).toMatch(/one kind of selector/);
     expect(error(['--until', '2026-11-01'])).toMatch(/--until needs --since/);
     expect(error(['--since', 'yesterday'])).toMatch(/not an ISO-8601 time/);
+    expect(ok(['--since', 'P2D']).selector).toEqual({
+      kind: 'window',
+      since: 'P2D',
+      until: undefined,
+    });
     expect(error(['--session', 'pi_123'])).toMatch(/looks like cs_/);
     expect(error(['--failed', '--stripe-rate', '0'])).toMatch(/--stripe-rate/);
     expect(error(['--failed', '--bogus'])).toMatch(/bogus/);
