@@ -2,5 +2,8 @@
 -- update_of: re-send this job's permit as an update of that OPSCOM reference (--force).
 -- corrections_json: values an operator gave for unmappable metadata, with who and when;
 -- the session's own metadata (session_json) is never changed.
+-- write_back_round: how many times replay had the write-back redone (a repair, a force): part
+-- of the write-back's idempotency key, so that Stripe applies the new write, not a cached one.
 ALTER TABLE jobs ADD COLUMN update_of TEXT;
 ALTER TABLE jobs ADD COLUMN corrections_json TEXT;
+ALTER TABLE jobs ADD COLUMN write_back_round INTEGER NOT NULL DEFAULT 0;

@@ -120,7 +120,7 @@ export function planReplay(
       };
     }
     if (stripeRef) {
-      return claim({ ...fresh, updateOf: stripeRef.referenceId }, 'force', {
+      return claim({ ...fresh, updateOf: stripeRef.referenceId, writeBackRound: 1 }, 'force', {
         updateOf: stripeRef.referenceId,
         paidVia: paid.source,
       });
@@ -148,6 +148,7 @@ export function planReplay(
           lastError: null,
           updateOf: reference,
           corrections: correction ?? existing.corrections,
+          writeBackRound: existing.writeBackRound + 1,
         },
         'force',
         { updateOf: reference, ...(correction ? { correction } : {}) },
@@ -173,8 +174,13 @@ export function planReplay(
       {
         ...existing,
         lastError: null,
+        // Done, yet Stripe lacks it: the write-back is done again, as a new request.
         ...(existing.state === 'done'
-          ? { sessionWrittenAt: null, paymentIntentWrittenAt: null }
+          ? {
+              sessionWrittenAt: null,
+              paymentIntentWrittenAt: null,
+              writeBackRound: existing.writeBackRound + 1,
+            }
           : {}),
       },
       'write_back',
@@ -246,6 +252,7 @@ function emptyJob(sessionId: string, now: number): Job {
     lastError: null,
     updateOf: null,
     corrections: null,
+    writeBackRound: 0,
     createdAt: now,
     updatedAt: now,
   };

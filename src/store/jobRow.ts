@@ -26,6 +26,7 @@ export interface JobRow {
   last_error: string | null;
   update_of: string | null;
   corrections_json: string | null;
+  write_back_round: number;
   created_at: number | string;
   updated_at: number | string;
 }
@@ -74,6 +75,7 @@ export function jobFromRow(row: JobRow): Job {
     updateOf: row.update_of,
     corrections:
       row.corrections_json === null ? null : (JSON.parse(row.corrections_json) as Correction),
+    writeBackRound: Number(row.write_back_round),
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
   };
@@ -102,6 +104,7 @@ export const JOB_COLUMNS = [
   'last_error',
   'update_of',
   'corrections_json',
+  'write_back_round',
   'created_at',
   'updated_at',
 ] as const;
@@ -130,6 +133,7 @@ export function jobToParams(job: Job, booleanAs: 'integer' | 'boolean'): Record<
     last_error: job.lastError,
     update_of: job.updateOf,
     corrections_json: job.corrections === null ? null : JSON.stringify(job.corrections),
+    write_back_round: job.writeBackRound,
     created_at: job.createdAt,
     updated_at: job.updatedAt,
   };

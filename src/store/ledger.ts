@@ -40,6 +40,12 @@ export interface Job {
   updateOf: string | null;
   /** Set by a replay with --plate/--duration/--zone: overlaid on the session's metadata. */
   corrections: Correction | null;
+  /**
+   * How many times replay had the write-back done again (a lost write-back repaired, a
+   * forced update): part of the write-back's idempotency key, so Stripe applies the new
+   * write instead of answering with the one it cached for the first.
+   */
+  writeBackRound: number;
   createdAt: number;
   updatedAt: number;
 }

@@ -79,10 +79,12 @@ export async function processJob(job: Job, deps: JobDeps): Promise<void> {
     };
     const paymentIntentId = job.session.paymentIntentId;
     const piPending = paymentIntentId !== null && job.paymentIntentWrittenAt === null;
-    // The key names the session, the target and the reference: a retry of the same write is
-    // replayed by Stripe, while a later write of a different reference is a new request.
+    // The key names the session, the target, the reference and the round: a retry of the same
+    // write is replayed by Stripe, while a later write (another reference, or the same one
+    // written again by replay) is a new request that Stripe applies.
+    const round = job.writeBackRound === 0 ? '' : `:round-${job.writeBackRound}`;
     const key = (target: string) =>
-      `opscom-writeback:${job.sessionId}:${target}:${opscom.referenceId}`;
+      `opscom-writeback:${job.sessionId}:${target}:${opscom.referenceId}${round}`;
     if (job.sessionWrittenAt === null) {
       await deps.stripe.updateSession(job.sessionId, metadata, key('session'));
       stored(await deps.ledger.recordWriteBack(lease(), 'session', !piPending));

@@ -106,6 +106,25 @@ describe('npm run replay --session', () => {
     const events = await h.adapter.ledger.listEvents(session.id);
     expect(events.map((e) => e.eventType)).toEqual(['replay.new', 'replay.force']);
     expect(JSON.parse(events[1]!.detail!)).toMatchObject({ updateOf: reference });
+
+    // Forced with a corrected duration: the same permit, a new end, written back to Stripe
+    // (a new write, not Stripe's cached answer to the first write-back).
+    const longer = await runReplayCli(h, [
+      '--session',
+      session.id,
+      '--force',
+      '--duration',
+      '3h',
+      '--json',
+    ]);
+    expect(longer.outcomes.get(session.id)).toMatchObject({
+      outcome: 'updated',
+      referenceId: reference,
+    });
+    expect(opscomCreates(h)).toHaveLength(1);
+    const newEnd = longer.outcomes.get(session.id)?.endsAt;
+    expect(newEnd).not.toBe(first.outcomes.get(session.id)?.endsAt);
+    expect(h.stripe.sessions.get(session.id)?.metadata['opscom_end_time']).toBe(newEnd);
   });
 
   test('a correction maps the permit with the operator’s values, keeps the metadata, records who and when', async () => {

@@ -156,6 +156,17 @@ describe('npm run replay --since … --dry-run (the reconcile report)', () => {
     expect(h.stripe.received.filter((r) => r.method === 'POST')).toHaveLength(before.stripeWrites);
     expect(await h.adapter.ledger.listJobs()).toEqual(before.jobs);
     expect(await h.adapter.ledger.listEvents()).toHaveLength(before.events);
+
+    // The real run repairs the write-back in Stripe (a new request, not Stripe's cached
+    // answer to the first one's idempotency key).
+    const repaired = await runReplayCli(h, ['--since', since, '--json']);
+    expect(repaired.outcomes.get(unwritten.session.id)).toMatchObject({
+      outcome: 'already done',
+      detail: 'write-back to Stripe finished now',
+    });
+    expect(h.stripe.sessions.get(unwritten.session.id)?.metadata['opscom_reference_id']).toBe(
+      written.opscom?.referenceId,
+    );
   });
 });
 

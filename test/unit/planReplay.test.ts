@@ -47,6 +47,7 @@ const job = (extra: Partial<Job> = {}): Job => ({
   lastError: 'OPSCOM answered HTTP 500',
   updateOf: null,
   corrections: null,
+  writeBackRound: 0,
   createdAt: NOW - 3_600_000,
   updatedAt: NOW - 60_000,
   ...extra,
@@ -119,6 +120,7 @@ describe('planReplay', () => {
       permit: null,
       sessionWrittenAt: null,
       state: 'pending',
+      writeBackRound: 1,
     });
     // A later round (force no longer asked) goes on with the forced update, not a create.
     const again = planReplay(
@@ -155,13 +157,16 @@ describe('planReplay', () => {
   test('a permit Stripe lacks (asked, not there) is written back; not asked, the ledger is trusted', () => {
     const lacking = planReplay(withPermit(), target({ stripeReference: null }), request());
     expect(lacking.result).toMatchObject({ kind: 'claimed', reason: 'write_back' });
-    expect(lacking.write).toMatchObject({ sessionWrittenAt: null, paymentIntentWrittenAt: null });
-    const halfway = withPermit({ state: 'pending', paymentIntentWrittenAt: null });
-    expect(
-      planReplay(halfway, target({ stripeReference: undefined }), request()).result,
-    ).toMatchObject({
-      kind: 'claimed',
-      reason: 'write_back',
+    // A new round: the same idempotency key would get Stripe's cached answer, not a new write.
+    expect(lacking.write).toMatchObject({
+      sessionWrittenAt: null,
+      paymentIntentWrittenAt: null,
+      writeBackRound: 1,
     });
+    const halfway = withPermit({ state: 'pending', paymentIntentWrittenAt: null });
+    const finishing = planReplay(halfway, target({ stripeReference: undefined }), request());
+    expect(finishing.result).toMatchObject({ kind: 'claimed', reason: 'write_back' });
+    // The same write-back, finished: the same round (Stripe replays what it already did).
+    expect(finishing.write?.writeBackRound).toBe(0);
   });
 });
