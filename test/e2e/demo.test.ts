@@ -38,6 +38,7 @@ test('npm run demo:replay runs the real replay script: report, recovery, then al
   expect(first).toMatch(/\n\s+skipped\s+5\n\s+failed\s+3\n\s+sessions\s+60\n/);
   expect(second).toMatch(/\n\s+already done\s+52\n\s+skipped\s+5\n\s+failed\s+3\n/);
   expect(second).not.toMatch(/\bcreated\b/);
+  expect(second).not.toMatch(/finished now/); // the first run's repair landed in Stripe
   expect(run.stdout).toMatch(/\(exit 1; OPSCOM now has 52 permits\)\n$/);
 });
 
