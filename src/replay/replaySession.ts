@@ -134,7 +134,10 @@ function describeJob(job: Job | undefined): Partial<SessionOutcome> {
   return {
     plate: job.permit?.plate,
     endsAt: job.opscom?.endsAt || job.permit?.endsAt,
-    referenceId: job.opscom?.referenceId,
+    // The permit made, or the one an update is for.
+    referenceId:
+      job.opscom?.referenceId ??
+      (job.permit?.action === 'update' ? job.permit.referenceId : undefined),
   };
 }
 
