@@ -62,7 +62,7 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo): Prom
       json: args.json,
       out: io.stdout,
       err: io.stderr,
-      progress: io.isTTY && !args.json,
+      progress: pretty,
     });
     const reader = pacedReader(createStripeReader(stripe), {
       perSecond: args.stripeRate,
@@ -88,13 +88,10 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo): Prom
         nowSeconds: () => Math.floor(Date.now() / 1000),
       },
       session: {
-        ledger,
         job: { ...services, ledger, owner, now: Date.now, logger: jobLogger },
-        mapping: services.mapping,
-        request: { force: args.force, correction, owner, by, leaseMs: services.leaseMs },
+        ask: { force: args.force, correction, by },
         dryRun: args.dryRun,
         tries: args.tries,
-        maxWaitMs: services.leaseMs,
       },
       concurrency: config.worker.concurrency,
       reporter,

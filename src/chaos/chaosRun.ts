@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import {
   type ThrowawayPostgres,
 } from '../devtools/throwawayPostgres';
 import { numberArg, stringArg } from '../devtools/cliArgs';
+import { runReplayScript } from '../devtools/replayScript';
 import { createLogger } from '../logger';
 import { startOpscomSimulator } from '../simulators/opscomSimulator';
 import { startStripeSimulator } from '../simulators/stripeSimulator';
@@ -197,8 +197,10 @@ export async function runChaos(argv: readonly string[]): Promise<number> {
       ...['--since', iso(Math.min(...times) - 60), '--until', iso(Math.max(...times) + 60)],
       ...['--json', '--stripe-rate', '20'],
     ],
-    adapterEnv,
+    { PATH: process.env['PATH'] ?? '', ...adapterEnv },
+    'capture',
   );
+  const replayCounts = summaryCounts(replayed.stdout);
   const recoveredAt = await settle();
   const report = auditChaos({
     plan,
@@ -230,7 +232,7 @@ export async function runChaos(argv: readonly string[]): Promise<number> {
         ? 'never (timed out)'
         : `${((settledAt - deliveredAt) / 1000).toFixed(1)} s`,
     lost: lost.size,
-    replay: `exit ${replayed.code}, ${JSON.stringify(replayed.counts)}, ${recoveredAt === undefined ? 'never settled' : `settled ${((recoveredAt - (settledAt ?? deliveredAt)) / 1000).toFixed(1)} s after the webhooks`}`,
+    replay: `exit ${replayed.code}, ${JSON.stringify(replayCounts)}, ${recoveredAt === undefined ? 'never settled' : `settled ${((recoveredAt - (settledAt ?? deliveredAt)) / 1000).toFixed(1)} s after the webhooks`}`,
     total: `${((Date.now() - started) / 1000).toFixed(1)} s`,
   });
   const failed =
@@ -293,33 +295,12 @@ function printReport(
   for (const [name, lines] of details) for (const l of lines.slice(0, 20)) say(`  ${name}: ${l}`);
 }
 
-/** `npm run replay` as an operator runs it: the built script, its own process. */
-function runReplayScript(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; counts: Record<string, number> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(__dirname, '..', '..', 'scripts', 'replay.js'), ...args],
-      {
-        env: { PATH: process.env['PATH'] ?? '', ...env },
-        stdio: ['ignore', 'pipe', 'ignore'],
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      const last = out.trim().split('\n').at(-1) ?? '';
-      let counts: Record<string, number>;
-      try {
-        counts = (JSON.parse(last) as { summary: { counts: Record<string, number> } }).summary
-          .counts;
-      } catch {
-        counts = { unreadable: 1 };
-      }
-      resolve({ code: code ?? 1, counts });
-    });
-  });
+/** The counts of the summary line that ends `npm run replay -- --json`. */
+function summaryCounts(stdout: string): Record<string, number> {
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    return (JSON.parse(last) as { summary: { counts: Record<string, number> } }).summary.counts;
+  } catch {
+    return { unreadable: 1 };
+  }
 }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import Stripe from 'stripe';
 import { startAdapter } from '../adapter';
 import { loadConfig } from '../config';
 import { numberArg } from '../devtools/cliArgs';
+import { runReplayScript } from '../devtools/replayScript';
 import { createLogger } from '../logger';
 import { startOpscomSimulator } from '../simulators/opscomSimulator';
 import { startStripeSimulator } from '../simulators/stripeSimulator';
@@ -93,7 +93,11 @@ export async function runReplayDemo(argv: readonly string[]): Promise<number> {
   ] as const) {
     say();
     say(`$ npm run replay -- --since ${since} ${extra.join(' ')}     (${round})`);
-    const code = await runReplayScript(['--since', since, ...extra], { ...process.env, ...env });
+    const { code } = await runReplayScript(
+      ['--since', since, ...extra],
+      { ...process.env, ...env },
+      'inherit',
+    );
     say(`(exit ${code}; OPSCOM now has ${opscom.permits.size} permits)`);
   }
   await adapter.stop(1000);
@@ -106,20 +110,4 @@ export async function runReplayDemo(argv: readonly string[]): Promise<number> {
 async function waitForIdle(inFlight: () => number): Promise<void> {
   await new Promise((r) => setTimeout(r, 300));
   while (inFlight() > 0) await new Promise((r) => setTimeout(r, 50));
-}
-
-/** The real command, in its own process, with this terminal. */
-function runReplayScript(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(__dirname, '..', '..', 'scripts', 'replay.js'), ...args],
-      {
-        env,
-        stdio: 'inherit',
-      },
-    );
-    child.once('error', reject);
-    child.once('exit', (code) => resolve(code ?? 1));
-  });
 }

@@ -1,21 +1,21 @@
-import type { MappingOptions } from '../domain/mapSession';
-import type { Job, Ledger } from '../store/ledger';
+import type { Job } from '../store/ledger';
 import { permitForJob } from '../worker/permitForJob';
 import { processJob, type JobDeps } from '../worker/processJob';
 import type { SessionOutcome } from './outcome';
 import { planReplay, type ReplayPlan, type ReplayRequest, type ReplayTarget } from './planReplay';
 
 export interface SessionReplayDeps {
-  ledger: Ledger;
-  /** The worker's own job runner, with replay's lease owner. */
+  /**
+   * The worker's own job runner (ledger, clients, mapping), with replay's lease owner. Its
+   * lease length is also the longest wait between two rounds, and (twice) for another
+   * process's lease.
+   */
   job: JobDeps;
-  mapping: MappingOptions;
-  request: Omit<ReplayRequest, 'now'>;
+  /** What the operator asked for. */
+  ask: Pick<ReplayRequest, 'force' | 'correction' | 'by'>;
   dryRun: boolean;
   /** Rounds per session when a step fails for a reason that can pass (OPSCOM down…). */
   tries: number;
-  /** Longest wait between two rounds, and for another process's lease. */
-  maxWaitMs: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -30,18 +30,18 @@ export async function replaySession(
   deps: SessionReplayDeps,
 ): Promise<SessionOutcome> {
   let target = found;
+  const { ledger, owner, leaseMs } = deps.job;
   const base = { sessionId: target.sessionId, paidVia: target.paid?.source };
+  let request: ReplayRequest = { ...deps.ask, owner, leaseMs, now: deps.job.now() };
   if (deps.dryRun) {
-    const existing = await deps.ledger.getJob(target.sessionId);
-    const plan = planReplay(existing, target, { ...deps.request, now: deps.job.now() }).result;
-    return { ...base, ...(await preview(plan, deps)) };
+    const existing = await ledger.getJob(target.sessionId);
+    return { ...base, ...(await preview(planReplay(existing, target, request).result, deps)) };
   }
 
-  let request: ReplayRequest = { ...deps.request, now: deps.job.now() };
   let waitedForOther = false;
   for (let round = 1; ; round++) {
     request = { ...request, now: deps.job.now() };
-    const plan = await deps.ledger.changeJob(target.sessionId, (job) =>
+    const plan = await ledger.changeJob(target.sessionId, (job) =>
       planReplay(job, target, request),
     );
     // Later rounds go on with what the first one recorded (force, corrections) on the job.
@@ -58,7 +58,7 @@ export async function replaySession(
         outcome: 'already done',
         detail: waitedForOther
           ? 'done by another process meanwhile'
-          : deps.request.correction
+          : deps.ask.correction
             ? 'the correction was not applied: the session has its permit (add --force to update it)'
             : plan.via === 'stripe'
               ? 'reference found in Stripe metadata; recorded in the ledger'
@@ -81,7 +81,7 @@ export async function replaySession(
     }
 
     await processJob(plan.job, deps.job);
-    const job = await deps.ledger.getJob(target.sessionId);
+    const job = await ledger.getJob(target.sessionId);
     if (!job) throw new Error(`job ${target.sessionId} vanished from the ledger`);
     const described = { ...base, ...describeJob(job) };
     if (job.state === 'done') {
@@ -99,7 +99,7 @@ export async function replaySession(
       return { ...described, outcome: 'failed', detail: job.lastError ?? job.state };
     }
     // Still pending: a step failed for a reason that can pass, or another process took it.
-    if (job.leaseOwner !== null && job.leaseOwner !== deps.request.owner) continue;
+    if (job.leaseOwner !== null && job.leaseOwner !== owner) continue;
     if (round >= deps.tries) {
       return {
         ...described,
@@ -107,7 +107,7 @@ export async function replaySession(
         detail: `${job.lastError ?? 'not finished'} (left pending: a running adapter retries it, or replay it again)`,
       };
     }
-    await sleep(Math.min(Math.max(job.nextRunAt - deps.job.now(), 0), deps.maxWaitMs));
+    await sleep(Math.min(Math.max(job.nextRunAt - deps.job.now(), 0), leaseMs));
   }
 }
 
@@ -117,12 +117,12 @@ function unpaidDetail(state: string): string {
   return 'unpaid';
 }
 
-/** Waits until another process's lease on the job ends; false if it outlasts maxWaitMs×2. */
+/** Waits until another process's lease on the job ends; false if it outlasts two leases. */
 async function waitForLease(job: Job, deps: SessionReplayDeps): Promise<boolean> {
-  const deadline = Date.now() + deps.maxWaitMs * 2;
+  const deadline = Date.now() + deps.job.leaseMs * 2;
   while (Date.now() < deadline) {
     await sleep(200);
-    const now = await deps.ledger.getJob(job.sessionId);
+    const now = await deps.job.ledger.getJob(job.sessionId);
     if (!now || now.state !== 'pending' || now.leaseOwner === null) return true;
     if ((now.leaseExpiresAt ?? 0) <= deps.job.now()) return true;
   }
@@ -169,7 +169,7 @@ async function preview(
       detail: 'permit in the ledger; Stripe metadata lacks its reference',
     };
   }
-  const mapped = await permitForJob(job, deps.ledger, deps.mapping);
+  const mapped = await permitForJob(job, deps.job.ledger, deps.job.mapping);
   if (mapped.kind === 'invalid') {
     return { outcome: 'would fail', detail: `cannot map: ${mapped.reasons.join('; ')}` };
   }

@@ -59,12 +59,42 @@ async function readSession(
     }
     throw err;
   }
+  return checkRead(raw, id, deps);
+}
+
+/** A Checkout Session object from Stripe, readable and of the key's mode, or why not. */
+function checkRead(
+  raw: unknown,
+  id: string,
+  deps: ResolveDeps,
+): { read: Read } | { resolution: Resolution } {
   const read = readCheckoutSession(raw);
   if (!read.ok) return { resolution: fail(id, read.reason) };
   if (read.session.livemode !== deps.livemode) {
     return { resolution: skip(id, 'the session is of the other mode than STRIPE_SECRET_KEY') };
   }
   return { read };
+}
+
+/**
+ * A session as Stripe has it now, with the moment it was paid: from the ledger when it
+ * recorded the paying event; else (`searchEvents`) the completing event when Stripe still
+ * keeps it (30 days); else the PaymentIntent's charge; else (a free session) its creation.
+ */
+async function targetFromRead(
+  read: Read,
+  deps: ResolveDeps,
+  searchEvents: boolean,
+): Promise<Resolution> {
+  const target = (session: SessionSnapshot, paid: PaidMoment | null): Resolution => ({
+    target: { sessionId: read.session.id, session, paid, stripeReference: read.reference },
+  });
+  if (read.session.paymentStatus === 'unpaid') return target(read.session, null);
+  const known = fromLedger(await deps.ledger.getJob(read.session.id));
+  if (known) return target(read.session, known);
+  const event = searchEvents ? await findPayingEvent(read, deps) : undefined;
+  if (event) return target(event.session, event.paid);
+  return target(read.session, await paidFromCharge(read, deps));
 }
 
 const fromLedger = (job: Job | undefined): PaidMoment | null =>
@@ -76,42 +106,14 @@ const fromLedger = (job: Job | undefined): PaidMoment | null =>
       }
     : null;
 
-/**
- * --session: the session as Stripe has it now, and the moment it was paid: from the ledger
- * when it recorded the paying event; else the completing event when Stripe still keeps it
- * (30 days); else the PaymentIntent's charge; else (a free session past 30 days) its creation.
- */
+/** --session: the session as Stripe has it now (see targetFromRead for its paid moment). */
 export async function resolveSessionId(id: string, deps: ResolveDeps): Promise<Resolution> {
   const found = await readSession(id, deps);
   if ('resolution' in found) return found.resolution;
-  const { read } = found;
-  if (read.status !== 'complete') return skip(id, `unpaid (session is ${read.status ?? '?'})`);
-  const job = await deps.ledger.getJob(id);
-  const paid = read.session.paymentStatus === 'unpaid' ? null : fromLedger(job);
-  if (paid || read.session.paymentStatus === 'unpaid') {
-    return {
-      target: { sessionId: id, session: read.session, paid, stripeReference: read.reference },
-    };
+  if (found.read.status !== 'complete') {
+    return skip(id, `unpaid (session is ${found.read.status ?? '?'})`);
   }
-  const event = await findPayingEvent(read, deps);
-  if (event) {
-    return {
-      target: {
-        sessionId: id,
-        session: event.session,
-        paid: event.paid,
-        stripeReference: read.reference,
-      },
-    };
-  }
-  return {
-    target: {
-      sessionId: id,
-      session: read.session,
-      paid: await paidFromCharge(read, deps),
-      stripeReference: read.reference,
-    },
-  };
+  return targetFromRead(found.read, deps, true);
 }
 
 async function findPayingEvent(
@@ -222,23 +224,9 @@ export async function targetFromListedSession(
   raw: unknown,
   deps: ResolveDeps,
 ): Promise<Resolution> {
-  const read = readCheckoutSession(raw);
   const rawId = (raw as { id?: unknown } | null)?.id;
-  if (!read.ok) return fail(typeof rawId === 'string' ? rawId : '?', read.reason);
-  const id = read.session.id;
-  if (read.session.livemode !== deps.livemode) {
-    return skip(id, 'the session is of the other mode than STRIPE_SECRET_KEY');
-  }
-  if (read.session.paymentStatus === 'unpaid') {
-    return {
-      target: { sessionId: id, session: read.session, paid: null, stripeReference: read.reference },
-    };
-  }
-  const job = await deps.ledger.getJob(id);
-  const paid = fromLedger(job) ?? (await paidFromCharge(read, deps));
-  return {
-    target: { sessionId: id, session: read.session, paid, stripeReference: read.reference },
-  };
+  const found = checkRead(raw, typeof rawId === 'string' ? rawId : '?', deps);
+  return 'resolution' in found ? found.resolution : targetFromRead(found.read, deps, false);
 }
 
 /** --failed: a job the ledger holds as failed or dead, checked against Stripe's metadata. */

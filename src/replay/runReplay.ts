@@ -142,15 +142,8 @@ function resumeCommand(
       // so the session at `place` is looked at again (and found already done).
       return deps.command({ ...selector, until: place ?? selector.until });
     case 'sessions':
-      return deps.command({
-        kind: 'sessions',
-        ids: unfinished.length > 0 ? unfinished : selector.ids,
-      });
     case 'events':
-      return deps.command({
-        kind: 'events',
-        ids: unfinished.length > 0 ? unfinished : selector.ids,
-      });
+      return deps.command({ ...selector, ids: unfinished.length > 0 ? unfinished : selector.ids });
     case 'failed':
       return deps.command(selector);
   }

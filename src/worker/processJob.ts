@@ -46,7 +46,7 @@ export async function processJob(job: Job, deps: JobDeps): Promise<void> {
   try {
     let opscom = job.opscom;
     if (!opscom) {
-      const permit = job.permit ?? (await mapJob(job, deps, lease()));
+      const permit = await mapJob(job, deps, lease());
       if (!permit) return;
       if (!(await deps.ledger.startOpscomAttempt(lease(), permit))) throw new LeaseLost();
       const attempt = job.opscomAttempts + 1;
@@ -146,6 +146,7 @@ async function holdUntilRecorded(
   }
 }
 
+/** The permit to send (the stored one, or the session mapped now); an unmappable job fails. */
 async function mapJob(
   job: Job,
   deps: JobDeps,

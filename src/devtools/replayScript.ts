@@ -1,0 +1,28 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/**
+ * Runs `npm run replay` as an operator does: the built scripts/replay.js in its own process.
+ * `inherit`: its lines go to this terminal; `capture`: its standard output is returned (its
+ * standard error is dropped).
+ */
+export function runReplayScript(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  output: 'inherit' | 'capture',
+): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [join(__dirname, '..', '..', 'scripts', 'replay.js'), ...args],
+      {
+        env,
+        stdio: output === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    let stdout = '';
+    child.stdout?.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code: code ?? 1, stdout }));
+  });
+}
