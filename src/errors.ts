@@ -35,6 +35,16 @@ export class OpscomUnavailableError extends AdapterError {
 }
 
 /**
+ * OPSCOM may have acted on the request, but its answer is lost: the connection broke after the
+ * request was sent, or no answer came within the timeout and the grace after it. Retrying can
+ * make a second permit; that is why the call waits out a grace first, and why this is counted.
+ */
+export class OpscomInDoubtError extends AdapterError {
+  readonly code = 'opscom_in_doubt';
+  readonly retryable = true;
+}
+
+/**
  * OPSCOM refused the API token (ErrorCode 9001/9002). No permit can succeed until an operator
  * fixes OPSCOM_API_TOKEN, so it is logged loudly; the job is kept and retried (with backoff)
  * rather than failed, so that fixing the token lets every queued payment through.

@@ -27,17 +27,29 @@ export async function listJobs(argv: readonly string[]): Promise<number> {
   const ledger = await openLedger(config.store, createLogger({ level: 'warn', pretty: false }));
   const states = wanted.length > 0 ? (wanted as JobState[]) : STATES.filter((s) => s !== 'done');
   const jobs = await ledger.listJobs(states);
+  const now = Date.now();
+  let inDoubt = 0;
   for (const job of jobs) {
+    // An OPSCOM call past its timeout is in doubt: OPSCOM may have made the permit, and the
+    // adapter is still waiting for its answer (OPSCOM_GRACE_MS) before it retries.
+    const waitedMs = job.opscomStartedAt === null ? undefined : now - job.opscomStartedAt;
+    const doubtful = waitedMs !== undefined && waitedMs > config.opscom.timeoutMs;
+    if (doubtful) inDoubt++;
     const fields = [
       new Date(job.createdAt).toISOString(),
       job.state.padEnd(16),
       job.sessionId,
       job.opscom?.referenceId ?? '-',
+      waitedMs === undefined
+        ? ''
+        : `[OPSCOM attempt ${job.opscomAttempts} ${doubtful ? 'in doubt' : 'in flight'} for ${(waitedMs / 1000).toFixed(1)} s]`,
       job.lastError ?? '',
-    ];
+    ].filter((f) => f !== '');
     process.stdout.write(`${fields.join('  ')}\n`);
   }
-  process.stdout.write(`${jobs.length} job(s) in ${states.join(', ')}\n`);
+  process.stdout.write(
+    `${jobs.length} job(s) in ${states.join(', ')}${inDoubt > 0 ? `; ${inDoubt} OPSCOM call(s) in doubt` : ''}\n`,
+  );
   await ledger.close();
   return 0;
 }

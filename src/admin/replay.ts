@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { DateTime, Duration } from 'luxon';
 import { loadConfig, type Config } from '../config';
@@ -9,6 +8,7 @@ import { parseReplayArgs, USAGE, type ReplayArgs } from '../replay/replayArgs';
 import { createReporter, exitCodeFor } from '../replay/report';
 import { runReplay, type RunSelector } from '../replay/runReplay';
 import { openLedger } from '../store/openLedger';
+import { newOwnerId } from '../store/owner';
 import { createStripeClient } from '../stripe/stripeClient';
 import { createStripeReader } from '../stripe/stripeReader';
 import { jobServices } from '../worker/jobServices';
@@ -71,7 +71,7 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo): Prom
       onRetry: (_what, error, waitMs) =>
         reporter.note(`${error.message}; trying again in ${waitMs} ms`),
     });
-    const owner = `replay:${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    const owner = newOwnerId('replay');
     const by = args.by ?? `${userInfo().username}@${hostname()}`;
     const services = jobServices(config, stripe);
     const correction = args.correction

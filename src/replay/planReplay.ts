@@ -1,6 +1,6 @@
 import type { Correction } from '../domain/correction';
 import type { SessionSnapshot } from '../domain/sessionSnapshot';
-import type { Job, JobChange } from '../store/ledger';
+import type { Job, JobChange, JobContext } from '../store/ledger';
 import type { StripeReference } from '../stripe/sessionPayload';
 
 /** What Stripe says about one session, as replay found it. */
@@ -60,15 +60,17 @@ export function planReplay(
   existing: Job | undefined,
   target: ReplayTarget,
   request: ReplayRequest,
+  context: JobContext = { attemptOwnerAlive: false },
 ): JobChange<ReplayPlan> {
   const { now } = request;
-  const leasedElsewhere =
+  const heldElsewhere =
     existing !== undefined &&
     existing.state === 'pending' &&
     existing.leaseOwner !== null &&
     existing.leaseOwner !== request.owner &&
-    (existing.leaseExpiresAt ?? 0) > now;
-  if (leasedElsewhere) return { result: { kind: 'busy', job: existing } };
+    // A lease that has not run out, or an OPSCOM attempt whose owner may still get its answer.
+    ((existing.leaseExpiresAt ?? 0) > now || context.attemptOwnerAlive);
+  if (heldElsewhere) return { result: { kind: 'busy', job: existing } };
 
   const waiting = existing?.state === 'awaiting_payment' || existing?.state === 'payment_failed';
   if (!target.paid && (!existing || waiting)) {
@@ -242,6 +244,7 @@ function emptyJob(sessionId: string, now: number): Job {
     paidAt: null,
     permit: null,
     opscomAttempts: 0,
+    opscomStartedAt: null,
     opscom: null,
     sessionWrittenAt: null,
     paymentIntentWrittenAt: null,

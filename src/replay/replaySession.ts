@@ -39,10 +39,12 @@ export async function replaySession(
   }
 
   let waitedForOther = false;
+  // How long replay waits for another process to let go of a job before reporting it.
+  let busyUntil: number | undefined;
   for (let round = 1; ; round++) {
     request = { ...request, now: deps.job.now() };
-    const plan = await ledger.changeJob(target.sessionId, (job) =>
-      planReplay(job, target, request),
+    const plan = await ledger.changeJob(target.sessionId, (job, context) =>
+      planReplay(job, target, request, context),
     );
     // Later rounds go on with what the first one recorded (force, corrections) on the job.
     request = { ...request, force: false, correction: null };
@@ -66,7 +68,8 @@ export async function replaySession(
       };
     }
     if (plan.kind === 'busy') {
-      if (!(await waitForLease(plan.job, deps))) {
+      busyUntil ??= Date.now() + leaseMs * 2;
+      if (!(await waitForLease(plan.job, deps, busyUntil))) {
         return {
           ...base,
           outcome: 'failed',
@@ -117,10 +120,13 @@ function unpaidDetail(state: string): string {
   return 'unpaid';
 }
 
-/** Waits until another process's lease on the job ends; false if it outlasts two leases. */
-async function waitForLease(job: Job, deps: SessionReplayDeps): Promise<boolean> {
-  const deadline = Date.now() + deps.job.leaseMs * 2;
-  while (Date.now() < deadline) {
+/**
+ * Waits until another process's lease on the job ends, or the job moves on; false if that does
+ * not happen by `until`. (An OPSCOM attempt still in flight past its lease is for changeJob to
+ * judge: its owner may be waiting for a late answer, or gone.)
+ */
+async function waitForLease(job: Job, deps: SessionReplayDeps, until: number): Promise<boolean> {
+  while (Date.now() < until) {
     await sleep(200);
     const now = await deps.job.ledger.getJob(job.sessionId);
     if (!now || now.state !== 'pending' || now.leaseOwner === null) return true;

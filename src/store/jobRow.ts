@@ -13,6 +13,7 @@ export interface JobRow {
   paid_at: number | string | null;
   permit_json: string | null;
   opscom_attempts: number;
+  opscom_started_at: number | string | null;
   opscom_reference_id: string | null;
   opscom_internal_reference_id: string | null;
   opscom_ends_at: string | null;
@@ -56,6 +57,7 @@ export function jobFromRow(row: JobRow): Job {
     paidAt: numOrNull(row.paid_at),
     permit: row.permit_json === null ? null : (JSON.parse(row.permit_json) as PermitRequest),
     opscomAttempts: row.opscom_attempts,
+    opscomStartedAt: numOrNull(row.opscom_started_at),
     opscom:
       row.opscom_reference_id === null
         ? null
@@ -91,6 +93,7 @@ export const JOB_COLUMNS = [
   'paid_at',
   'permit_json',
   'opscom_attempts',
+  'opscom_started_at',
   'opscom_reference_id',
   'opscom_internal_reference_id',
   'opscom_ends_at',
@@ -120,6 +123,7 @@ export function jobToParams(job: Job, booleanAs: 'integer' | 'boolean'): Record<
     paid_at: job.paidAt,
     permit_json: job.permit === null ? null : JSON.stringify(job.permit),
     opscom_attempts: job.opscomAttempts,
+    opscom_started_at: job.opscomStartedAt,
     opscom_reference_id: job.opscom?.referenceId ?? null,
     opscom_internal_reference_id: job.opscom?.internalReferenceId ?? null,
     opscom_ends_at: job.opscom ? job.opscom.endsAt : null,

@@ -27,6 +27,11 @@ export interface Job {
   /** The request sent (or about to be sent) to OPSCOM; fixed once the first attempt starts. */
   permit: PermitRequest | null;
   opscomAttempts: number;
+  /**
+   * When the OPSCOM attempt now in flight started (its answer not yet recorded), or null.
+   * While set, the job belongs to that attempt's owner until the owner is provably gone.
+   */
+  opscomStartedAt: number | null;
   opscom: (PermitResult & { endsAt: string; at: number }) | null;
   sessionWrittenAt: number | null;
   paymentIntentWrittenAt: number | null;
@@ -87,6 +92,15 @@ export interface EventRecord {
   receivedAt: number;
 }
 
+/** What changeJob knows besides the row, for `decide`. */
+export interface JobContext {
+  /**
+   * Whether the owner of the job's OPSCOM attempt in flight may still get its answer (its
+   * process, and on PostgreSQL its connection, still alive). False when no attempt is in flight.
+   */
+  attemptOwnerAlive: boolean;
+}
+
 export interface JobChange<T> {
   result: T;
   /** The whole job as it must be stored (inserted or replaced); nothing when unchanged. */
@@ -117,18 +131,32 @@ export interface Ledger {
   /** An event recorded for the record only (never acted on). False when already recorded. */
   recordIgnoredEvent(input: IgnoredEventInput): Promise<boolean>;
 
-  /** Takes the pending job due first whose lease is free, leasing it to `owner`. */
+  /**
+   * Takes the pending job due first whose lease is free, leasing it to `owner`. A job whose
+   * OPSCOM attempt is in flight is taken only when, besides its lease having run out, the
+   * attempt's owner is provably gone (its process dead; on PostgreSQL, its connection closed):
+   * a slow owner keeps its job, however slow.
+   */
   claimNextJob(owner: string, now: number, leaseMs: number): Promise<Job | undefined>;
   /**
-   * Stores the OPSCOM request and counts the attempt, before the call is made. False when the
+   * Stores the OPSCOM request, counts the attempt and marks it in flight, before the call is
+   * made; from then on the job is this owner's for as long as it lives (see claimNextJob),
+   * until the outcome is recorded or endOpscomAttempt says the call is over. False when the
    * lease is lost or a result is already recorded: then no call may be made.
    */
   startOpscomAttempt(lease: LeaseRef, permit: PermitRequest): Promise<boolean>;
+  /**
+   * This process no longer waits for an answer to the job's attempt (the call is over, its
+   * outcome recorded or not). If no outcome was recorded, the job can now be taken over once
+   * its lease runs out. Never throws.
+   */
+  endOpscomAttempt(sessionId: string, owner: string): Promise<void>;
   /**
    * Stores OPSCOM's answer to attempt number `attempt` (fsync'd: losing it would mean a second
    * permit). It does not need the lease still held, only that no later attempt has started:
    * an answer that arrives while the ledger is unreachable can still be recorded when it
    * returns, and taking the lease back then stops any process about to call OPSCOM again.
+   * On PostgreSQL it goes over the owner's own connection, ahead of intake and claims.
    */
   recordOpscomResult(
     lease: LeaseRef,
@@ -141,7 +169,7 @@ export interface Ledger {
     target: 'session' | 'payment_intent',
     finished: boolean,
   ): Promise<boolean>;
-  /** Releases the job until `runAt`, keeping the error. */
+  /** Releases the job until `runAt`, keeping the error (an attempt in flight is over). */
   scheduleRetry(lease: LeaseRef, error: string, runAt: number): Promise<boolean>;
   giveUp(lease: LeaseRef, state: 'failed' | 'dead', reason: string): Promise<boolean>;
 
@@ -151,7 +179,12 @@ export interface Ledger {
    * retried when another process created the row meanwhile). This is how replay takes a job
    * next to a running server: whichever writes first wins, and the other sees it.
    */
-  changeJob<T>(sessionId: string, decide: (job: Job | undefined) => JobChange<T>): Promise<T>;
+  changeJob<T>(
+    sessionId: string,
+    decide: (job: Job | undefined, context: JobContext) => JobChange<T>,
+  ): Promise<T>;
+  /** An events row for the record (an attempt's late answer, a takeover); once per id. */
+  recordNote(note: EventRecord): Promise<void>;
 
   /**
    * The latest end the ledger knows for an OPSCOM permit (for extending it), leaving out the

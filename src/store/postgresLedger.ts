@@ -14,6 +14,7 @@ import {
 import type {
   Job,
   JobChange,
+  JobContext,
   JobState,
   Ledger,
   LeaseRef,
@@ -21,6 +22,7 @@ import type {
   SessionEventInput,
 } from './ledger';
 import { listenForJobs } from './postgresListener';
+import { attemptLockKey, createOwnerSession } from './postgresOwnerSession';
 import {
   assertPostgresSchema,
   createPool,
@@ -56,6 +58,15 @@ export async function openPostgresLedger(
       ? err
       : postgresStoreError(err, 'cannot open the PostgreSQL ledger');
   }
+  const clientFor = (purpose: string) =>
+    new Client({
+      connectionString: options.url,
+      ssl: options.ssl,
+      connectionTimeoutMillis: 5000,
+      keepAlive: true,
+      application_name: `stripe-opscom-adapter ${purpose}`,
+    });
+  const ownerSession = createOwnerSession(() => clientFor('owner'), logger);
   const listeners: Array<() => void> = [];
   let listener: { close(): Promise<void> } | undefined;
 
@@ -112,7 +123,7 @@ export async function openPostgresLedger(
   // nothing and the whole change is decided again on the row it wrote.
   async function changeJob<T>(
     sessionId: string,
-    decide: (job: Job | undefined) => JobChange<T>,
+    decide: (job: Job | undefined, context: JobContext) => JobChange<T>,
   ): Promise<T> {
     for (let tries = 1; ; tries++) {
       let client;
@@ -133,7 +144,17 @@ export async function openPostgresLedger(
             sessionId,
           },
         );
-        const change = decide(row ? jobFromRow(row) : undefined);
+        // An attempt in flight whose lock is free has lost its owner (the lock, taken here
+        // until COMMIT, also keeps that owner's successor out meanwhile).
+        const ownerAlive =
+          row?.opscom_started_at != null &&
+          !(
+            await run<{ free: boolean }>(
+              `SELECT pg_try_advisory_xact_lock(${attemptLockKey('@sessionId')}) AS free`,
+              { sessionId },
+            )
+          )[0]?.free;
+        const change = decide(row ? jobFromRow(row) : undefined, { attemptOwnerAlive: ownerAlive });
         if (change.write) {
           const params = jobToParams(change.write, 'boolean');
           const written = row
@@ -142,9 +163,12 @@ export async function openPostgresLedger(
                 insertJobSql('ON CONFLICT (session_id) DO NOTHING RETURNING session_id'),
                 params,
               );
-          if (!row && written.length === 0 && tries < 5) {
+          if (!row && written.length === 0) {
             await run('ROLLBACK');
-            continue;
+            if (tries < 5) continue;
+            throw new StoreError(
+              `job ${sessionId} was created by another process five times while this one tried to write it`,
+            );
           }
         }
         if (change.note) await run(INSERT_EVENT_SQL, { ...change.note });
@@ -162,6 +186,9 @@ export async function openPostgresLedger(
   return {
     recordSessionEvent,
     changeJob,
+    recordNote: async (note) => {
+      await query(INSERT_EVENT_SQL, { ...note });
+    },
     recordIgnoredEvent: async (input) =>
       (
         await query(
@@ -178,6 +205,7 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
           SELECT session_id FROM jobs
           WHERE state = 'pending' AND next_run_at <= @now
             AND (lease_expires_at IS NULL OR lease_expires_at <= @now)
+            AND (opscom_started_at IS NULL OR pg_try_advisory_xact_lock(${attemptLockKey('session_id')}))
           ORDER BY next_run_at LIMIT 1
           FOR UPDATE SKIP LOCKED)
         RETURNING *`,
@@ -186,18 +214,19 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
       return row ? jobFromRow(row) : undefined;
     },
     startOpscomAttempt: (lease, permit) =>
-      owned(
-        `UPDATE jobs SET permit_json = @permit, opscom_attempts = opscom_attempts + 1, ${RENEW}`,
-        lease,
-        { permit: JSON.stringify(permit) },
-        'AND opscom_reference_id IS NULL',
+      ownerSession.startAttempt(
+        lease.sessionId,
+        `UPDATE jobs SET permit_json = @permit, opscom_attempts = opscom_attempts + 1,
+           opscom_started_at = @now, ${RENEW} ${OWNED} AND opscom_reference_id IS NULL`,
+        { ...lease, permit: JSON.stringify(permit) },
       ),
+    endOpscomAttempt: (sessionId) => ownerSession.release(sessionId),
     recordOpscomResult: async (lease, attempt, result) =>
       (
-        await query(
+        await ownerSession.query(
           `
           UPDATE jobs SET opscom_reference_id = @referenceId, opscom_internal_reference_id = @internalReferenceId,
-            opscom_ends_at = @endsAt, opscom_at = @now, attempts = 0, last_error = NULL,
+            opscom_ends_at = @endsAt, opscom_at = @now, opscom_started_at = NULL, attempts = 0, last_error = NULL,
             lease_owner = @owner, ${RENEW}
           WHERE session_id = @sessionId AND state = 'pending' AND opscom_reference_id IS NULL
             AND opscom_attempts = @attempt
@@ -226,15 +255,15 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
       owned(
         `
         UPDATE jobs SET attempts = attempts + 1, last_error = @error, next_run_at = @runAt,
-          lease_owner = NULL, lease_expires_at = NULL, updated_at = @now`,
+          opscom_started_at = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now`,
         lease,
         { error, runAt },
       ),
     giveUp: (lease, state, reason) =>
       owned(
         `
-        UPDATE jobs SET state = @state, last_error = @reason, lease_owner = NULL, lease_expires_at = NULL,
-          updated_at = @now`,
+        UPDATE jobs SET state = @state, last_error = @reason, opscom_started_at = NULL,
+          lease_owner = NULL, lease_expires_at = NULL, updated_at = @now`,
         lease,
         { state, reason },
       ),
@@ -280,7 +309,7 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
     onJobAvailable(fn) {
       listeners.push(fn);
       listener ??= listenForJobs(
-        () => new Client({ connectionString: options.url, ssl: options.ssl }),
+        () => clientFor('listener'),
         JOBS_CHANNEL,
         () => {
           for (const l of listeners) l();
@@ -290,6 +319,7 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
     },
     close: async () => {
       await listener?.close();
+      await ownerSession.close();
       await pool.end();
     },
   };

@@ -9,9 +9,18 @@ import {
   type EventRow,
   type JobRow,
 } from './jobRow';
-import type { Job, JobChange, JobState, Ledger, RecordOutcome, SessionEventInput } from './ledger';
+import type {
+  Job,
+  JobChange,
+  JobContext,
+  JobState,
+  Ledger,
+  RecordOutcome,
+  SessionEventInput,
+} from './ledger';
 import { startCheckpointer } from './sqliteCheckpointer';
 import { assertSqliteSchema, openSqliteDatabase, sqliteStoreError } from './sqliteDatabase';
+import { attemptOwnerAlive, sqliteAttempts } from './sqliteLiveness';
 
 /**
  * The embedded ledger: one SQLite file in WAL mode. Several processes may share the file:
@@ -36,6 +45,9 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
     db.close();
     throw err;
   }
+  db.function('owner_alive', { deterministic: false, directOnly: true }, (owner, sessionId) =>
+    attemptOwnerAlive(owner as string | null, sessionId as string),
+  );
   // Checkpoints happen in a worker thread (see sqliteCheckpointer.ts), never in a commit.
   db.pragma('wal_autocheckpoint = 0');
   const checkpointer =
@@ -127,17 +139,19 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
       SELECT session_id FROM jobs
       WHERE state = 'pending' AND next_run_at <= @now
         AND (lease_expires_at IS NULL OR lease_expires_at <= @now)
+        AND (opscom_started_at IS NULL OR NOT owner_alive(lease_owner, session_id))
       ORDER BY next_run_at LIMIT 1)
     RETURNING *`);
   // Every owned write: only while the lease is ours, and renewing it.
   const OWNED = `WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`;
   const RENEW = `lease_expires_at = @now + @leaseMs, updated_at = @now`;
   const startAttempt = db.prepare(`
-    UPDATE jobs SET permit_json = @permit, opscom_attempts = opscom_attempts + 1, ${RENEW} ${OWNED}
+    UPDATE jobs SET permit_json = @permit, opscom_attempts = opscom_attempts + 1,
+      opscom_started_at = @now, ${RENEW} ${OWNED}
       AND opscom_reference_id IS NULL`);
   const opscomResult = db.prepare(`
     UPDATE jobs SET opscom_reference_id = @referenceId, opscom_internal_reference_id = @internalReferenceId,
-      opscom_ends_at = @endsAt, opscom_at = @now, attempts = 0, last_error = NULL,
+      opscom_ends_at = @endsAt, opscom_at = @now, opscom_started_at = NULL, attempts = 0, last_error = NULL,
       lease_owner = @owner, ${RENEW}
     WHERE session_id = @sessionId AND state = 'pending' AND opscom_reference_id IS NULL
       AND opscom_attempts = @attempt`);
@@ -154,10 +168,10 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
   };
   const retry = db.prepare(`
     UPDATE jobs SET attempts = attempts + 1, last_error = @error, next_run_at = @runAt,
-      lease_owner = NULL, lease_expires_at = NULL, updated_at = @now ${OWNED}`);
+      opscom_started_at = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now ${OWNED}`);
   const giveUp = db.prepare(`
-    UPDATE jobs SET state = @state, last_error = @reason, lease_owner = NULL, lease_expires_at = NULL,
-      updated_at = @now ${OWNED}`);
+    UPDATE jobs SET state = @state, last_error = @reason, opscom_started_at = NULL,
+      lease_owner = NULL, lease_expires_at = NULL, updated_at = @now ${OWNED}`);
   const knownEnd = db.prepare<[string, string], { opscom_ends_at: string }>(`
     SELECT opscom_ends_at FROM jobs WHERE opscom_reference_id = ? AND opscom_ends_at IS NOT NULL
       AND session_id <> ?
@@ -168,9 +182,15 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
   // Read and write in one IMMEDIATE transaction: SQLite's write lock keeps every other writer
   // (this process's or another's) out between the read and the write.
   const changeJobTx = db.transaction(
-    <T>(sessionId: string, decide: (job: Job | undefined) => JobChange<T>): T => {
+    <T>(
+      sessionId: string,
+      decide: (job: Job | undefined, context: JobContext) => JobChange<T>,
+    ): T => {
       const row = getJob.get(sessionId);
-      const change = decide(row ? jobFromRow(row) : undefined);
+      const inFlight = row !== undefined && row.opscom_started_at !== null;
+      const change = decide(row ? jobFromRow(row) : undefined, {
+        attemptOwnerAlive: inFlight && attemptOwnerAlive(row.lease_owner, sessionId) === 1,
+      });
       if (change.write) {
         const params = jobToParams(change.write, 'integer');
         (row ? replaceJob : insertWholeJob).run(params);
@@ -228,7 +248,21 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
         return row ? jobFromRow(row) : undefined;
       }),
     startOpscomAttempt: (lease, permit) =>
-      run(() => startAttempt.run({ ...lease, permit: JSON.stringify(permit) }).changes > 0),
+      run(() => {
+        // In the set before the start is written, so no claim ever sees it unowned.
+        sqliteAttempts.add(lease.owner, lease.sessionId);
+        let started = false;
+        try {
+          started = startAttempt.run({ ...lease, permit: JSON.stringify(permit) }).changes > 0;
+        } finally {
+          if (!started) sqliteAttempts.delete(lease.owner, lease.sessionId);
+        }
+        return started;
+      }),
+    endOpscomAttempt: (sessionId, owner) => {
+      sqliteAttempts.delete(owner, sessionId);
+      return Promise.resolve();
+    },
     recordOpscomResult: (lease, attempt, result) =>
       run(() =>
         durably(
@@ -248,7 +282,12 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
       run(() => retry.run({ ...lease, error, runAt }).changes > 0),
     giveUp: (lease, state, reason) =>
       run(() => giveUp.run({ ...lease, state, reason }).changes > 0),
-    changeJob: <T>(sessionId: string, decide: (job: Job | undefined) => JobChange<T>) =>
+    recordNote: (note) =>
+      run(() => void insertEvent.run({ ...note, livemode: note.livemode ? 1 : 0 })),
+    changeJob: <T>(
+      sessionId: string,
+      decide: (job: Job | undefined, context: JobContext) => JobChange<T>,
+    ) =>
       // better-sqlite3's transaction type does not carry the generic through.
       run(() => durably(() => changeJobTx.immediate(sessionId, decide) as T)),
     findKnownEnd: (referenceId, exceptSessionId = '') =>

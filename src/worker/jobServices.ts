@@ -18,6 +18,7 @@ export function jobServices(
       baseUrl: config.opscom.baseUrl,
       apiToken: config.opscom.apiToken,
       timeoutMs: config.opscom.timeoutMs,
+      graceMs: config.opscom.graceMs,
       ...(fetchImpl ? { fetch: fetchImpl } : {}),
     }),
     stripe: createStripeWriteBack(stripe),

@@ -1,6 +1,12 @@
 import type { MappingOptions } from '../domain/mapSession';
 import type { PermitRequest } from '../domain/permit';
-import { AdapterError, OpscomAuthError, StoreError, describeError } from '../errors';
+import {
+  AdapterError,
+  OpscomAuthError,
+  OpscomInDoubtError,
+  StoreError,
+  describeError,
+} from '../errors';
 import type { Logger } from '../logger';
 import type { OpscomClient } from '../opscom/opscomClient';
 import type { Job, Ledger, LeaseRef } from '../store/ledger';
@@ -20,6 +26,15 @@ export interface JobDeps {
   logger: Logger;
 }
 
+/** What the worker hears from a job while it runs. */
+export interface JobHooks {
+  /**
+   * The OPSCOM call passed its timeout and waits for a late answer: the job no longer needs
+   * the worker's attention, only its socket, so the worker may start another in its place.
+   */
+  onInDoubt?: () => void;
+}
+
 /** Raised inside processJob when a ledger write finds the lease taken by another process. */
 class LeaseLost extends Error {}
 
@@ -29,7 +44,7 @@ class LeaseLost extends Error {}
  * before the next begins, so a retry (here or in another process after a crash) never repeats
  * a step that succeeded. This is the one place that decides retry, fail or give up.
  */
-export async function processJob(job: Job, deps: JobDeps): Promise<void> {
+export async function processJob(job: Job, deps: JobDeps, hooks: JobHooks = {}): Promise<void> {
   const log = deps.logger.child({ sessionId: job.sessionId, eventId: job.paidEventId });
   const lease = (): LeaseRef => ({
     sessionId: job.sessionId,
@@ -46,30 +61,21 @@ export async function processJob(job: Job, deps: JobDeps): Promise<void> {
   try {
     let opscom = job.opscom;
     if (!opscom) {
+      if (job.opscomStartedAt !== null) await noteTakeover(job, deps, log);
       const permit = await mapJob(job, deps, lease());
       if (!permit) return;
       if (!(await deps.ledger.startOpscomAttempt(lease(), permit))) throw new LeaseLost();
-      const attempt = job.opscomAttempts + 1;
-      const result =
-        permit.action === 'create'
-          ? await deps.opscom.createPermit(permit)
-          : await deps.opscom.updatePermit(permit);
-      const answer = { ...result, endsAt: permit.endsAt };
-      stored(
-        await holdUntilRecorded(
-          () => deps.ledger.recordOpscomResult(lease(), attempt, answer),
-          log,
-          answer.referenceId,
-        ),
-      );
-      opscom = { ...answer, at: deps.now() };
-      log.info('permit pushed to OPSCOM', {
-        action: permit.action,
-        referenceId: result.referenceId,
-        plate: permit.plate,
-        endTime: permit.endTime,
-        opscomAttempt: attempt,
-      });
+      // From here until endOpscomAttempt the job is ours for as long as this process lives;
+      // the attempt's outcome, whatever it is, is recorded before it is let go.
+      try {
+        opscom = await pushPermit(job, permit, deps, log, hooks, lease);
+        attempts = 0;
+      } catch (err) {
+        await handleFailure(job, deps, log, err, lease, attempts);
+        return;
+      } finally {
+        await deps.ledger.endOpscomAttempt(job.sessionId, deps.owner);
+      }
     }
 
     const metadata: WriteBackMetadata = {
@@ -100,6 +106,107 @@ export async function processJob(job: Job, deps: JobDeps): Promise<void> {
     log.info('job done', { referenceId: opscom.referenceId });
   } catch (err) {
     await handleFailure(job, deps, log, err, lease, attempts);
+  }
+}
+
+/**
+ * Sends the permit (the attempt is already marked in flight) and records OPSCOM's answer. A
+ * slow answer is waited for (OPSCOM_GRACE_MS) and recorded when it comes; an answer that is
+ * lost is noted, since the retry that follows may make a second permit.
+ */
+async function pushPermit(
+  job: Job,
+  permit: PermitRequest,
+  deps: JobDeps,
+  log: Logger,
+  hooks: JobHooks,
+  lease: () => LeaseRef,
+): Promise<NonNullable<Job['opscom']>> {
+  const attempt = job.opscomAttempts + 1;
+  const sentAt = deps.now();
+  let slow = false;
+  const onSlow = () => {
+    slow = true;
+    log.warn('OPSCOM has not answered yet: the attempt is in doubt, not failed; still listening', {
+      opscomAttempt: attempt,
+      waitedMs: deps.now() - sentAt,
+    });
+    hooks.onInDoubt?.();
+  };
+  let result;
+  try {
+    result =
+      permit.action === 'create'
+        ? await deps.opscom.createPermit(permit, { onSlow })
+        : await deps.opscom.updatePermit(permit, { onSlow });
+  } catch (err) {
+    if (err instanceof OpscomInDoubtError) {
+      log.error('OPSCOM answer lost: the retry may make a second permit; check OPSCOM', {
+        opscomAttempt: attempt,
+        error: err.message,
+      });
+      await note(job, deps, 'opscom.answer_lost', attempt, { error: err.message });
+    }
+    throw err;
+  }
+  const answer = { ...result, endsAt: permit.endsAt };
+  const recorded = await holdUntilRecorded(
+    () => deps.ledger.recordOpscomResult(lease(), attempt, answer),
+    log,
+    answer.referenceId,
+  );
+  if (!recorded) throw new LeaseLost();
+  const at = deps.now();
+  log.info('permit pushed to OPSCOM', {
+    action: permit.action,
+    referenceId: result.referenceId,
+    plate: permit.plate,
+    endTime: permit.endTime,
+    opscomAttempt: attempt,
+    ...(slow ? { lateAnswerAfterMs: at - sentAt } : {}),
+  });
+  if (slow) {
+    await note(job, deps, 'opscom.late_answer', attempt, {
+      referenceId: result.referenceId,
+      afterMs: at - sentAt,
+    });
+  }
+  return { ...answer, at };
+}
+
+/** The attempt before this one was in flight when its owner went away: say so, for the record. */
+async function noteTakeover(job: Job, deps: JobDeps, log: Logger): Promise<void> {
+  log.error(
+    'taking over a job whose OPSCOM attempt was in flight when its owner went away: if OPSCOM made that permit, the next attempt makes a second; check OPSCOM',
+    { opscomAttempt: job.opscomAttempts, startedAt: job.opscomStartedAt },
+  );
+  await note(job, deps, 'opscom.taken_over', job.opscomAttempts, {
+    startedAt: job.opscomStartedAt,
+  });
+}
+
+/** An events row for the record; losing one loses no payment, so a failure is only logged. */
+async function note(
+  job: Job,
+  deps: JobDeps,
+  kind: string,
+  attempt: number,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  const now = deps.now();
+  try {
+    await deps.ledger.recordNote({
+      eventId: `${kind}:${job.sessionId}:${attempt}`,
+      eventType: kind,
+      sessionId: job.sessionId,
+      eventCreated: Math.floor(now / 1000),
+      livemode: job.livemode,
+      outcome: kind,
+      detail: JSON.stringify({ attempt, owner: deps.owner, ...detail }),
+      receivedAt: now,
+    });
+  } catch (err) {
+    deps.logger.warn('could not record a note', { kind, error: describeError(err) });
   }
 }
 

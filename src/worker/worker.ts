@@ -1,8 +1,7 @@
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import { describeError } from '../errors';
 import type { Logger } from '../logger';
 import type { Ledger } from '../store/ledger';
+import { newOwnerId } from '../store/owner';
 import { processJob, type JobDeps } from './processJob';
 
 export interface WorkerOptions extends Omit<JobDeps, 'owner' | 'logger'> {
@@ -23,16 +22,21 @@ export interface Worker {
   readonly inFlight: number;
 }
 
+const LATE_PER_SLOT = 4;
+
 /**
  * Claims due jobs from the ledger and runs up to `concurrency` of them at once. Woken at once by
  * intake in this process; polls every `pollMs` for retries that came due and for jobs recorded
  * by other processes sharing the ledger.
  */
 export function createWorker(options: WorkerOptions): Worker {
-  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const owner = newOwnerId('worker');
   const logger = options.logger.child({ worker: owner });
   const deps: JobDeps = { ...options, owner, logger };
+  // Jobs that hold a slot of `concurrency`, and jobs only waiting for a late OPSCOM answer:
+  // those need a socket, not the worker, so up to LATE_PER_SLOT per slot wait outside it.
   const running = new Set<Promise<void>>();
+  const waitingLate = new Set<Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
   let stopping = false;
   let filling = false;
@@ -50,8 +54,17 @@ export function createWorker(options: WorkerOptions): Worker {
         while (!stopping && running.size < options.concurrency) {
           const job = await options.ledger.claimNextJob(owner, options.now(), options.leaseMs);
           if (!job) break;
-          const task = processJob(job, deps).finally(() => {
+          const task: Promise<void> = processJob(job, deps, {
+            onInDoubt: () => {
+              if (!running.has(task) || waitingLate.size >= options.concurrency * LATE_PER_SLOT)
+                return;
+              running.delete(task);
+              waitingLate.add(task);
+              void fill();
+            },
+          }).finally(() => {
             running.delete(task);
+            waitingLate.delete(task);
             void fill();
           });
           running.add(task);
@@ -67,7 +80,7 @@ export function createWorker(options: WorkerOptions): Worker {
   return {
     owner,
     get inFlight() {
-      return running.size;
+      return running.size + waitingLate.size;
     },
     start() {
       stopping = false;
@@ -81,13 +94,14 @@ export function createWorker(options: WorkerOptions): Worker {
     async stop(graceMs) {
       stopping = true;
       if (timer) clearInterval(timer);
-      if (running.size === 0) return;
-      logger.info('waiting for jobs in flight', { inFlight: running.size, graceMs });
+      const inFlight = [...running, ...waitingLate];
+      if (inFlight.length === 0) return;
+      logger.info('waiting for jobs in flight', { inFlight: inFlight.length, graceMs });
       let graceTimer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>((resolve) => {
         graceTimer = setTimeout(resolve, graceMs);
       });
-      await Promise.race([Promise.allSettled([...running]), grace]);
+      await Promise.race([Promise.allSettled(inFlight), grace]);
       clearTimeout(graceTimer);
     },
   };

@@ -9,6 +9,8 @@ import { migrateLedger, openLedger } from '../../src/store/openLedger';
 import type { StoreConfig } from '../../src/config';
 import { createPool } from '../../src/store/postgresDatabase';
 import { openSqliteDatabase } from '../../src/store/sqliteDatabase';
+import { newOwnerId } from '../../src/store/owner';
+import { startAttemptThenDie } from '../support/deadOwner';
 import { freshDatabase } from '../support/postgres';
 
 const logger = createLogger({ level: 'error', pretty: false, silent: true });
@@ -214,27 +216,88 @@ describe.each(backends)('the %s ledger', (_name, makeStore) => {
 
   test('an OPSCOM answer is kept after the lease ran out, unless a newer attempt started', async () => {
     const answer = { referenceId: 'R-7', internalReferenceId: undefined, endsAt: permit.endsAt };
+    const w1 = newOwnerId('worker');
     await ledger.recordSessionEvent(event('cs_o', 'paid'));
-    await ledger.claimNextJob('w1', 1_500, 1_000);
-    await ledger.startOpscomAttempt(lease('cs_o', 'w1', 1_600), permit); // attempt 1, lease to 2_600
-    // w1's answer is delayed (the ledger was away); w2 takes the expired lease…
-    expect(await ledger.claimNextJob('w2', 3_000, 1_000)).toMatchObject({ leaseOwner: 'w2' });
-    // …but w1's answer to attempt 1 still lands, and takes the lease back,
-    expect(await ledger.recordOpscomResult(lease('cs_o', 'w1', 3_100), 1, answer)).toBe(true);
+    await ledger.claimNextJob(w1, 1_500, 1_000);
+    await ledger.startOpscomAttempt(lease('cs_o', w1, 1_600), permit); // attempt 1, lease to 2_600
+    // w1's answer is late (the ledger was away); its lease ran out long ago, yet it lands,
+    expect(await ledger.recordOpscomResult(lease('cs_o', w1, 9_100), 1, answer)).toBe(true);
     expect(await ledger.getJob('cs_o')).toMatchObject({
-      leaseOwner: 'w1',
+      leaseOwner: w1,
+      leaseExpiresAt: 10_100,
+      opscomStartedAt: null,
       opscom: { referenceId: 'R-7' },
     });
-    // so w2 can never start a second call.
-    expect(await ledger.startOpscomAttempt(lease('cs_o', 'w2', 3_200), permit)).toBe(false);
+    // and nobody can start a second call.
+    expect(await ledger.startOpscomAttempt(lease('cs_o', 'w2', 9_200), permit)).toBe(false);
 
+    // Attempt 1's owner died; attempt 2 started: an answer to attempt 1 is not recorded.
     await ledger.recordSessionEvent(event('cs_p', 'paid'));
-    await ledger.claimNextJob('w1', 1_500, 1_000);
-    await ledger.startOpscomAttempt(lease('cs_p', 'w1', 1_600), permit);
-    await ledger.claimNextJob('w2', 3_000, 1_000);
-    expect(await ledger.startOpscomAttempt(lease('cs_p', 'w2', 3_000), permit)).toBe(true); // attempt 2
-    // An answer to attempt 1 arriving now is not recorded: attempt 2 is in flight.
-    expect(await ledger.recordOpscomResult(lease('cs_p', 'w1', 3_100), 1, answer)).toBe(false);
+    const dead = startAttemptThenDie(store, 'cs_p', 1_600, permit);
+    const taken = await claimWhenFree('w2', 3_000);
+    expect(taken).toMatchObject({ sessionId: 'cs_p', opscomAttempts: 1 });
+    expect(await ledger.startOpscomAttempt(lease('cs_p', 'w2', 3_000), permit)).toBe(true);
+    expect(await ledger.recordOpscomResult(lease('cs_p', dead, 3_100), 1, answer)).toBe(false);
+    expect(await ledger.getJob('cs_p')).toMatchObject({ opscomAttempts: 2, opscom: null });
+  });
+
+  // Retries `claimNextJob` for a few seconds: PostgreSQL frees a dead process's locks once it
+  // has seen its connection close, which takes a moment after the process is gone.
+  async function claimWhenFree(owner: string, now: number): Promise<Job | undefined> {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const job = await ledger.claimNextJob(owner, now, 1_000);
+      if (job || Date.now() > deadline) return job;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  test('an OPSCOM attempt in flight stays with its owner while it lives, however late', async () => {
+    const w1 = newOwnerId('worker');
+    await ledger.recordSessionEvent(event('cs_l', 'paid'));
+    await ledger.claimNextJob(w1, 1_500, 1_000);
+    expect(await ledger.startOpscomAttempt(lease('cs_l', w1, 1_600), permit)).toBe(true);
+    expect(await ledger.getJob('cs_l')).toMatchObject({ opscomStartedAt: 1_600, leaseOwner: w1 });
+    // An hour after the lease ran out, another worker still cannot take it…
+    expect(await ledger.claimNextJob('w2', 3_600_000, 1_000)).toBeUndefined();
+    // …nor can replay (changeJob is told the owner is alive).
+    expect(await ledger.changeJob('cs_l', (_job, context) => ({ result: context }))).toEqual({
+      attemptOwnerAlive: true,
+    });
+    // The call ends without an outcome it could record: the job is free once the lease is over.
+    await ledger.endOpscomAttempt('cs_l', w1);
+    expect(await ledger.changeJob('cs_l', (_job, context) => ({ result: context }))).toEqual({
+      attemptOwnerAlive: false,
+    });
+    expect(await ledger.claimNextJob('w2', 2_000, 1_000)).toBeUndefined(); // lease still on
+    expect(await ledger.claimNextJob('w2', 2_600, 1_000)).toMatchObject({
+      sessionId: 'cs_l',
+      leaseOwner: 'w2',
+      opscomStartedAt: 1_600, // the unknown outcome stays visible until a new attempt starts
+    });
+  });
+
+  test('an attempt whose owner was killed is taken over once its lease ran out', async () => {
+    await ledger.recordSessionEvent(event('cs_k', 'paid'));
+    startAttemptThenDie(store, 'cs_k', 1_600, permit);
+    expect(await ledger.claimNextJob('w2', 2_000, 1_000)).toBeUndefined(); // lease still on
+    expect(await claimWhenFree('w2', 2_600)).toMatchObject({
+      sessionId: 'cs_k',
+      opscomAttempts: 1,
+      opscomStartedAt: 1_600,
+    });
+  });
+
+  test('a recorded failure ends the attempt in flight', async () => {
+    const w1 = newOwnerId('worker');
+    await ledger.recordSessionEvent(event('cs_e', 'paid'));
+    await ledger.claimNextJob(w1, 1_500, 1_000);
+    await ledger.startOpscomAttempt(lease('cs_e', w1, 1_600), permit);
+    expect(await ledger.scheduleRetry(lease('cs_e', w1, 1_700), 'HTTP 500', 1_800)).toBe(true);
+    expect(await ledger.claimNextJob('w2', 1_800, 1_000)).toMatchObject({
+      opscomStartedAt: null,
+      opscomAttempts: 1,
+    });
   });
 
   test('a retry releases the job until it is due; giving up is final and visible', async () => {
@@ -267,6 +330,7 @@ describe.each(backends)('the %s ledger', (_name, makeStore) => {
         paidAt: 1_780_000_000,
         permit,
         opscomAttempts: 0,
+        opscomStartedAt: null,
         opscom: null,
         sessionWrittenAt: null,
         paymentIntentWrittenAt: null,

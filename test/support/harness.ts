@@ -53,6 +53,8 @@ export async function startHarness(
     STRIPE_API_URL: stripe.url,
     SQLITE_PATH: join(dir, 'ledger.sqlite'),
     OPSCOM_TIMEOUT_MS: '1000',
+    // A call that never answers (the simulator's `hang`) is retried after timeout + grace.
+    OPSCOM_GRACE_MS: '500',
     STRIPE_TIMEOUT_MS: '1000',
     WORKER_POLL_MS: '50',
     LOG_LEVEL: 'debug',

@@ -37,6 +37,7 @@ const job = (extra: Partial<Job> = {}): Job => ({
   paidAt: 1_799_999_000,
   permit: null,
   opscomAttempts: 0,
+  opscomStartedAt: null,
   opscom: null,
   sessionWrittenAt: null,
   paymentIntentWrittenAt: null,

@@ -1,0 +1,138 @@
+import type { Client } from 'pg';
+import type { Logger } from '../logger';
+import { named, postgresStoreError } from './postgresDatabase';
+
+/**
+ * The advisory-lock key of a job's OPSCOM attempt, as SQL over a session id expression. A
+ * 64-bit hash: a collision only makes one of two jobs wait, never runs one twice.
+ */
+export const attemptLockKey = (sessionIdSql: string) => `hashtextextended(${sessionIdSql}, 7311)`;
+
+/**
+ * One connection per ledger that proves this process alive to the others while its OPSCOM
+ * attempts are in flight: it holds a session-level advisory lock per attempt, which PostgreSQL
+ * frees the moment the connection ends (a killed process, a closed socket), and never because
+ * the process is slow. It also carries the writes that start an attempt and record its answer,
+ * so that an answer is written at once rather than queued behind intake and claims in the pool.
+ */
+export interface OwnerSession {
+  query<R extends object>(sql: string, params: Record<string, unknown>): Promise<R[]>;
+  /**
+   * Takes the attempt's lock, then runs `update` (an UPDATE … WHERE … without RETURNING) in the
+   * same statement, only if the lock was free. True when both happened; the lock is then held
+   * until release(sessionId).
+   */
+  startAttempt(
+    sessionId: string,
+    update: string,
+    params: Record<string, unknown>,
+  ): Promise<boolean>;
+  release(sessionId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createOwnerSession(connect: () => Client, logger: Logger): OwnerSession {
+  const held = new Set<string>();
+  let current: Client | undefined;
+  let opening: Promise<Client> | undefined;
+  let closed = false;
+
+  const open = (): Promise<Client> => {
+    if (current) return Promise.resolve(current);
+    opening ??= (async () => {
+      const client = connect();
+      const drop = () => {
+        if (current === client) current = undefined;
+      };
+      client.on('error', (err) => {
+        logger.warn('ledger owner connection lost', { error: err.message, inFlight: held.size });
+        drop();
+      });
+      client.on('end', drop);
+      await client.connect();
+      // The locks of attempts still in flight ended with the old connection: take them back.
+      // One that cannot be had was taken over meanwhile (the residual case the README names).
+      for (const sessionId of [...held]) {
+        const { rows } = await client.query<{ ok: boolean }>(
+          `SELECT pg_try_advisory_lock(${attemptLockKey('$1')}) AS ok`,
+          [sessionId],
+        );
+        if (!rows[0]?.ok) {
+          held.delete(sessionId);
+          logger.error(
+            'an OPSCOM attempt in flight lost its owner lock while PostgreSQL was unreachable; another process may have taken the job over: check OPSCOM for a second permit',
+            { sessionId },
+          );
+        }
+      }
+      current = client;
+      return client;
+    })().finally(() => {
+      opening = undefined;
+    });
+    return opening;
+  };
+
+  const query = async <R extends object>(sql: string, params: Record<string, unknown>) => {
+    if (closed) throw postgresStoreError(new Error('the ledger is closed'));
+    try {
+      const client = await open();
+      const { text, values } = named(sql, params);
+      return (await client.query<R>(text, values)).rows;
+    } catch (err) {
+      throw postgresStoreError(err);
+    }
+  };
+
+  return {
+    query,
+    async startAttempt(sessionId, update, params) {
+      // Held already (never expected): do not stack a second count of the same lock.
+      const lock = held.has(sessionId)
+        ? 'SELECT true AS ok'
+        : `SELECT pg_try_advisory_lock(${attemptLockKey('@sessionId')}) AS ok`;
+      let row: { locked: boolean; started: number } | undefined;
+      try {
+        [row] = await query<{ locked: boolean; started: number }>(
+          `WITH lock AS MATERIALIZED (${lock}),
+                started AS (${update} AND (SELECT ok FROM lock) RETURNING 1)
+           SELECT (SELECT ok FROM lock) AS locked, (SELECT count(*) FROM started)::int AS started`,
+          { ...params, sessionId },
+        );
+      } catch (err) {
+        // A session-level lock outlives the failed statement that took it.
+        if (!held.has(sessionId)) await unlock(sessionId);
+        throw err;
+      }
+      if (row?.locked && row.started > 0) {
+        held.add(sessionId);
+        return true;
+      }
+      if (row?.locked && !held.has(sessionId)) await unlock(sessionId);
+      return false;
+    },
+    async release(sessionId) {
+      if (!held.delete(sessionId)) return;
+      await unlock(sessionId);
+    },
+    async close() {
+      closed = true;
+      const client = current ?? (opening ? await opening.catch(() => undefined) : undefined);
+      current = undefined;
+      await client?.end().catch(() => undefined);
+    },
+  };
+
+  async function unlock(sessionId: string): Promise<void> {
+    // Without a connection there is nothing to free: the lock ended with it.
+    if (!current) return;
+    try {
+      await current.query(`SELECT pg_advisory_unlock(${attemptLockKey('$1')})`, [sessionId]);
+    } catch (err) {
+      logger.warn('could not free an OPSCOM attempt lock; it ends with the connection', {
+        sessionId,
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+}
