@@ -1,6 +1,6 @@
 import type { OpscomReceived, SimPermit } from '../simulators/opscomSimulator';
 import type { StripeObject } from '../simulators/stripeSimulator';
-import type { Job } from '../store/ledger';
+import type { EventRecord, Job } from '../store/ledger';
 import type { ChaosPlan } from './chaosPlan';
 
 export interface AuditInput {
@@ -9,14 +9,30 @@ export interface AuditInput {
   opscomReceived: OpscomReceived[];
   stripeSessions: Map<string, StripeObject>;
   jobs: Job[];
+  /** The ledger's notes on OPSCOM attempts (opscom.taken_over, opscom.answer_lost, …). */
+  notes: EventRecord[];
   kills: number[];
 }
+
+/** Why a session got a second permit, as far as the evidence tells. */
+export type DoubleCause =
+  | 'killed in the window' // OPSCOM answered, the owner was SIGKILLed before recording it
+  | 'taken over' // the owner went away with its attempt in flight; another took the job
+  | 'answer lost' // no answer within timeout + grace (or a broken connection): retried
+  | 'unexplained';
 
 export interface AuditReport {
   /** Paid, mappable sessions with no permit. */
   lost: string[];
   /** Sessions with more than one permit, outside the documented window. */
   doubled: string[];
+  /** Every doubled session (in the window or not) by its cause. */
+  doubledBy: Record<DoubleCause, number>;
+  /**
+   * The documented window as it was: ms from OPSCOM's answer leaving to the ledger recording
+   * it, over every permit the ledger recorded (sorted).
+   */
+  answerToRecordMs: number[];
   /** Doubled inside the window (OPSCOM answered, the process was killed before recording it). */
   doubledInWindow: string[];
   /** A permit with the wrong plate, times or amount; or a permit for a session owed none. */
@@ -35,6 +51,8 @@ export function auditChaos(input: AuditInput): AuditReport {
   const report: AuditReport = {
     lost: [],
     doubled: [],
+    doubledBy: { 'killed in the window': 0, 'taken over': 0, 'answer lost': 0, unexplained: 0 },
+    answerToRecordMs: [],
     doubledInWindow: [],
     wrong: [],
     missingWriteBacks: [],
@@ -43,6 +61,20 @@ export function auditChaos(input: AuditInput): AuditReport {
   const byPlate = new Map<string, SimPermit[]>();
   for (const p of input.permits) byPlate.set(p.plate, [...(byPlate.get(p.plate) ?? []), p]);
   const jobs = new Map(input.jobs.map((j) => [j.sessionId, j]));
+  const notes = new Map<string, Set<string>>();
+  for (const n of input.notes) {
+    if (n.sessionId) notes.set(n.sessionId, (notes.get(n.sessionId) ?? new Set()).add(n.outcome));
+  }
+  const answeredAt = new Map(
+    input.opscomReceived
+      .filter((r) => r.referenceId !== undefined && r.answeredAt !== undefined)
+      .map((r) => [r.referenceId!, r.answeredAt!]),
+  );
+  for (const j of input.jobs) {
+    const at = j.opscom ? answeredAt.get(j.opscom.referenceId) : undefined;
+    if (j.opscom && at !== undefined) report.answerToRecordMs.push(j.opscom.at - at);
+  }
+  report.answerToRecordMs.sort((a, b) => a - b);
 
   for (const s of input.plan.sessions) {
     const permits = byPlate.get(s.plate) ?? [];
@@ -71,9 +103,8 @@ export function auditChaos(input: AuditInput): AuditReport {
       const evidence = permits
         .filter((p) => p !== kept)
         .map((orphan) => {
-          const answeredAt = input.opscomReceived.find(
-            (r) => r.referenceId === orphan.referenceId,
-          )?.at;
+          const answer = input.opscomReceived.find((r) => r.referenceId === orphan.referenceId);
+          const answeredAt = answer?.answeredAt ?? answer?.at;
           const kill = input.kills.find(
             (k) => answeredAt !== undefined && k >= answeredAt && k - answeredAt <= WINDOW_MS,
           );
@@ -85,9 +116,21 @@ export function auditChaos(input: AuditInput): AuditReport {
             `${e.orphan.referenceId} answered at ${e.answeredAt ?? '?'}${e.kill ? `, process killed ${e.kill - e.answeredAt!} ms later` : ', no kill nearby'}`,
         )
         .join('; ');
-      const line = `${label}: ${permits.length} permits, ledger kept ${recorded ?? 'none'} after ${job?.opscomAttempts ?? '?'} attempts; ${text}`;
-      if (kept && evidence.every((e) => e.kill !== undefined) && (job?.opscomAttempts ?? 0) > 1)
-        report.doubledInWindow.push(line);
+      const inWindow =
+        kept !== undefined &&
+        evidence.every((e) => e.kill !== undefined) &&
+        (job?.opscomAttempts ?? 0) > 1;
+      const seen = notes.get(s.session.id) ?? new Set<string>();
+      const cause: DoubleCause = inWindow
+        ? 'killed in the window'
+        : seen.has('opscom.taken_over')
+          ? 'taken over'
+          : seen.has('opscom.answer_lost')
+            ? 'answer lost'
+            : 'unexplained';
+      report.doubledBy[cause]++;
+      const line = `${label}: ${permits.length} permits (${cause}), ledger kept ${recorded ?? 'none'} after ${job?.opscomAttempts ?? '?'} attempts; ${text}`;
+      if (inWindow) report.doubledInWindow.push(line);
       else report.doubled.push(line);
     }
     const permit = kept ?? permits[0]!;

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,8 @@ interface Options {
   rate: number;
   /** Share of the paid sessions whose webhooks are never delivered: replay must recover them. */
   lost: number;
+  /** CPU-bound processes run beside the fleet (a busy machine: slow is not failed). */
+  busy: number;
 }
 
 function parse(argv: readonly string[]): Options {
@@ -43,6 +46,7 @@ function parse(argv: readonly string[]): Options {
     store,
     rate: numberArg(argv, 'rate', 100),
     lost: numberArg(argv, 'lost', 0.1),
+    busy: numberArg(argv, 'busy', 0),
   };
 }
 
@@ -54,7 +58,7 @@ function parse(argv: readonly string[]): Options {
  * session against what OPSCOM and Stripe hold. A share of the paid sessions (--lost, 10 %) never
  * has its webhooks delivered: once the rest has settled, the real `npm run replay -- --since`
  * runs beside the fleet, faults still on, and must recover them without doubling any.
- * Exit 1 on any lost, doubled or wrong permit.
+ * Exit 1 on any lost, doubled or wrong permit. --busy N runs N CPU-bound processes beside it.
  * PostgreSQL: DATABASE_URL (a fresh database is created on that server) or a throwaway server.
  */
 export async function runChaos(argv: readonly string[]): Promise<number> {
@@ -62,10 +66,40 @@ export async function runChaos(argv: readonly string[]): Promise<number> {
   const random = seededRandom(o.seed);
   const started = Date.now();
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  say(`chaos: ${o.payments} payments, ${o.kills} kills, ${o.store}, seed ${o.seed}`);
+  say(
+    `chaos: ${o.payments} payments, ${o.kills} kills, ${o.store}, seed ${o.seed}${o.busy > 0 ? `, ${o.busy} CPU-bound process(es) beside it` : ''}`,
+  );
+  // Whatever happens, nothing this run started outlives it.
+  const teardown: Array<() => unknown> = [];
+  try {
+    return await run(o, random, started, say, teardown);
+  } finally {
+    for (const t of teardown.reverse()) {
+      try {
+        await t();
+      } catch {
+        // Tearing down the rest matters more than this one's error.
+      }
+    }
+  }
+}
+
+async function run(
+  o: Options,
+  random: () => number,
+  started: number,
+  say: (line: string) => void,
+  teardown: Array<() => unknown>,
+): Promise<number> {
+  for (let i = 0; i < o.busy; i++) {
+    const busy = spawn('yes', [], { stdio: 'ignore' });
+    teardown.push(() => busy.kill('SIGKILL'));
+  }
 
   const opscom = await startOpscomSimulator({ apiToken: TOKEN, random });
+  teardown.push(() => opscom.close());
   const stripe = await startStripeSimulator({ random });
+  teardown.push(() => stripe.close());
   opscom.faults.setRate(0.2, ['500', 'hang', 'reset', 'error200']);
   stripe.faults.setRate(0.2, ['500', '429', 'reset']);
   const plan = makeChaosPlan(o.payments, random, Date.now());
@@ -79,12 +113,14 @@ export async function runChaos(argv: readonly string[]): Promise<number> {
   );
 
   const dir = mkdtempSync(join(tmpdir(), 'adapter-chaos-'));
+  teardown.push(() => rmSync(dir, { recursive: true, force: true }));
   let pg: ThrowawayPostgres | undefined;
   let store: StoreConfig;
   if (o.store === 'sqlite') {
     store = { kind: 'sqlite', sqlitePath: join(dir, 'ledger.sqlite') };
   } else {
     const admin = process.env['DATABASE_URL'] ?? (pg = await startThrowawayPostgres()).url;
+    teardown.push(() => pg?.destroy());
     store = {
       kind: 'postgres',
       url: await createDatabaseOn(admin, 'adapter_chaos'),
@@ -102,7 +138,9 @@ export async function runChaos(argv: readonly string[]): Promise<number> {
     OPSCOM_BASE_URL: opscom.url,
     OPSCOM_TIMEZONE: 'America/Toronto',
     OPSCOM_ZONE: 'CHAOS',
+    // Short on purpose: a 1 s timeout and a 3 s lease are what a busy machine trips over.
     OPSCOM_TIMEOUT_MS: '1000',
+    OPSCOM_GRACE_MS: '10000',
     STRIPE_TIMEOUT_MS: '1000',
     WORKER_LEASE_SECONDS: '3',
     WORKER_POLL_MS: '200',
@@ -111,6 +149,7 @@ export async function runChaos(argv: readonly string[]): Promise<number> {
       : { DATABASE_URL: store.url, DATABASE_SSL: 'off' }),
   };
   const fleet = await startFleet(o.store === 'sqlite' ? 1 : 2, adapterEnv, random);
+  teardown.push(() => fleet.stop());
 
   // Every event once, at a steady `rate`; 30 % of sessions have each event delivered 2–3
   // times, half of the copies at the same moment, half up to 5 s later. Shuffled, so a
@@ -175,6 +214,7 @@ export async function runChaos(argv: readonly string[]): Promise<number> {
     store,
     createLogger({ level: 'error', pretty: false, silent: true }),
   );
+  teardown.push(() => ledger.close());
   const owed = new Set(plan.sessions.filter((s) => s.expected).map((s) => s.session.id));
   const settle = async (): Promise<number | undefined> => {
     while (Date.now() < deadline) {
@@ -208,14 +248,13 @@ export async function runChaos(argv: readonly string[]): Promise<number> {
     opscomReceived: opscom.received,
     stripeSessions: stripe.sessions,
     jobs: await ledger.listJobs(),
+    notes: (await ledger.listEvents()).filter((e) => e.outcome.startsWith('opscom.')),
     kills,
   });
-  await ledger.close();
-  await fleet.stop();
-  await opscom.close();
-  await stripe.close();
-  pg?.destroy();
-  rmSync(dir, { recursive: true, force: true });
+  const noteCounts: Record<string, number> = {};
+  for (const e of await ledger.listEvents()) {
+    if (e.outcome.startsWith('opscom.')) noteCounts[e.outcome] = (noteCounts[e.outcome] ?? 0) + 1;
+  }
 
   const forgedAccepted = forgedStatuses.filter((s) => s !== 400 && s !== 0).length;
   printReport(say, {
@@ -227,6 +266,7 @@ export async function runChaos(argv: readonly string[]): Promise<number> {
     faults: `OPSCOM ${opscom.faults.injected}, Stripe ${stripe.faults.injected}`,
     kills: kills.length,
     report,
+    notes: noteCounts,
     settle:
       settledAt === undefined
         ? 'never (timed out)'
@@ -260,6 +300,7 @@ function printReport(
     faults: string;
     kills: number;
     report: AuditReport;
+    notes: Record<string, number>;
     settle: string;
     lost: number;
     replay: string;
@@ -275,6 +316,9 @@ function printReport(
     ['lost', r.report.lost.length],
     ['doubled', r.report.doubled.length],
     ['doubled in the documented window', r.report.doubledInWindow.length],
+    ['doubles by cause', JSON.stringify(r.report.doubledBy)],
+    ['OPSCOM answer → ledger (window)', windowFigures(r.report.answerToRecordMs)],
+    ['OPSCOM attempt notes', JSON.stringify(r.notes)],
     ['wrong', r.report.wrong.length],
     ['missing write-backs', r.report.missingWriteBacks.length],
     ['ledger disagrees', r.report.ledgerDisagrees.length],
@@ -303,4 +347,11 @@ function summaryCounts(stdout: string): Record<string, number> {
   } catch {
     return { unreadable: 1 };
   }
+}
+
+/** p50, p99 and max of the answer → record times, in ms. */
+function windowFigures(sorted: readonly number[]): string {
+  if (sorted.length === 0) return 'no answers recorded';
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return `p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${sorted.at(-1)!} ms (${sorted.length} answers)`;
 }

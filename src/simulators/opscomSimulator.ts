@@ -21,6 +21,8 @@ export interface OpscomReceived {
   tokenValid: boolean;
   at: number;
   answered: 'success' | `error ${number}` | 'fault';
+  /** When the answer left (success and errors; a fault never answers). */
+  answeredAt?: number;
   /** The permit a successful answer named. */
   referenceId?: string;
 }
@@ -199,6 +201,7 @@ export async function startOpscomSimulator(
       return sendJson(res, 200, { ErrorCode: answer.code, ErrorMessage: answer.message });
     }
     entry.answered = 'success';
+    entry.answeredAt = Date.now();
     entry.referenceId = answer.permit.referenceId;
     sendJson(res, 200, {
       status: 'success',

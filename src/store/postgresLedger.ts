@@ -238,6 +238,7 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
             internalReferenceId: result.internalReferenceId ?? null,
             endsAt: result.endsAt,
           },
+          true,
         )
       ).length > 0,
     recordWriteBack: (lease, target, finished) =>

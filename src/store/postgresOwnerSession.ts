@@ -16,7 +16,12 @@ export const attemptLockKey = (sessionIdSql: string) => `hashtextextended(${sess
  * so that an answer is written at once rather than queued behind intake and claims in the pool.
  */
 export interface OwnerSession {
-  query<R extends object>(sql: string, params: Record<string, unknown>): Promise<R[]>;
+  /** `urgent`: ahead of every statement not yet sent (an OPSCOM answer to record). */
+  query<R extends object>(
+    sql: string,
+    params: Record<string, unknown>,
+    urgent?: boolean,
+  ): Promise<R[]>;
   /**
    * Takes the attempt's lock, then runs `update` (an UPDATE … WHERE … without RETURNING) in the
    * same statement, only if the lock was free. True when both happened; the lock is then held
@@ -73,12 +78,43 @@ export function createOwnerSession(connect: () => Client, logger: Logger): Owner
     return opening;
   };
 
-  const query = async <R extends object>(sql: string, params: Record<string, unknown>) => {
+  // One statement at a time on the connection (pg allows no more), the answers of OPSCOM first:
+  // every ms an answer waits here is part of the window in which a kill makes a second permit.
+  const lanes: { urgent: Array<() => Promise<void>>; normal: Array<() => Promise<void>> } = {
+    urgent: [],
+    normal: [],
+  };
+  let pumping = false;
+  const pump = async () => {
+    if (pumping) return;
+    pumping = true;
+    try {
+      for (let next; (next = lanes.urgent.shift() ?? lanes.normal.shift());) await next();
+    } finally {
+      pumping = false;
+    }
+  };
+  const run = <T>(urgent: boolean, fn: (client: Client) => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      (urgent ? lanes.urgent : lanes.normal).push(async () => {
+        try {
+          resolve(await fn(await open()));
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+      void pump();
+    });
+
+  const query = async <R extends object>(
+    sql: string,
+    params: Record<string, unknown>,
+    urgent = false,
+  ) => {
     if (closed) throw postgresStoreError(new Error('the ledger is closed'));
     try {
-      const client = await open();
       const { text, values } = named(sql, params);
-      return (await client.query<R>(text, values)).rows;
+      return await run(urgent, async (client) => (await client.query<R>(text, values)).rows);
     } catch (err) {
       throw postgresStoreError(err);
     }
@@ -124,10 +160,12 @@ export function createOwnerSession(connect: () => Client, logger: Logger): Owner
   };
 
   async function unlock(sessionId: string): Promise<void> {
-    // Without a connection there is nothing to free: the lock ended with it.
-    if (!current) return;
     try {
-      await current.query(`SELECT pg_advisory_unlock(${attemptLockKey('$1')})`, [sessionId]);
+      await run(false, async (client) => {
+        // A new connection holds no lock of the old one: nothing to free.
+        if (client !== current) return;
+        await client.query(`SELECT pg_advisory_unlock(${attemptLockKey('$1')})`, [sessionId]);
+      });
     } catch (err) {
       logger.warn('could not free an OPSCOM attempt lock; it ends with the connection', {
         sessionId,

@@ -43,7 +43,7 @@ function healthy(): AuditInput {
       state: s.kind === 'bad_metadata' ? 'failed' : 'awaiting_payment',
     } as unknown as Job);
   }
-  return { plan, permits, opscomReceived: [], stripeSessions, jobs, kills: [] };
+  return { plan, permits, opscomReceived: [], stripeSessions, jobs, notes: [], kills: [] };
 }
 
 test('a healthy outcome audits clean', () => {
@@ -52,6 +52,8 @@ test('a healthy outcome audits clean', () => {
   expect(auditChaos(healthy())).toEqual({
     lost: [],
     doubled: [],
+    doubledBy: { 'killed in the window': 0, 'taken over': 0, 'answer lost': 0, unexplained: 0 },
+    answerToRecordMs: [],
     doubledInWindow: [],
     wrong: [],
     missingWriteBacks: [],
@@ -78,6 +80,7 @@ test('lost, doubled, wrong, missing write-back and a permit nobody paid for are 
   input.permits.push({ ...dup, referenceId: 'OC-forged', plate: plan.forged[0]!.plate }); // forged
   const report = auditChaos(input);
   expect(report.lost).toEqual([expect.stringContaining(a!.session.id)]);
+  expect(report.doubled).toEqual([expect.stringContaining('(unexplained)')]);
   expect(report.doubled).toEqual([expect.stringContaining('no kill nearby')]);
   expect(report.wrong).toEqual([
     expect.stringContaining(`end 2099-01-01T00:00:00 ≠ ${c!.expected!.endTime}`),
@@ -108,4 +111,56 @@ test('a double whose first answer was followed by a kill is reported apart, with
   expect(report.doubledInWindow).toEqual([
     expect.stringContaining('OC-orphan answered at 5000, process killed 4 ms later'),
   ]);
+});
+
+test('each double says what caused it, from the ledger notes and the kills', () => {
+  const input = healthy();
+  const [a, b] = owed;
+  const note = (sessionId: string, outcome: string) => ({
+    eventId: `${outcome}:${sessionId}`,
+    eventType: outcome,
+    sessionId,
+    eventCreated: 1,
+    livemode: false,
+    outcome,
+    detail: null,
+    receivedAt: 1,
+  });
+  for (const [s, outcome] of [
+    [a!, 'opscom.taken_over'],
+    [b!, 'opscom.answer_lost'],
+  ] as const) {
+    const kept = input.permits.find((p) => p.plate === s.plate)!;
+    input.permits.push({ ...kept, referenceId: `OC-second-${s.plate}` });
+    input.notes.push(note(s.session.id, outcome));
+  }
+  const report = auditChaos(input);
+  expect(report.doubledBy).toEqual({
+    'killed in the window': 0,
+    'taken over': 1,
+    'answer lost': 1,
+    unexplained: 0,
+  });
+  expect(report.doubled).toEqual([
+    expect.stringContaining('(taken over)'),
+    expect.stringContaining('(answer lost)'),
+  ]);
+});
+
+test('the window is measured from the answer leaving OPSCOM to the ledger recording it', () => {
+  const input = healthy();
+  input.jobs.slice(0, 2).forEach((j, i) => {
+    const job = j as unknown as { opscom: { referenceId: string; at: number } };
+    job.opscom.at = 10_000 + (i + 1) * 7;
+    input.opscomReceived.push({
+      path: '',
+      body: {},
+      tokenValid: true,
+      at: 9_990,
+      answeredAt: 10_000,
+      answered: 'success',
+      referenceId: job.opscom.referenceId,
+    });
+  });
+  expect(auditChaos(input).answerToRecordMs).toEqual([7, 14]);
 });
