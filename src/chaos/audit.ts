@@ -43,7 +43,11 @@ export interface AuditReport {
   ledgerDisagrees: string[];
 }
 
-/** How long after OPSCOM's answer a kill can still have prevented recording it (generous). */
+/**
+ * The documented window: a process killed after OPSCOM received its request (OPSCOM goes on
+ * and makes the permit) and before the answer was recorded. A kill up to this long after the
+ * answer left still counts (generous: the measured answer → ledger time is printed beside).
+ */
 const WINDOW_MS = 1000;
 
 /** Compares what OPSCOM and Stripe hold with what the plan says each session is owed. */
@@ -104,16 +108,18 @@ export function auditChaos(input: AuditInput): AuditReport {
         .filter((p) => p !== kept)
         .map((orphan) => {
           const answer = input.opscomReceived.find((r) => r.referenceId === orphan.referenceId);
-          const answeredAt = answer?.answeredAt ?? answer?.at;
-          const kill = input.kills.find(
-            (k) => answeredAt !== undefined && k >= answeredAt && k - answeredAt <= WINDOW_MS,
-          );
+          const receivedAt = answer?.at;
+          const answeredAt = answer?.answeredAt ?? receivedAt;
+          const kill =
+            receivedAt === undefined || answeredAt === undefined
+              ? undefined
+              : input.kills.find((k) => k >= receivedAt && k <= answeredAt + WINDOW_MS);
           return { orphan, answeredAt, kill };
         });
       const text = evidence
         .map(
           (e) =>
-            `${e.orphan.referenceId} answered at ${e.answeredAt ?? '?'}${e.kill ? `, process killed ${e.kill - e.answeredAt!} ms later` : ', no kill nearby'}`,
+            `${e.orphan.referenceId} answered at ${e.answeredAt ?? '?'}${e.kill === undefined ? ', no kill nearby' : `, process killed ${Math.abs(e.kill - e.answeredAt!)} ms ${e.kill >= e.answeredAt! ? 'later' : 'before (its request already with OPSCOM)'}`}`,
         )
         .join('; ');
       const inWindow =

@@ -164,3 +164,29 @@ test('the window is measured from the answer leaving OPSCOM to the ledger record
   });
   expect(auditChaos(input).answerToRecordMs).toEqual([7, 14]);
 });
+
+test('a kill after OPSCOM received the request and before it answered is in the window too', () => {
+  const input = healthy();
+  const s = owed[0]!;
+  const kept = input.permits.find((p) => p.plate === s.plate)!;
+  input.permits.push({ ...kept, referenceId: 'OC-orphan' });
+  input.opscomReceived.push({
+    path: '',
+    body: {},
+    tokenValid: true,
+    at: 5_000,
+    answeredAt: 5_900,
+    answered: 'success',
+    referenceId: 'OC-orphan',
+  });
+  input.kills = [5_300];
+  (
+    input.jobs.find((j) => j.sessionId === s.session.id) as { opscomAttempts: number }
+  ).opscomAttempts = 2;
+  const report = auditChaos(input);
+  expect(report.doubled).toEqual([]);
+  expect(report.doubledBy['killed in the window']).toBe(1);
+  expect(report.doubledInWindow).toEqual([
+    expect.stringContaining('process killed 600 ms before (its request already with OPSCOM)'),
+  ]);
+});
