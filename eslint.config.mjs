@@ -5,9 +5,11 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      'build/**',
       'node_modules/**',
       'coverage/**',
       'scripts/**/*.js',
+      'tools/bin/*.js',
       '*.config.js',
       '*.config.mjs',
     ],
@@ -25,6 +27,23 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
+      ],
+    },
+  },
+  {
+    // The service never depends on its tooling: dist/ must run with production dependencies.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/tools/**', '**/test/**'],
+              message: 'src/ is the service: it may not import tools/ or test/.',
+            },
+          ],
+        },
       ],
     },
   },

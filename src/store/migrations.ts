@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { SchemaError } from '../errors';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -10,9 +10,17 @@ export interface Migration {
   sql: string;
 }
 
-/** The repository's `migrations/<dialect>/NNN_name.sql`, in order (the same from src/ and dist/). */
+/** The nearest `migrations/` folder above this file (src/store, dist/store or a tools build). */
+function migrationsDir(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'migrations', 'sqlite'))) return join(dir, 'migrations');
+    if (dirname(dir) === dir) throw new Error(`no migrations/ folder above ${__dirname}`);
+  }
+}
+
+/** The repository's `migrations/<dialect>/NNN_name.sql`, in order. */
 export function loadMigrations(dialect: Dialect): Migration[] {
-  const dir = join(__dirname, '..', '..', 'migrations', dialect);
+  const dir = join(migrationsDir(), dialect);
   return readdirSync(dir)
     .filter((f) => /^\d+_.+\.sql$/.test(f))
     .map((file) => ({

@@ -6,7 +6,7 @@ import { CONFIG_VARIABLES } from '../../src/config';
 const root = join(__dirname, '..', '..');
 
 test('npm run demo (its built script) shows a permit and the reference in Stripe, exit 0', () => {
-  const run = spawnSync(process.execPath, [join(root, 'scripts', 'demo.js')], {
+  const run = spawnSync(process.execPath, [join(root, 'tools', 'bin', 'demo.js')], {
     env: { PATH: process.env['PATH'] ?? '' },
     encoding: 'utf8',
     timeout: 30_000,
@@ -22,7 +22,7 @@ test('npm run demo (its built script) shows a permit and the reference in Stripe
 test('npm run demo:replay runs the real replay script: report, recovery, then all done', () => {
   const run = spawnSync(
     process.execPath,
-    [join(root, 'scripts', 'demo-replay.js'), '--sessions', '60'],
+    [join(root, 'tools', 'bin', 'demo-replay.js'), '--sessions', '60'],
     { env: { PATH: process.env['PATH'] ?? '' }, encoding: 'utf8', timeout: 60_000 },
   );
   expect(run.status).toBe(0);

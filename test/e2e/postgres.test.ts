@@ -1,12 +1,12 @@
 import {
   startThrowawayPostgres,
   type ThrowawayPostgres,
-} from '../../src/devtools/throwawayPostgres';
+} from '../../tools/devtools/throwawayPostgres';
 import { createLogger } from '../../src/logger';
 import type { Job, Ledger } from '../../src/store/ledger';
 import { migrateLedger, openLedger } from '../../src/store/openLedger';
-import { startOpscomSimulator, type OpscomSimulator } from '../../src/simulators/opscomSimulator';
-import { startStripeSimulator, type StripeSimulator } from '../../src/simulators/stripeSimulator';
+import { startOpscomSimulator, type OpscomSimulator } from '../../tools/simulators/opscomSimulator';
+import { startStripeSimulator, type StripeSimulator } from '../../tools/simulators/stripeSimulator';
 import type { StoreConfig } from '../../src/config';
 import { OPSCOM_TOKEN, testEnv } from '../support/config';
 import { freshDatabase } from '../support/postgres';

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { migrateSqlite } from '../../src/store/sqliteDatabase';
 import { openSqliteLedger } from '../../src/store/sqliteLedger';
 import type { Ledger } from '../../src/store/ledger';
-import { startOpscomSimulator, type OpscomSimulator } from '../../src/simulators/opscomSimulator';
-import { startStripeSimulator, type StripeSimulator } from '../../src/simulators/stripeSimulator';
+import { startOpscomSimulator, type OpscomSimulator } from '../../tools/simulators/opscomSimulator';
+import { startStripeSimulator, type StripeSimulator } from '../../tools/simulators/stripeSimulator';
 import { OPSCOM_TOKEN, testEnv } from '../support/config';
 import {
   runServerToExit,

@@ -1,7 +1,7 @@
 import {
   startThrowawayPostgres,
   type ThrowawayPostgres,
-} from '../../src/devtools/throwawayPostgres';
+} from '../../tools/devtools/throwawayPostgres';
 
 declare global {
   var __adapterPostgres: ThrowawayPostgres | undefined;

@@ -11,8 +11,8 @@ import {
   startOpscomSimulator,
   type OpscomSimulator,
   type OpscomSimulatorOptions,
-} from '../../src/simulators/opscomSimulator';
-import { startStripeSimulator, type StripeSimulator } from '../../src/simulators/stripeSimulator';
+} from '../../tools/simulators/opscomSimulator';
+import { startStripeSimulator, type StripeSimulator } from '../../tools/simulators/stripeSimulator';
 import { OPSCOM_TOKEN, testEnv } from './config';
 import { signatureFor, WEBHOOK_SECRET } from './stripeFixtures';
 

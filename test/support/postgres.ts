@@ -1,4 +1,4 @@
-import { createDatabaseOn } from '../../src/devtools/throwawayPostgres';
+import { createDatabaseOn } from '../../tools/devtools/throwawayPostgres';
 
 /** A fresh, empty database on the test run's PostgreSQL server (see globalSetup.ts). */
 export function freshDatabase(): Promise<string> {

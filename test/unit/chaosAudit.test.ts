@@ -1,7 +1,7 @@
-import { auditChaos, type AuditInput } from '../../src/chaos/audit';
-import { makeChaosPlan, seededRandom } from '../../src/chaos/chaosPlan';
-import type { SimPermit } from '../../src/simulators/opscomSimulator';
-import type { StripeObject } from '../../src/simulators/stripeSimulator';
+import { auditChaos, type AuditInput } from '../../tools/chaos/audit';
+import { makeChaosPlan, seededRandom } from '../../tools/chaos/chaosPlan';
+import type { SimPermit } from '../../tools/simulators/opscomSimulator';
+import type { StripeObject } from '../../tools/simulators/stripeSimulator';
 import type { Job } from '../../src/store/ledger';
 
 // The chaos audit must be able to fail: each defect it exists to catch, planted by hand.

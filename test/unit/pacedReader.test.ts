@@ -1,6 +1,6 @@
 import { StripeApiError } from '../../src/errors';
 import { pacedReader } from '../../src/replay/pacedReader';
-import { startStripeSimulator, type StripeSimulator } from '../../src/simulators/stripeSimulator';
+import { startStripeSimulator, type StripeSimulator } from '../../tools/simulators/stripeSimulator';
 import { createStripeClient } from '../../src/stripe/stripeClient';
 import { createStripeReader } from '../../src/stripe/stripeReader';
 

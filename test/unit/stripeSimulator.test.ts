@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { startStripeSimulator, type StripeSimulator } from '../../src/simulators/stripeSimulator';
+import { startStripeSimulator, type StripeSimulator } from '../../tools/simulators/stripeSimulator';
 import { createStripeClient } from '../../src/stripe/stripeClient';
 import { createStripeWriteBack } from '../../src/stripe/stripeWriteBack';
 import { StripeApiError } from '../../src/errors';

@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StoreConfig } from '../config';
+import type { StoreConfig } from '../../src/config';
 import {
   createDatabaseOn,
   startThrowawayPostgres,
   type ThrowawayPostgres,
 } from '../devtools/throwawayPostgres';
 import { numberArg } from '../devtools/cliArgs';
-import { migrateLedger } from '../store/openLedger';
+import { migrateLedger } from '../../src/store/openLedger';
 import { startBenchServer } from './benchServer';
 import { measureDrain, type DrainResult } from './drain';
 import { runIngest, type IngestResult } from './ingest';

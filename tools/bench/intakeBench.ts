@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StoreConfig } from '../config';
+import type { StoreConfig } from '../../src/config';
 import { createDatabaseOn, startThrowawayPostgres } from '../devtools/throwawayPostgres';
 import { numberArg } from '../devtools/cliArgs';
-import { migrateLedger } from '../store/openLedger';
+import { migrateLedger } from '../../src/store/openLedger';
 import { startBenchServer } from './benchServer';
 import { runIngest, type IngestResult } from './ingest';
 import { benchAdapterEnv } from './timeToPermit';

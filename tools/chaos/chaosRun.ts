@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StoreConfig } from '../config';
+import type { StoreConfig } from '../../src/config';
 import {
   createDatabaseOn,
   startThrowawayPostgres,
@@ -10,10 +10,10 @@ import {
 } from '../devtools/throwawayPostgres';
 import { numberArg, stringArg } from '../devtools/cliArgs';
 import { runReplayScript } from '../devtools/replayScript';
-import { createLogger } from '../logger';
+import { createLogger } from '../../src/logger';
 import { startOpscomSimulator } from '../simulators/opscomSimulator';
 import { startStripeSimulator } from '../simulators/stripeSimulator';
-import { migrateLedger, openLedger } from '../store/openLedger';
+import { migrateLedger, openLedger } from '../../src/store/openLedger';
 import { startFleet } from './adapterFleet';
 import { auditChaos, type AuditReport } from './audit';
 import { makeChaosPlan, seededRandom } from './chaosPlan';

@@ -1,18 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StoreConfig } from '../config';
+import type { StoreConfig } from '../../src/config';
 import { numberArg, stringArg } from '../devtools/cliArgs';
 import {
   createDatabaseOn,
   startThrowawayPostgres,
   type ThrowawayPostgres,
 } from '../devtools/throwawayPostgres';
-import { createLogger } from '../logger';
+import { createLogger } from '../../src/logger';
 import { sampleEvent, sampleSession } from '../demo/sampleSession';
 import { startOpscomSimulator } from '../simulators/opscomSimulator';
 import { startStripeSimulator } from '../simulators/stripeSimulator';
-import { migrateLedger, openLedger } from '../store/openLedger';
+import { migrateLedger, openLedger } from '../../src/store/openLedger';
 import { deliverLikeStripe } from '../chaos/deliver';
 import { startBenchServer, type BenchServer } from './benchServer';
 

@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Stripe from 'stripe';
-import { startAdapter } from '../adapter';
-import { loadConfig } from '../config';
+import { startAdapter } from '../../src/adapter';
+import { loadConfig } from '../../src/config';
 import { numberArg } from '../devtools/cliArgs';
 import { runReplayScript } from '../devtools/replayScript';
-import { createLogger } from '../logger';
+import { createLogger } from '../../src/logger';
 import { startOpscomSimulator } from '../simulators/opscomSimulator';
 import { startStripeSimulator } from '../simulators/stripeSimulator';
-import { migrateSqlite } from '../store/sqliteDatabase';
+import { migrateSqlite } from '../../src/store/sqliteDatabase';
 import { sampleEvent, sampleSession } from './sampleSession';
 
 const DEMO_TOKEN = 'demo-opscom-token';

@@ -3,7 +3,7 @@ import express from 'express';
 /**
  * The ceiling for the ingest benchmark: Express on the same machine that reads the body the
  * way the webhook route does (raw, up to 1 MiB) and answers 200, nothing else.
- * `node dist/bench/bareServer.js` with PORT.
+ * `node build/tools/bench/bareServer.js` with PORT.
  */
 const app = express();
 app.post('/webhooks/stripe', express.raw({ type: () => true, limit: '1mb' }), (_req, res) => {

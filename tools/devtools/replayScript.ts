@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { scriptFile } from './paths';
 
 /**
  * Runs `npm run replay` as an operator does: the built scripts/replay.js in its own process.
@@ -14,7 +14,7 @@ export function runReplayScript(
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [join(__dirname, '..', '..', 'scripts', 'replay.js'), ...args],
+      [scriptFile('replay.js'), ...args],
       {
         env,
         stdio: output === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'ignore'],

@@ -1,10 +1,10 @@
 import Stripe from 'stripe';
-import type { StoreConfig } from '../config';
+import type { StoreConfig } from '../../src/config';
 import { sampleEvent, sampleSession } from '../demo/sampleSession';
-import { createLogger } from '../logger';
+import { createLogger } from '../../src/logger';
 import { startOpscomSimulator } from '../simulators/opscomSimulator';
 import { startStripeSimulator } from '../simulators/stripeSimulator';
-import { openLedger } from '../store/openLedger';
+import { openLedger } from '../../src/store/openLedger';
 import { startBenchServer } from './benchServer';
 import { BENCH_SECRET } from './ingest';
 import { peakRssMb } from './processStats';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { freePort } from '../devtools/freePort';
+import { distFile } from '../devtools/paths';
 
 export interface BenchServer {
   child: ChildProcess;
@@ -9,13 +9,13 @@ export interface BenchServer {
 }
 
 /**
- * The built server (dist/server.js) in its own process, as production runs it, on a free port;
+ * The built server (dist/server.js, or `script`) in its own process, as production runs it, on a free port;
  * resolves once it answers /healthz. Its log lines are dropped (stderr is kept). BENCH_CPU_PROF=dir writes a
  * V8 CPU profile of it there (node --cpu-prof).
  */
 export async function startBenchServer(
   env: Record<string, string>,
-  script = join(__dirname, '..', 'server.js'),
+  script = distFile('server.js'),
 ): Promise<BenchServer> {
   const profDir = process.env['BENCH_CPU_PROF'];
   // As the Procfile and `npm start` run it: a 128 MB old-space cap, which keeps V8 from

@@ -1,6 +1,6 @@
 import type { OpscomReceived, SimPermit } from '../simulators/opscomSimulator';
 import type { StripeObject } from '../simulators/stripeSimulator';
-import type { EventRecord, Job } from '../store/ledger';
+import type { EventRecord, Job } from '../../src/store/ledger';
 import type { ChaosPlan } from './chaosPlan';
 
 export interface AuditInput {

@@ -1,5 +1,5 @@
-// `npm run demo:replay [-- --sessions 300]`: see src/demo/replayDemo.ts.
-require('../dist/demo/replayDemo.js')
+// `npm run demo:replay [-- --sessions 300]`: see tools/demo/replayDemo.ts.
+require('../../build/tools/demo/replayDemo.js')
   .runReplayDemo(process.argv.slice(2))
   .then(
     (code) => process.exit(code),

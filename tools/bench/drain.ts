@@ -1,8 +1,8 @@
-import type { StoreConfig } from '../config';
-import { createLogger } from '../logger';
+import type { StoreConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
 import { startOpscomSimulator } from '../simulators/opscomSimulator';
 import { startStripeSimulator } from '../simulators/stripeSimulator';
-import { openLedger } from '../store/openLedger';
+import { openLedger } from '../../src/store/openLedger';
 import { startBenchServer } from './benchServer';
 import { runIngest } from './ingest';
 import { peakRssMb } from './processStats';

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StoreConfig } from '../config';
+import type { StoreConfig } from '../../src/config';
 import { numberArg } from '../devtools/cliArgs';
-import { migrateLedger } from '../store/openLedger';
+import { migrateLedger } from '../../src/store/openLedger';
 import { measureTimeToPermit } from './timeToPermit';
 
 /**

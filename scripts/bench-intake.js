@@ -1,7 +1,0 @@
-// `npm run bench:intake [-- --seconds 10 --connections 32]`: see src/bench/intakeBench.ts.
-require('../dist/bench/intakeBench.js')
-  .runIntakeBench(process.argv.slice(2))
-  .catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
