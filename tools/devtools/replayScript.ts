@@ -12,14 +12,10 @@ export function runReplayScript(
   output: 'inherit' | 'capture',
 ): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [scriptFile('replay.js'), ...args],
-      {
-        env,
-        stdio: output === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'ignore'],
-      },
-    );
+    const child = spawn(process.execPath, [scriptFile('replay.js'), ...args], {
+      env,
+      stdio: output === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'ignore'],
+    });
     let stdout = '';
     child.stdout?.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.once('error', reject);
