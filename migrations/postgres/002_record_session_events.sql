@@ -1,8 +1,10 @@
--- Intake in one round trip: records a batch of events (a JSON array, in arrival order) with
--- the same rules as src/store/sqliteLedger.ts, returning one outcome per event:
--- 'duplicate', or '<created|updated|unchanged>:<job state>'. Each statement takes a fresh
--- snapshot (READ COMMITTED), so concurrent batches on one session behave as separate
--- transactions would. Announces due jobs with NOTIFY (delivered at commit).
+-- Intake in one round trip: records a batch of events (a JSON array, in arrival order),
+-- returning one outcome per event: 'duplicate', or '<created|updated|unchanged>:<job state>'.
+-- The rule is src/domain/intakeRule.ts (intakeTransition), written here in plpgsql so that a
+-- batch costs one call; test/store/intakeRule.test.ts holds the two to the same table. Each
+-- statement takes a fresh snapshot (READ COMMITTED), so concurrent batches on one session
+-- behave as separate transactions would. Announces due jobs with NOTIFY on 'adapter_jobs'
+-- (JOBS_CHANNEL in src/store/postgresLedger.ts), delivered at commit.
 CREATE FUNCTION record_session_events(batch jsonb) RETURNS SETOF text
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -3,19 +3,15 @@ import type { SessionSnapshot } from '../domain/sessionSnapshot';
 import type { SessionEventAction } from '../domain/classifyEvent';
 import type { Correction } from '../domain/correction';
 
+import type { JobState } from '../domain/intakeRule';
+
+export type { JobState } from '../domain/intakeRule';
+
 /**
  * A job is one Checkout Session (never one event): every event of that session, and every
- * replay, converges on this row, which is what makes "one session, one permit" hold.
- *
- * awaiting_payment → pending     (async payment succeeded)
- * awaiting_payment → payment_failed
- * pending → done                 (OPSCOM answered and both write-backs landed)
- * pending → failed               (a permanent problem: bad metadata, OPSCOM rejected it)
- * pending → dead                 (transient problems for longer than JOB_MAX_AGE_HOURS)
+ * replay, converges on this row, which is what makes "one session, one permit" hold. Its
+ * states and the intake rule are in domain/intakeRule.ts.
  */
-export type JobState =
-  'awaiting_payment' | 'payment_failed' | 'pending' | 'done' | 'failed' | 'dead';
-
 export interface Job {
   sessionId: string;
   state: JobState;

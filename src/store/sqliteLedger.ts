@@ -1,3 +1,4 @@
+import { intakeTransition } from '../domain/intakeRule';
 import type { Logger } from '../logger';
 import {
   eventFromRow,
@@ -64,8 +65,6 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
   const insertJob = db.prepare(`
     INSERT INTO jobs (session_id, state, livemode, session_json, paid_event_id, paid_at, next_run_at, created_at, updated_at)
     VALUES (@sessionId, @state, @livemode, @sessionJson, @paidEventId, @paidAt, @now, @now, @now)`);
-  // Only a session still waiting for its delayed payment moves on; every other state is final
-  // for intake, so duplicates and out-of-order events change nothing.
   const advanceWaitingJob = db.prepare(`
     UPDATE jobs SET state = @state, session_json = @sessionJson, paid_event_id = @paidEventId,
       paid_at = @paidAt, next_run_at = @now, updated_at = @now
@@ -84,26 +83,21 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
     });
     if (inserted.changes === 0) return { event: 'duplicate' };
 
-    const state: JobState = input.action === 'paid' ? 'pending' : input.action;
+    const existing = selectState.get(input.session.id);
+    const effect = intakeTransition(existing?.state as JobState | undefined, input.action);
     const paid = input.action === 'paid';
     const params = {
       sessionId: input.session.id,
-      state,
+      state: effect.state,
       livemode: input.session.livemode ? 1 : 0,
       sessionJson: JSON.stringify(input.session),
       paidEventId: paid ? input.eventId : null,
       paidAt: paid ? input.eventCreated : null,
       now: input.receivedAt,
     };
-    const existing = selectState.get(input.session.id);
-    if (!existing) {
-      insertJob.run(params);
-      return { event: 'recorded', job: 'created', state };
-    }
-    if (state !== 'awaiting_payment' && advanceWaitingJob.run(params).changes > 0) {
-      return { event: 'recorded', job: 'updated', state };
-    }
-    return { event: 'recorded', job: 'unchanged', state: existing.state as JobState };
+    if (effect.job === 'created') insertJob.run(params);
+    if (effect.job === 'updated') advanceWaitingJob.run(params);
+    return { event: 'recorded', ...effect };
   };
   const recordBatchTx = db.transaction((inputs: SessionEventInput[]) => inputs.map(recordOne));
 
