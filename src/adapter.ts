@@ -7,6 +7,7 @@ import type { Ledger } from './store/ledger';
 import { openLedger } from './store/openLedger';
 import { createStripeClient } from './stripe/stripeClient';
 import { jobServices } from './worker/jobServices';
+import type { JobDeps } from './worker/processJob';
 import { createWorker, type Worker } from './worker/worker';
 
 export interface RunningAdapter {
@@ -19,9 +20,11 @@ export interface RunningAdapter {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** Seams for tests: a fetch for OPSCOM, a clock, a short wait between retries. */
 export interface AdapterOverrides {
   fetch?: typeof fetch;
   now?: () => number;
+  retryDelay?: JobDeps['retryDelay'];
 }
 
 /**
@@ -49,6 +52,7 @@ export async function startAdapter(
           pollMs: config.worker.pollMs,
           now,
           logger,
+          ...(overrides.retryDelay ? { retryDelay: overrides.retryDelay } : {}),
         });
 
   let server: Server | undefined;

@@ -1,11 +1,20 @@
 /**
- * The one error hierarchy. Every error the adapter raises on purpose is an AdapterError and
- * carries `retryable`: whether trying the same thing again later can succeed. The worker reads
- * only that fact to decide between backing off and giving up (see worker/backoff.ts).
+ * What can be done about a failure, decided once, where the error is made (one place per
+ * peer: opscom/opscomAnswer.ts and opscom/opscomClient.ts for OPSCOM, stripe/stripeErrors.ts
+ * for Stripe); the worker (worker/processJob.ts) and replay act on it and nothing else:
+ * - `transient`: passes by itself (an outage, a timeout, a 429): retry with backoff;
+ * - `operator`: nothing can succeed until a person fixes the configuration (OPSCOM refuses the
+ *   token, Stripe refuses the key): keep the work, say so loudly, retry slowly, so that the
+ *   queue goes through once it is fixed;
+ * - `permanent`: this request is wrong (bad metadata, OPSCOM refused it, an unknown object):
+ *   retrying cannot help; fail with the reason.
  */
+export type ErrorKind = 'transient' | 'operator' | 'permanent';
+
+/** The one error hierarchy: every error the adapter raises on purpose is an AdapterError. */
 export abstract class AdapterError extends Error {
   abstract readonly code: string;
-  abstract readonly retryable: boolean;
+  abstract readonly kind: ErrorKind;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -16,7 +25,7 @@ export abstract class AdapterError extends Error {
 /** Raised at start-up when the environment is wrong; lists every problem at once. */
 export class ConfigError extends AdapterError {
   readonly code = 'config_invalid';
-  readonly retryable = false;
+  readonly kind = 'permanent';
   constructor(readonly problems: readonly string[]) {
     super(`Configuration is invalid:\n  - ${problems.join('\n  - ')}`);
   }
@@ -25,13 +34,13 @@ export class ConfigError extends AdapterError {
 /** Raised when a webhook request cannot be proven to come from Stripe (answered 400). */
 export class WebhookVerificationError extends AdapterError {
   readonly code = 'webhook_unverified';
-  readonly retryable = false;
+  readonly kind = 'permanent';
 }
 
 /** OPSCOM could not be reached or gave an answer we cannot read: try again later. */
 export class OpscomUnavailableError extends AdapterError {
   readonly code = 'opscom_unavailable';
-  readonly retryable = true;
+  readonly kind = 'transient';
 }
 
 /**
@@ -41,17 +50,17 @@ export class OpscomUnavailableError extends AdapterError {
  */
 export class OpscomInDoubtError extends AdapterError {
   readonly code = 'opscom_in_doubt';
-  readonly retryable = true;
+  readonly kind = 'transient';
 }
 
 /**
  * OPSCOM refused the API token (ErrorCode 9001/9002). No permit can succeed until an operator
- * fixes OPSCOM_API_TOKEN, so it is logged loudly; the job is kept and retried (with backoff)
- * rather than failed, so that fixing the token lets every queued payment through.
+ * fixes OPSCOM_API_TOKEN: logged loudly, the job kept and retried slowly rather than failed,
+ * so that fixing the token lets every queued payment through.
  */
 export class OpscomAuthError extends AdapterError {
   readonly code = 'opscom_auth';
-  readonly retryable = true;
+  readonly kind = 'operator';
   constructor(
     readonly errorCode: number,
     message: string,
@@ -63,7 +72,7 @@ export class OpscomAuthError extends AdapterError {
 /** OPSCOM rejected this particular request (ErrorCode 9003–9033): retrying cannot help. */
 export class OpscomRejectedError extends AdapterError {
   readonly code = 'opscom_rejected';
-  readonly retryable = false;
+  readonly kind = 'permanent';
   constructor(
     readonly errorCode: number,
     message: string,
@@ -72,28 +81,29 @@ export class OpscomRejectedError extends AdapterError {
   }
 }
 
-/** A call to Stripe's API failed; `retryable` is decided from the status in stripe/stripeErrors.ts. */
+/** A call to Stripe's API failed; its kind is decided in stripe/stripeErrors.ts. */
 export class StripeApiError extends AdapterError {
   readonly code = 'stripe_api';
   constructor(
     message: string,
-    readonly retryable: boolean,
+    readonly kind: ErrorKind,
     readonly statusCode: number | undefined,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
 /** The ledger could not be read or written. Intake answers 500 so Stripe redelivers. */
 export class StoreError extends AdapterError {
   readonly code = 'store_failed';
-  readonly retryable = true;
+  readonly kind = 'transient';
 }
 
 /** The ledger's schema is not the one this build expects (see store/migrations.ts). */
 export class SchemaError extends AdapterError {
   readonly code = 'schema_mismatch';
-  readonly retryable = false;
+  readonly kind = 'permanent';
 }
 
 /** Describe anything thrown, for a log line or a stored `last_error`, without stack or secrets. */

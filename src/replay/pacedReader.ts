@@ -17,8 +17,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * The one place that paces and retries replay's Stripe reads: requests start at most
  * `perSecond` per second (shared by every concurrent caller), and a read that failed for a
- * reason that can pass (429, 5xx, no answer) is tried again after a growing wait. A rejected
- * key (401/403) or a missing object (404) is not retried: it will not change by waiting.
+ * reason that can pass (a transient error: 429, 5xx, no answer) is tried again after a growing
+ * wait. A rejected key (operator) or a missing object (permanent) is not: waiting changes
+ * nothing.
  */
 export function pacedReader(reader: StripeReader, options: PacingOptions): StripeReader {
   const interval = 1000 / options.perSecond;
@@ -38,11 +39,7 @@ export function pacedReader(reader: StripeReader, options: PacingOptions): Strip
           return await fn(...args);
         } catch (err) {
           const retry =
-            err instanceof StripeApiError &&
-            err.retryable &&
-            err.statusCode !== 401 &&
-            err.statusCode !== 403 &&
-            attempt < options.tries;
+            err instanceof StripeApiError && err.kind === 'transient' && attempt < options.tries;
           if (!retry) throw err;
           const wait = options.backoffMs * 2 ** (attempt - 1) * (err.statusCode === 429 ? 2 : 1);
           options.onRetry?.(fn.name, err, wait);

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { SESSION_EVENT_TYPES } from '../domain/classifyEvent';
-import { toStripeApiError } from './stripeWriteBack';
+import { toStripeApiError } from './stripeErrors';
 
 export interface Page {
   data: unknown[];

@@ -11,3 +11,21 @@ export function backoffDelayMs(attempt: number, random: () => number = Math.rand
   const ceiling = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** exponent);
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
+
+/** How long a step that needs an operator waits between tries: about a minute. */
+const OPERATOR_DELAY_MS = 60_000;
+
+/**
+ * The wait before retry number `attempt` of a failed step: exponential for a transient error;
+ * about a minute, always, for one that needs an operator (a refused token: retrying faster
+ * cannot help, and once it is fixed the queue goes through within a minute).
+ */
+export function retryDelayMs(
+  kind: 'transient' | 'operator',
+  attempt: number,
+  random: () => number = Math.random,
+): number {
+  if (kind === 'operator')
+    return Math.round(OPERATOR_DELAY_MS / 2 + (random() * OPERATOR_DELAY_MS) / 2);
+  return backoffDelayMs(attempt, random);
+}

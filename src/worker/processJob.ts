@@ -1,17 +1,11 @@
 import type { MappingOptions } from '../domain/mapSession';
 import type { PermitRequest } from '../domain/permit';
-import {
-  AdapterError,
-  OpscomAuthError,
-  OpscomInDoubtError,
-  StoreError,
-  describeError,
-} from '../errors';
+import { AdapterError, OpscomInDoubtError, StoreError, describeError } from '../errors';
 import type { Logger } from '../logger';
 import type { OpscomClient } from '../opscom/opscomClient';
 import type { Job, Ledger, LeaseRef } from '../store/ledger';
 import type { StripeWriteBack, WriteBackMetadata } from '../stripe/stripeWriteBack';
-import { backoffDelayMs } from './backoff';
+import { retryDelayMs } from './backoff';
 import { permitForJob } from './permitForJob';
 
 export interface JobDeps {
@@ -24,6 +18,8 @@ export interface JobDeps {
   maxAgeMs: number;
   now: () => number;
   logger: Logger;
+  /** Wait before the next try (default worker/backoff.ts); tests pass a short one. */
+  retryDelay?: (kind: 'transient' | 'operator', attempt: number) => number;
 }
 
 /** What the worker hears from a job while it runs. */
@@ -289,26 +285,29 @@ async function handleFailure(
     return;
   }
   // An error we did not classify is a bug, not bad data: keep the job and retry it.
-  const retryable = err instanceof AdapterError ? err.retryable : true;
+  const kind = err instanceof AdapterError ? err.kind : 'transient';
   const at = lease();
   try {
-    if (!retryable) {
+    if (kind === 'permanent') {
       await deps.ledger.giveUp(at, 'failed', message);
       log.error('job failed permanently', { error: message });
-    } else if (at.now - job.createdAt >= deps.maxAgeMs) {
+    } else if (kind === 'transient' && at.now - job.createdAt >= deps.maxAgeMs) {
       await deps.ledger.giveUp(at, 'dead', `gave up after retries: ${message}`);
       log.error('job dead: still failing after JOB_MAX_AGE_HOURS; replay it once fixed', {
         error: message,
       });
     } else {
-      const delay = backoffDelayMs(attempts + 1);
+      // Needs an operator: kept (never dead by age) and retried slowly, so that the queue
+      // goes through once the configuration is fixed.
+      const delay = (deps.retryDelay ?? retryDelayMs)(kind, attempts + 1);
       await deps.ledger.scheduleRetry(at, message, at.now + delay);
-      const level = err instanceof OpscomAuthError ? 'error' : 'warn';
-      log.log(level, 'step failed; will retry', {
-        error: message,
-        retryInMs: delay,
-        attempt: attempts + 1,
-      });
+      log.log(
+        kind === 'operator' ? 'error' : 'warn',
+        kind === 'operator'
+          ? 'step failed: needs an operator (see the error); will retry'
+          : 'step failed; will retry',
+        { error: message, retryInMs: delay, attempt: attempts + 1 },
+      );
     }
   } catch (storeErr) {
     log.error('could not record the failure; the lease will expire and the job resume', {

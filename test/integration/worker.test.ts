@@ -1,5 +1,6 @@
 import { OPSCOM_TOKEN } from '../support/config';
 import { startHarness, type Harness } from '../support/harness';
+import { waitFor } from '../support/serverProcess';
 import { makeEvent, makeSession } from '../support/stripeFixtures';
 
 let h: Harness;
@@ -83,12 +84,14 @@ describe('a wrong OPSCOM token', () => {
   test('is logged loudly, keeps the job pending for retry, and never leaks the token', async () => {
     h = await startHarness({ OPSCOM_API_TOKEN: 'wrong-token-0000' });
     const session = await deliverPaid();
-    const deadline = Date.now() + 5000;
-    while (!(await h.adapter.ledger.getJob(session.id))?.lastError && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const job = await h.adapter.ledger.getJob(session.id);
+    const job = await waitFor('a first failure', async () => {
+      const j = await h.adapter.ledger.getJob(session.id);
+      return j?.lastError ? j : undefined;
+    });
     expect(job?.state).toBe('pending');
+    // It needs an operator: retried in about a minute, not in seconds.
+    expect(job.nextRunAt - job.updatedAt).toBeGreaterThanOrEqual(30_000);
+    expect(h.logs()).toMatch(/step failed: needs an operator/);
     expect(job?.lastError).toMatch(/9002.*OPSCOM_API_TOKEN is fixed/);
     expect(h.opscom.received[0]?.tokenValid).toBe(false);
     expect(h.logs()).toMatch(/"level":"error".*9002|9002.*"level":"error"/);
@@ -159,10 +162,32 @@ describe('giving up', () => {
     h = await startHarness({ JOB_MAX_AGE_HOURS: '1' }, {}, { now: () => Date.now() + offset });
     h.opscom.faults.setRate(1, ['500']);
     const session = await deliverPaid();
-    await new Promise((r) => setTimeout(r, 200));
-    expect((await h.adapter.ledger.getJob(session.id))?.state).toBe('pending');
+    const failedOnce = await waitFor('a first failure', async () => {
+      const j = await h.adapter.ledger.getJob(session.id);
+      return j?.lastError ? j : undefined;
+    });
+    expect(failedOnce).toMatchObject({ state: 'pending', attempts: 1 });
     offset = 3600_000 + 1;
     const job = await h.waitForJob(session.id, ['dead']);
     expect(job.lastError).toMatch(/gave up after retries: OPSCOM answered HTTP 500/);
+  });
+});
+
+describe('a failure that needs an operator', () => {
+  test('never makes a job dead, however old: fixing the token must let it through', async () => {
+    let offset = 0;
+    h = await startHarness(
+      { OPSCOM_API_TOKEN: 'wrong-token-0000', JOB_MAX_AGE_HOURS: '1' },
+      {},
+      { now: () => Date.now() + offset, retryDelay: () => 20 },
+    );
+    const session = await deliverPaid();
+    offset = 3600_000 + 1;
+    const retried = await waitFor('three refused tries past the maximum age', async () => {
+      const j = await h.adapter.ledger.getJob(session.id);
+      return j && j.attempts >= 3 ? j : undefined;
+    });
+    expect(retried.state).toBe('pending');
+    expect(h.opscom.received.length).toBeGreaterThanOrEqual(3);
   });
 });

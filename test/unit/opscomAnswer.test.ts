@@ -1,7 +1,7 @@
 import { classifyOpscomAnswer } from '../../src/opscom/opscomAnswer';
 
 describe('classifyOpscomAnswer', () => {
-  const rows: Array<[string, number, string, 'ok' | 'transient' | 'auth' | 'permanent']> = [
+  const rows: Array<[string, number, string, 'ok' | 'transient' | 'operator' | 'permanent']> = [
     ['success', 200, '{"status":"success","reference_id":"R-1","InternalReferenceID":"77"}', 'ok'],
     [
       'success with numeric ids',
@@ -11,8 +11,13 @@ describe('classifyOpscomAnswer', () => {
     ],
     ['success without InternalReferenceID', 201, '{"status":"success","reference_id":"R-1"}', 'ok'],
     ['"success" without reference_id', 200, '{"status":"success"}', 'transient'],
-    ['9001 with HTTP 200', 200, '{"ErrorCode":9001,"ErrorMessage":"API token is missing"}', 'auth'],
-    ['9002 with HTTP 401', 401, '{"ErrorCode":9002,"ErrorMessage":"no permission"}', 'auth'],
+    [
+      '9001 with HTTP 200',
+      200,
+      '{"ErrorCode":9001,"ErrorMessage":"API token is missing"}',
+      'operator',
+    ],
+    ['9002 with HTTP 401', 401, '{"ErrorCode":9002,"ErrorMessage":"no permission"}', 'operator'],
     ['9003', 200, '{"ErrorCode":9003,"ErrorMessage":"could not be parsed"}', 'permanent'],
     ['9022 duplicate', 200, '{"ErrorCode":"9022","ErrorMessage":"exists"}', 'permanent'],
     ['9033', 400, '{"ErrorCode":9033}', 'permanent'],
@@ -21,18 +26,23 @@ describe('classifyOpscomAnswer', () => {
     ['HTTP 502 HTML', 502, '<html>Bad gateway</html>', 'transient'],
     ['an empty body', 200, '', 'transient'],
     ['JSON of another shape', 200, '{"ok":true}', 'transient'],
+    // Success is only "status":"success": another status naming a reference is not a permit.
+    [
+      '"status":"error" with a reference_id',
+      200,
+      '{"status":"error","reference_id":"R-1"}',
+      'transient',
+    ],
+    [
+      '"status":"failed" with an ErrorCode',
+      200,
+      '{"status":"failed","reference_id":"R-1","ErrorCode":9006}',
+      'permanent',
+    ],
   ];
   test.each(rows)('%s → %s', (_name, status, body, expected) => {
     const answer = classifyOpscomAnswer(status, body);
-    const kind = answer.ok
-      ? 'ok'
-      : answer.error.code === 'opscom_auth'
-        ? 'auth'
-        : answer.error.retryable
-          ? 'transient'
-          : 'permanent';
-    expect(kind).toBe(expected);
-    if (kind === 'auth') expect(answer.ok || answer.error.retryable).toBe(true);
+    expect(answer.ok ? 'ok' : answer.error.kind).toBe(expected);
   });
 
   test('a success gives the references as text', () => {

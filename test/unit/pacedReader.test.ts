@@ -26,12 +26,18 @@ beforeEach(async () => {
 afterEach(() => sim.close());
 
 describe('replay’s Stripe reads', () => {
-  test('a 429 is retried after a longer wait than a 500', async () => {
-    sim.faults.next('429');
+  test('a first 429 waits twice as long as a first 500; each wait then doubles', async () => {
     sim.faults.next('500');
     await expect(reader().retrieveSession('cs_test_1')).resolves.toMatchObject({ id: 'cs_test_1' });
-    expect(retries).toEqual(['retrieveSession 429 10', 'retrieveSession 500 10']);
-    expect(sim.received.map((r) => r.status)).toEqual([429, 500, 200]);
+    sim.faults.next('429');
+    sim.faults.next('429');
+    await expect(reader().retrieveSession('cs_test_1')).resolves.toMatchObject({ id: 'cs_test_1' });
+    expect(retries).toEqual([
+      'retrieveSession 500 5',
+      'retrieveSession 429 10',
+      'retrieveSession 429 20',
+    ]);
+    expect(sim.received.map((r) => r.status)).toEqual([500, 200, 429, 429, 200]);
   });
 
   test('gives up after its tries, with the reason', async () => {
