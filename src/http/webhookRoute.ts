@@ -41,6 +41,7 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
           raw,
           req.get('stripe-signature'),
           deps.webhookSecrets,
+          Math.floor(receivedAt / 1000),
         );
       } catch (err) {
         if (!(err instanceof WebhookVerificationError)) throw err;

@@ -465,3 +465,34 @@ onPostgres('PostgreSQL job notifications', () => {
     await b.close();
   });
 });
+
+onPostgres('PostgreSQL changeJob', () => {
+  test('an insert that never lands is an error, never a write reported done', async () => {
+    const store: StoreConfig = {
+      kind: 'postgres',
+      url: await freshDatabase(),
+      ssl: false,
+      poolSize: 2,
+    };
+    await migrateLedger(store);
+    const ledger = await openLedger(store, logger);
+    // A trigger drops every insert of one session, as five inserts each lost to a concurrent
+    // process would look from here.
+    const pool = createPool(store);
+    await pool.query(`
+      CREATE FUNCTION drop_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+      CREATE TRIGGER drop_ghost BEFORE INSERT ON jobs FOR EACH ROW
+        WHEN (NEW.session_id = 'cs_ghost') EXECUTE FUNCTION drop_insert();`);
+    await pool.end();
+    await ledger.recordSessionEvent(event('cs_model', 'paid'));
+    const model = (await ledger.getJob('cs_model'))!;
+    await expect(
+      ledger.changeJob('cs_ghost', () => ({
+        result: 'written',
+        write: { ...model, sessionId: 'cs_ghost' },
+      })),
+    ).rejects.toThrow(/job cs_ghost was created by another process five times/);
+    expect(await ledger.getJob('cs_ghost')).toBeUndefined();
+    await ledger.close();
+  });
+});
