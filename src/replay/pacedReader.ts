@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { StripeApiError } from '../errors';
 import type { StripeReader } from '../stripe/stripeReader';
 
@@ -11,8 +12,6 @@ export interface PacingOptions {
   /** Told of every retry, for the operator. */
   onRetry?: (what: string, error: StripeApiError, waitMs: number) => void;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The one place that paces and retries replay's Stripe reads: requests start at most

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job } from '../store/ledger';
 import { permitForJob } from '../worker/permitForJob';
 import { processJob, type JobDeps } from '../worker/processJob';
@@ -17,8 +18,6 @@ export interface SessionReplayDeps {
   /** Rounds per session when a step fails for a reason that can pass (OPSCOM down…). */
   tries: number;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Replays one session: decide through the ledger (planReplay, atomically), then run the job

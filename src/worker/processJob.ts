@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { MappingOptions } from '../domain/mapSession';
 import type { PermitRequest } from '../domain/permit';
 import { AdapterError, OpscomInDoubtError, StoreError, describeError } from '../errors';
@@ -243,7 +244,7 @@ async function holdUntilRecorded(
           },
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(delay);
       delay = Math.min(delay * 2, 2000);
     }
   }

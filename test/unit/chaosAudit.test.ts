@@ -1,5 +1,5 @@
 import { auditChaos, type AuditInput } from '../../tools/chaos/audit';
-import { makeChaosPlan, seededRandom } from '../../tools/chaos/chaosPlan';
+import { chaosStreams, makeChaosPlan, seededRandom } from '../../tools/chaos/chaosPlan';
 import type { SimPermit } from '../../tools/simulators/opscomSimulator';
 import type { StripeObject } from '../../tools/simulators/stripeSimulator';
 import type { Job } from '../../src/store/ledger';
@@ -189,4 +189,18 @@ test('a kill after OPSCOM received the request and before it answered is in the 
   expect(report.doubledInWindow).toEqual([
     expect.stringContaining('process killed 600 ms before (its request already with OPSCOM)'),
   ]);
+});
+
+test('a seed gives the same plan and schedule, however much a runtime stream was used', () => {
+  const take = (r: () => number, n: number) => Array.from({ length: n }, r);
+  const a = chaosStreams(4242);
+  const b = chaosStreams(4242);
+  take(b.opscomFaults, 1000); // faults drawn as requests happen, in any number
+  take(b.fleet, 37);
+  expect(take(a.schedule, 20)).toEqual(take(b.schedule, 20));
+  // Ids are random (unique in every run); what each session is and is owed comes from the seed.
+  const shape = (plan: ReturnType<typeof makeChaosPlan>) =>
+    plan.sessions.map((x) => [x.kind, x.plate, x.expected, x.events.map((e) => e['type'])]);
+  expect(shape(makeChaosPlan(30, a.plan, 0))).toEqual(shape(makeChaosPlan(30, b.plan, 0)));
+  expect(take(chaosStreams(4243).schedule, 20)).not.toEqual(take(chaosStreams(4242).schedule, 20));
 });

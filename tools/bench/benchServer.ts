@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from '../devtools/freePort';
 import { distFile } from '../devtools/paths';
@@ -41,7 +42,7 @@ export async function startBenchServer(
       // not listening yet
     }
     if (Date.now() > deadline) throw new Error('server did not listen within 20 s');
-    await new Promise((r) => setTimeout(r, 25));
+    await sleep(25);
   }
   return {
     child,

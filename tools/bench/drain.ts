@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { StoreConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startOpscomSimulator } from '../simulators/opscomSimulator';
@@ -62,11 +63,9 @@ export async function measureDrain(options: {
     options.store,
     createLogger({ level: 'error', pretty: false, silent: true }),
   );
-  while (opscom.permits.size < options.jobs && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 200));
+  while (opscom.permits.size < options.jobs && Date.now() < deadline) await sleep(200);
   // And until every job is done (the last write-backs).
-  while ((await ledger.listJobs(['pending'])).length > 0 && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 200));
+  while ((await ledger.listJobs(['pending'])).length > 0 && Date.now() < deadline) await sleep(200);
   const rssMb = peakRssMb(worker.child.pid);
   await worker.stop();
   await ledger.close();

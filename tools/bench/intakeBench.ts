@@ -3,7 +3,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoreConfig } from '../../src/config';
 import { createDatabaseOn, startThrowawayPostgres } from '../devtools/throwawayPostgres';
-import { numberArg } from '../devtools/cliArgs';
+import { toolArgs } from '../devtools/cliArgs';
 import { migrateLedger } from '../../src/store/openLedger';
 import { startBenchServer } from './benchServer';
 import { runIngest, type IngestResult } from './ingest';
@@ -21,8 +21,10 @@ interface Row extends IngestResult {
  * with its default durability (fsync on, synchronous_commit on), or BENCH_DATABASE_URL (admin).
  */
 export async function runIntakeBench(argv: readonly string[]): Promise<void> {
-  const seconds = numberArg(argv, 'seconds', 10);
-  const connections = numberArg(argv, 'connections', 32);
+  const { seconds, connections } = toolArgs(argv, {
+    seconds: { kind: 'number', default: 10, min: 1 },
+    connections: { kind: 'number', default: 32, min: 1 },
+  });
   const dir = mkdtempSync(join(tmpdir(), 'adapter-intake-bench-'));
   const adminUrl = process.env['BENCH_DATABASE_URL'];
   const pg = adminUrl ? undefined : await startThrowawayPostgres();

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoreConfig } from '../../src/config';
-import { numberArg } from '../devtools/cliArgs';
+import { toolArgs } from '../devtools/cliArgs';
 import { migrateLedger } from '../../src/store/openLedger';
 import { measureTimeToPermit } from './timeToPermit';
 
@@ -11,9 +11,11 @@ import { measureTimeToPermit } from './timeToPermit';
  * receipt → OPSCOM on the SQLite ledger (see timeToPermit.ts).
  */
 export async function runLatencyBench(argv: readonly string[]): Promise<void> {
-  const count = numberArg(argv, 'count', 1000);
-  const rate = numberArg(argv, 'rate', 200);
-  const concurrency = numberArg(argv, 'concurrency', 8);
+  const { count, rate, concurrency } = toolArgs(argv, {
+    count: { kind: 'number', default: 1000, min: 1 },
+    rate: { kind: 'number', default: 200, min: 1 },
+    concurrency: { kind: 'number', default: 8, min: 1 },
+  });
   const dir = mkdtempSync(join(tmpdir(), 'adapter-bench-'));
   const store: StoreConfig = { kind: 'sqlite', sqlitePath: join(dir, 'ledger.sqlite') };
   try {

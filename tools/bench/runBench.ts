@@ -7,7 +7,7 @@ import {
   startThrowawayPostgres,
   type ThrowawayPostgres,
 } from '../devtools/throwawayPostgres';
-import { numberArg } from '../devtools/cliArgs';
+import { toolArgs } from '../devtools/cliArgs';
 import { migrateLedger } from '../../src/store/openLedger';
 import { startBenchServer } from './benchServer';
 import { measureDrain, type DrainResult } from './drain';
@@ -24,12 +24,19 @@ interface Options {
 }
 
 function parse(argv: readonly string[]): Options {
+  const a = toolArgs(argv, {
+    seconds: { kind: 'number', default: 10, min: 1 },
+    connections: { kind: 'number', default: 32, min: 1 },
+    'drain-jobs': { kind: 'number', default: 10_000, min: 1 },
+    'drain-concurrency': { kind: 'number', default: 8, min: 1 },
+    postgres: { kind: 'flag' },
+  });
   return {
-    seconds: numberArg(argv, 'seconds', 10),
-    connections: numberArg(argv, 'connections', 32),
-    drainJobs: numberArg(argv, 'drain-jobs', 10_000),
-    drainConcurrency: numberArg(argv, 'drain-concurrency', 8),
-    postgres: argv.includes('--postgres') || process.env['DATABASE_URL'] !== undefined,
+    seconds: a.seconds,
+    connections: a.connections,
+    drainJobs: a['drain-jobs'],
+    drainConcurrency: a['drain-concurrency'],
+    postgres: a.postgres || process.env['DATABASE_URL'] !== undefined,
   };
 }
 

@@ -1,8 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoreConfig } from '../../src/config';
-import { numberArg, stringArg } from '../devtools/cliArgs';
+import { toolArgs } from '../devtools/cliArgs';
 import {
   createDatabaseOn,
   startThrowawayPostgres,
@@ -26,9 +27,15 @@ const SECRET = 'whsec_bench_secret';
  * has it; the figure is the time from the kill to the other process's request to OPSCOM.
  */
 export async function runTakeoverBench(argv: readonly string[]): Promise<void> {
-  const kind = stringArg(argv, 'store') ?? 'sqlite';
-  const runs = numberArg(argv, 'runs', 5);
-  const lease = numberArg(argv, 'lease', 3);
+  const {
+    store: kind,
+    runs,
+    lease,
+  } = toolArgs(argv, {
+    store: { kind: 'choice', default: 'sqlite', choices: ['sqlite', 'postgres'] },
+    runs: { kind: 'number', default: 5, min: 1 },
+    lease: { kind: 'number', default: 3, min: 1 },
+  });
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const opscom = await startOpscomSimulator({ apiToken: TOKEN });
   const stripe = await startStripeSimulator();
@@ -106,6 +113,6 @@ async function until(done: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!done()) {
     if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
   }
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import Stripe from 'stripe';
 import type { StoreConfig } from '../../src/config';
 import { sampleEvent, sampleSession } from '../demo/sampleSession';
@@ -101,14 +102,13 @@ export async function measureTimeToPermit(options: {
   const acks = await Promise.all(
     measured.map(async ({ body }, i) => {
       const wait = t0 + (i * 1000) / rate - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (wait > 0) await sleep(wait);
       return send(body);
     }),
   );
   const sendSeconds = (performance.now() - t0) / 1000;
   const deadline = Date.now() + 120_000;
-  while (opscom.permits.size < bodies.length && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 50));
+  while (opscom.permits.size < bodies.length && Date.now() < deadline) await sleep(50);
   const rssMb = peakRssMb(server.child.pid);
   await server.stop();
 

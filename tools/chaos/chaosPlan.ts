@@ -97,6 +97,23 @@ export function makeChaosPlan(payments: number, random: () => number, now: numbe
 }
 
 /** A small seeded generator, so a failing run can be repeated with --seed. */
+/**
+ * Independent seeded streams for each source of chance in a run, so that one that is consumed
+ * as requests happen (faults, the load balancer's pick) cannot shift the others: the plan, the
+ * schedule of deliveries and kills are the same for a seed, whatever the timing.
+ */
+export function chaosStreams(seed: number) {
+  const stream = (n: number) => seededRandom((seed * 2654435761 + n * 40503) >>> 0);
+  return {
+    plan: stream(1),
+    schedule: stream(2),
+    opscomFaults: stream(3),
+    stripeFaults: stream(4),
+    fleet: stream(5),
+    delivery: stream(6),
+  };
+}
+
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0 || 1;
   return () => {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import {
   startThrowawayPostgres,
   type ThrowawayPostgres,
 } from '../devtools/throwawayPostgres';
-import { numberArg, stringArg } from '../devtools/cliArgs';
+import { toolArgs } from '../devtools/cliArgs';
 import { runReplayScript } from '../devtools/replayScript';
 import { createLogger } from '../../src/logger';
 import { startOpscomSimulator } from '../simulators/opscomSimulator';
@@ -16,7 +17,7 @@ import { startStripeSimulator } from '../simulators/stripeSimulator';
 import { migrateLedger, openLedger } from '../../src/store/openLedger';
 import { startFleet } from './adapterFleet';
 import { auditChaos, type AuditReport } from './audit';
-import { makeChaosPlan, seededRandom } from './chaosPlan';
+import { chaosStreams, makeChaosPlan } from './chaosPlan';
 import { deliverLikeStripe, sendForged, type DeliveryStats } from './deliver';
 
 const TOKEN = 'chaos-opscom-token';
@@ -36,18 +37,20 @@ interface Options {
 }
 
 function parse(argv: readonly string[]): Options {
-  const store = stringArg(argv, 'store') ?? (process.env['DATABASE_URL'] ? 'postgres' : 'sqlite');
-  if (store !== 'sqlite' && store !== 'postgres')
-    throw new Error('--store must be sqlite or postgres');
-  return {
-    payments: numberArg(argv, 'payments', 2000),
-    kills: numberArg(argv, 'kills', 5),
-    seed: numberArg(argv, 'seed', Date.now() % 1_000_000),
-    store,
-    rate: numberArg(argv, 'rate', 100),
-    lost: numberArg(argv, 'lost', 0.1),
-    busy: numberArg(argv, 'busy', 0),
-  };
+  const a = toolArgs(argv, {
+    store: {
+      kind: 'choice',
+      default: process.env['DATABASE_URL'] ? 'postgres' : 'sqlite',
+      choices: ['sqlite', 'postgres'],
+    },
+    payments: { kind: 'number', default: 2000, min: 1 },
+    kills: { kind: 'number', default: 5 },
+    seed: { kind: 'number', default: Date.now() % 1_000_000 },
+    rate: { kind: 'number', default: 100, min: 1 },
+    lost: { kind: 'number', default: 0.1 },
+    busy: { kind: 'number', default: 0 },
+  });
+  return { ...a, store: a.store as Options['store'] };
 }
 
 /**
@@ -63,7 +66,7 @@ function parse(argv: readonly string[]): Options {
  */
 export async function runChaos(argv: readonly string[]): Promise<number> {
   const o = parse(argv);
-  const random = seededRandom(o.seed);
+  const random = chaosStreams(o.seed);
   const started = Date.now();
   const say = (line: string) => process.stdout.write(`${line}\n`);
   say(
@@ -86,7 +89,7 @@ export async function runChaos(argv: readonly string[]): Promise<number> {
 
 async function run(
   o: Options,
-  random: () => number,
+  random: ReturnType<typeof chaosStreams>,
   started: number,
   say: (line: string) => void,
   teardown: Array<() => unknown>,
@@ -96,20 +99,20 @@ async function run(
     teardown.push(() => busy.kill('SIGKILL'));
   }
 
-  const opscom = await startOpscomSimulator({ apiToken: TOKEN, random });
+  const opscom = await startOpscomSimulator({ apiToken: TOKEN, random: random.opscomFaults });
   teardown.push(() => opscom.close());
-  const stripe = await startStripeSimulator({ random });
+  const stripe = await startStripeSimulator({ random: random.stripeFaults });
   teardown.push(() => stripe.close());
   opscom.faults.setRate(0.2, ['500', 'hang', 'reset', 'error200']);
   stripe.faults.setRate(0.2, ['500', '429', 'reset']);
-  const plan = makeChaosPlan(o.payments, random, Date.now());
+  const plan = makeChaosPlan(o.payments, random.plan, Date.now());
   for (const s of plan.sessions) {
     stripe.addSession(s.session);
     for (const e of s.events) stripe.addEvent({ ...e, created: Number(e['created']) });
   }
   // Webhooks that never arrive (an endpoint misconfigured, a secret rolled wrong).
   const lost = new Set(
-    plan.sessions.filter((s) => s.expected && random() < o.lost).map((s) => s.session.id),
+    plan.sessions.filter((s) => s.expected && random.schedule() < o.lost).map((s) => s.session.id),
   );
 
   const dir = mkdtempSync(join(tmpdir(), 'adapter-chaos-'));
@@ -148,7 +151,7 @@ async function run(
       ? { SQLITE_PATH: store.sqlitePath }
       : { DATABASE_URL: store.url, DATABASE_SSL: 'off' }),
   };
-  const fleet = await startFleet(o.store === 'sqlite' ? 1 : 2, adapterEnv, random);
+  const fleet = await startFleet(o.store === 'sqlite' ? 1 : 2, adapterEnv, random.fleet);
   teardown.push(() => fleet.stop());
 
   // Every event once, at a steady `rate`; 30 % of sessions have each event delivered 2–3
@@ -157,36 +160,40 @@ async function run(
   const deliveries: Array<{ body: string; at: number }> = [];
   const events = plan.sessions.flatMap((s) => {
     if (lost.has(s.session.id)) return [];
-    const copies = random() < 0.3 ? 2 + Math.floor(random() * 2) : 1;
+    const copies = random.schedule() < 0.3 ? 2 + Math.floor(random.schedule() * 2) : 1;
     return s.events.map((e) => ({ body: JSON.stringify(e), copies }));
   });
   for (let i = events.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
+    const j = Math.floor(random.schedule() * (i + 1));
     [events[i], events[j]] = [events[j]!, events[i]!];
   }
   events.forEach((e, i) => {
     const at = (i * 1000) / o.rate;
     deliveries.push({ body: e.body, at });
     for (let c = 1; c < e.copies; c++)
-      deliveries.push({ body: e.body, at: random() < 0.5 ? at : at + random() * 5000 });
+      deliveries.push({
+        body: e.body,
+        at: random.schedule() < 0.5 ? at : at + random.schedule() * 5000,
+      });
   });
   const window = Math.max(...deliveries.map((d) => d.at)) + 3000;
-  const killTimes = Array.from({ length: o.kills }, () => random() * window).sort((a, b) => a - b);
+  const killTimes = Array.from({ length: o.kills }, () => random.schedule() * window).sort(
+    (a, b) => a - b,
+  );
 
   const stats: DeliveryStats = { attempts: 0, acked: 0, retried: 0 };
   const forgedStatuses: number[] = [];
   const kills: number[] = [];
   const deadline = Date.now() + 15 * 60_000;
   const t0 = Date.now();
-  const sleepUntil = (at: number) =>
-    new Promise((r) => setTimeout(r, Math.max(0, t0 + at - Date.now())));
+  const sleepUntil = (at: number) => sleep(Math.max(0, t0 + at - Date.now()));
   let delivering = true;
   // Forged, stale and tampered requests, in a steady stream while the real ones arrive.
   const forger = async () => {
     for (let i = 0; delivering; i++) {
       const f = plan.forged[i % plan.forged.length]!;
       forgedStatuses.push(await sendForged(f.body, f.kind, SECRET, fleet.pickPort()));
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
   };
   const killer = async () => {
@@ -199,7 +206,14 @@ async function run(
   await Promise.all([
     ...deliveries.map(async (d) => {
       await sleepUntil(d.at);
-      await deliverLikeStripe(d.body, SECRET, () => fleet.pickPort(), stats, deadline);
+      await deliverLikeStripe(
+        d.body,
+        SECRET,
+        () => fleet.pickPort(),
+        stats,
+        deadline,
+        random.delivery,
+      );
     }),
     killer(),
   ]);
@@ -222,7 +236,7 @@ async function run(
         (j) => owed.has(j.sessionId) || j.session.metadata['duration'] === 'whenever',
       );
       if (unsettled.length === 0) return Date.now();
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
     }
     return undefined;
   };
@@ -285,7 +299,22 @@ async function run(
       0 ||
     settledAt === undefined ||
     recoveredAt === undefined;
-  say(failed ? `FAILED (seed ${o.seed})` : 'PASSED');
+  if (failed) {
+    const rows = Object.entries({
+      lost: report.lost.length,
+      doubled: report.doubled.length,
+      wrong: report.wrong.length,
+      'missing write-backs': report.missingWriteBacks.length,
+      'ledger disagrees': report.ledgerDisagrees.length,
+      'forged accepted': forgedAccepted,
+      'never settled': settledAt === undefined || recoveredAt === undefined ? 1 : 0,
+    }).filter(([, n]) => n > 0);
+    say(
+      `FAILED (seed ${o.seed}): ${rows.map(([k, n]) => `${k} ${n}`).join(', ')} — the evidence is above; \`npm run chaos -- --seed ${o.seed} ...\` repeats the same plan, deliveries and kills`,
+    );
+  } else {
+    say('PASSED');
+  }
   return failed ? 1 : 0;
 }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import Stripe from 'stripe';
 
 const signer = new Stripe('sk_test_chaos').webhooks;
@@ -20,6 +21,7 @@ export async function deliverLikeStripe(
   pickPort: () => number | undefined,
   stats: DeliveryStats,
   deadline: number,
+  random: () => number = Math.random,
 ): Promise<void> {
   for (;;) {
     const port = pickPort();
@@ -46,7 +48,7 @@ export async function deliverLikeStripe(
     }
     stats.retried++;
     if (Date.now() > deadline) throw new Error('a delivery was never acknowledged');
-    await new Promise((r) => setTimeout(r, 100 + Math.random() * 400));
+    await sleep(100 + random() * 400);
   }
 }
 

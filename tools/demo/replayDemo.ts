@@ -1,10 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Stripe from 'stripe';
 import { startAdapter } from '../../src/adapter';
 import { loadConfig } from '../../src/config';
-import { numberArg } from '../devtools/cliArgs';
+import { toolArgs } from '../devtools/cliArgs';
 import { runReplayScript } from '../devtools/replayScript';
 import { createLogger } from '../../src/logger';
 import { startOpscomSimulator } from '../simulators/opscomSimulator';
@@ -24,7 +25,9 @@ const DEMO_SECRET = 'whsec_demo_secret';
  * everything already done.
  */
 export async function runReplayDemo(argv: readonly string[]): Promise<number> {
-  const count = numberArg(argv, 'sessions', 300);
+  const { sessions: count } = toolArgs(argv, {
+    sessions: { kind: 'number', default: 300, min: 1 },
+  });
   const say = (line = '') => process.stdout.write(`${line}\n`);
   const opscom = await startOpscomSimulator({ apiToken: DEMO_TOKEN });
   const stripeSim = await startStripeSimulator();
@@ -108,6 +111,6 @@ export async function runReplayDemo(argv: readonly string[]): Promise<number> {
 }
 
 async function waitForIdle(inFlight: () => number): Promise<void> {
-  await new Promise((r) => setTimeout(r, 300));
-  while (inFlight() > 0) await new Promise((r) => setTimeout(r, 50));
+  await sleep(300);
+  while (inFlight() > 0) await sleep(50);
 }

@@ -1,3 +1,5 @@
+import { toolArgs } from '../devtools/cliArgs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +21,7 @@ const DEMO_SECRET = 'whsec_demo_secret';
  * shows what OPSCOM received and what Stripe now holds. `--serve` keeps everything running.
  */
 export async function runDemo(argv: readonly string[]): Promise<number> {
-  const serve = argv.includes('--serve');
+  const { serve } = toolArgs(argv, { serve: { kind: 'flag' } });
   const say = (line = '') => process.stdout.write(`${line}\n`);
   const opscom = await startOpscomSimulator({ apiToken: DEMO_TOKEN });
   const stripeSim = await startStripeSimulator({ acceptUnknown: serve });
@@ -67,7 +69,7 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
   const deadline = Date.now() + 15_000;
   let job = await adapter.ledger.getJob(session.id);
   while (job?.state !== 'done' && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     job = await adapter.ledger.getJob(session.id);
   }
   const ok = job?.state === 'done';

@@ -1,11 +1,65 @@
-/** `--name value` from an argument list, or undefined. */
-export function stringArg(argv: readonly string[], name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
+import { parseArgs } from 'node:util';
 
-/** `--name N` from an argument list, or `fallback`. */
-export function numberArg(argv: readonly string[], name: string, fallback: number): number {
-  const value = stringArg(argv, name);
-  return value === undefined ? fallback : Number(value);
+/** One option of a tool: a number, a word from a list, or a flag, with its default. */
+export type OptionSpec =
+  | { kind: 'number'; default: number; min?: number }
+  | { kind: 'choice'; default: string; choices: readonly string[] }
+  | { kind: 'flag' };
+
+type Values<S extends Record<string, OptionSpec>> = {
+  [K in keyof S]: S[K] extends { kind: 'number' }
+    ? number
+    : S[K] extends { kind: 'flag' }
+      ? boolean
+      : string;
+};
+
+/**
+ * The options of a tool (`--name value`, `--flag`), read with node's util.parseArgs: an unknown
+ * option or a value that is not what the option takes is refused with a message naming it,
+ * rather than read as NaN or ignored.
+ */
+export function toolArgs<S extends Record<string, OptionSpec>>(
+  argv: readonly string[],
+  spec: S,
+): Values<S> {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: Object.fromEntries(
+      Object.entries(spec).map(([name, o]) => [
+        name,
+        { type: o.kind === 'flag' ? 'boolean' : 'string' },
+      ]),
+    ),
+  });
+  const out: Record<string, number | string | boolean> = {};
+  for (const [name, o] of Object.entries(spec)) {
+    const given = values[name];
+    if (o.kind === 'flag') {
+      out[name] = given === true;
+    } else if (given === undefined) {
+      out[name] = o.default;
+    } else if (o.kind === 'number') {
+      const n = Number(given);
+      if (
+        typeof given !== 'string' ||
+        given.trim() === '' ||
+        !Number.isFinite(n) ||
+        n < (o.min ?? 0)
+      ) {
+        throw new Error(
+          `--${name} takes a number${o.min === undefined ? ' ≥ 0' : ` ≥ ${o.min}`}, not "${String(given)}"`,
+        );
+      }
+      out[name] = n;
+    } else {
+      if (typeof given !== 'string' || !o.choices.includes(given)) {
+        throw new Error(`--${name} takes one of ${o.choices.join(', ')}, not "${String(given)}"`);
+      }
+      out[name] = given;
+    }
+  }
+  return out as Values<S>;
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultPlan, listen, readBody, sendJson, type SimServer } from './simHttp';
 
@@ -184,7 +185,7 @@ export async function startOpscomSimulator(
     const fault = faults.take(path);
     if (fault === 'reset') return void req.socket.destroy();
     if (fault === 'hang') return; // never answered; the client's timeout must fire
-    if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
+    if (options.latencyMs) await sleep(options.latencyMs);
     if (fault === '500' || fault === '429')
       return sendJson(res, Number(fault), { ErrorMessage: 'Internal error' });
     if (fault === 'error200')
