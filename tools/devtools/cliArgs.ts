@@ -1,5 +1,10 @@
 import { parseArgs } from 'node:util';
 
+/** A tool was called with arguments it does not take: its message is all the user needs. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
 /** One option of a tool: a number, a word from a list, or a flag, with its default. */
 export type OptionSpec =
   | { kind: 'number'; default: number; min?: number }
@@ -16,24 +21,29 @@ type Values<S extends Record<string, OptionSpec>> = {
 
 /**
  * The options of a tool (`--name value`, `--flag`), read with node's util.parseArgs: an unknown
- * option or a value that is not what the option takes is refused with a message naming it,
- * rather than read as NaN or ignored.
+ * option or a value that is not what the option takes is refused (UsageError) with a message
+ * naming it, rather than read as NaN or ignored.
  */
 export function toolArgs<S extends Record<string, OptionSpec>>(
   argv: readonly string[],
   spec: S,
 ): Values<S> {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: Object.fromEntries(
-      Object.entries(spec).map(([name, o]) => [
-        name,
-        { type: o.kind === 'flag' ? 'boolean' : 'string' },
-      ]),
-    ),
-  });
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: Object.fromEntries(
+        Object.entries(spec).map(([name, o]) => [
+          name,
+          { type: o.kind === 'flag' ? 'boolean' : 'string' },
+        ]),
+      ),
+    }) as { values: Record<string, string | boolean | undefined> });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
   const out: Record<string, number | string | boolean> = {};
   for (const [name, o] of Object.entries(spec)) {
     const given = values[name];
@@ -43,21 +53,16 @@ export function toolArgs<S extends Record<string, OptionSpec>>(
       out[name] = o.default;
     } else if (o.kind === 'number') {
       const n = Number(given);
-      if (
-        typeof given !== 'string' ||
-        given.trim() === '' ||
-        !Number.isFinite(n) ||
-        n < (o.min ?? 0)
-      ) {
-        throw new Error(
-          `--${name} takes a number${o.min === undefined ? ' ≥ 0' : ` ≥ ${o.min}`}, not "${String(given)}"`,
-        );
+      const min = o.min ?? 0;
+      if (typeof given !== 'string' || given.trim() === '' || !Number.isFinite(n) || n < min) {
+        throw new UsageError(`--${name} takes a number ≥ ${min}, not "${String(given)}"`);
       }
       out[name] = n;
+    } else if (typeof given !== 'string' || !o.choices.includes(given)) {
+      throw new UsageError(
+        `--${name} takes one of ${o.choices.join(', ')}, not "${String(given)}"`,
+      );
     } else {
-      if (typeof given !== 'string' || !o.choices.includes(given)) {
-        throw new Error(`--${name} takes one of ${o.choices.join(', ')}, not "${String(given)}"`);
-      }
       out[name] = given;
     }
   }
