@@ -2,8 +2,8 @@ import winston from 'winston';
 
 export type Logger = winston.Logger;
 
-// Field names that must never reach a log line, whatever a caller passes (DESIGN.md: the API
-// token never appears in a log line; STYLE.md: never a raw body, a signature, a key or a token).
+// Field names that must never reach a log line, whatever a caller passes: never the OPSCOM
+// token, a raw body, a signature or a key (docs/architecture.md, "Secrets").
 const SECRET_FIELDS = new Set([
   'apitoken',
   'apiToken',

@@ -1,7 +1,7 @@
 import type { SessionSnapshot } from './sessionSnapshot';
 
 /**
- * What an event means for its Checkout Session (DESIGN.md, "Events"):
+ * What an event means for its Checkout Session (README, "Pointing Stripe at it"):
  * - `paid`: the session is paid now; it becomes a permit job.
  * - `awaiting_payment`: completed with a delayed method; wait for async_payment_succeeded.
  * - `payment_failed`: the delayed payment failed; recorded, no permit.

@@ -2,7 +2,7 @@ import { Duration } from 'luxon';
 
 /**
  * A permit duration as the operator wrote it in metadata. Kept as a luxon Duration so that
- * `DateTime.plus` applies it the way DESIGN.md asks: hours, minutes and seconds as exact
+ * `DateTime.plus` applies it the way the metadata contract asks (README): hours, minutes and seconds as exact
  * elapsed time; days, weeks, months and years as calendar steps that keep the wall-clock time.
  */
 export type DurationResult = { ok: true; duration: Duration } | { ok: false; reason: string };

@@ -65,7 +65,7 @@ export function mapSession(input: MappingInput, options: MappingOptions): Mappin
   const start = DateTime.fromSeconds(input.paidAt, { zone: options.timezone });
   let end: DateTime | undefined;
   if (duration?.ok) {
-    // An update extends from the later of the end we know and the payment (DESIGN.md).
+    // An update extends from the later of the end we know and the payment (README, "What the payment must carry").
     const known = input.knownEndsAt ? DateTime.fromISO(input.knownEndsAt) : undefined;
     const base =
       referenceId !== undefined && known?.isValid && known > start

@@ -3,7 +3,7 @@ export type PlateResult = { ok: true; plate: string } | { ok: false; reason: str
 const VALID_PLATE = /^[A-Z0-9]{1,10}$/;
 
 /**
- * Normalises a licence plate as DESIGN.md says: trim, upper-case, drop whitespace, `-` and `.`;
+ * Normalises a licence plate as the metadata contract says (README): trim, upper-case, drop whitespace, `-` and `.`;
  * the result must be 1–10 characters of A-Z and 0-9 (what enforcement officers type in OPSCOM).
  */
 export function normalisePlate(raw: string): PlateResult {

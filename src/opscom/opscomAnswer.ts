@@ -24,7 +24,7 @@ export type OpscomAnswer = { ok: true; result: PermitResult } | { ok: false; err
 
 /**
  * Decides what an OPSCOM answer means. OPSCOM may answer an error with HTTP 200, so success is
- * only a body whose `status` is `success` with a `reference_id` (DESIGN.md, "OPSCOM"):
+ * only a body whose `status` is `success` with a `reference_id` (OPSCOM's Push API pages):
  * - 9001/9002: the token is wrong; no permit can succeed until it is fixed.
  * - 9003–9033: this request is wrong; retrying cannot help.
  * - 5xx, an unreadable body, anything else: transient.

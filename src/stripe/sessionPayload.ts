@@ -63,7 +63,7 @@ export function toSessionSnapshot(object: unknown): SessionParse {
   };
 }
 
-/** The OPSCOM reference the adapter wrote into a session's metadata (DESIGN.md, write-back). */
+/** The OPSCOM reference the adapter wrote into a session's metadata (see stripe/stripeWriteBack.ts). */
 export interface StripeReference {
   referenceId: string;
   internalReferenceId: string | undefined;

@@ -1,7 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONFIG_VARIABLES } from '../../src/config';
 
 const root = join(__dirname, '..', '..');
 
@@ -55,13 +53,4 @@ test('npm run replay with bad arguments exits 2 and prints the usage', () => {
   expect(run.status).toBe(2);
   expect(run.stderr).toMatch(/--since last tuesday: not an ISO-8601 time/);
   expect(run.stderr).toMatch(/Usage: npm run replay -- <selector> \[options\]/);
-});
-
-test('.env.example and the README document every variable the adapter reads', () => {
-  const example = readFileSync(join(root, '.env.example'), 'utf8');
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  for (const name of CONFIG_VARIABLES) {
-    expect(example).toContain(name);
-    expect(readme).toContain(name);
-  }
 });

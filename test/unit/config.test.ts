@@ -13,7 +13,7 @@ function problems(env: Record<string, string | undefined>): string[] {
 }
 
 describe('loadConfig', () => {
-  test('a full environment gives defaults where DESIGN.md sets them', () => {
+  test('a full environment gives defaults where .env.example documents them', () => {
     const config = loadConfig(testEnv({ PORT: '', OPSCOM_ZONE: '' }));
     expect(config.port).toBe(3000);
     expect(config.opscom.baseUrl.href).toBe('https://controller.operationscommander.io/');
