@@ -66,7 +66,9 @@ export async function startHarness(
   let logText = '';
   stream.on('data', (chunk: Buffer) => (logText += chunk.toString('utf8')));
   const logger = createLogger({ level: config.logLevel, pretty: false, stream });
-  const adapter = await startAdapter(config, logger, overrides);
+  // Retries come after 50 ms instead of the real backoff (2 s, 4 s …): tests check what is
+  // retried and how often, not how long the backoff is (test/unit/backoff.test.ts does).
+  const adapter = await startAdapter(config, logger, { retryDelay: () => 50, ...overrides });
   const url = `http://127.0.0.1:${adapter.port}`;
 
   return {
