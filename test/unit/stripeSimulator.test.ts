@@ -49,17 +49,17 @@ describe('the Stripe simulator, through stripe-node', () => {
 
     const missing = await attempt('cs_test_missing');
     expect(missing).toBeInstanceOf(StripeApiError);
-    expect(missing).toMatchObject({ retryable: false, statusCode: 404 });
+    expect(missing).toMatchObject({ kind: 'permanent', statusCode: 404 });
 
     sim.faults.next('429');
-    expect(await attempt('cs_test_1')).toMatchObject({ retryable: true, statusCode: 429 });
+    expect(await attempt('cs_test_1')).toMatchObject({ kind: 'transient', statusCode: 429 });
     sim.faults.next('500');
-    expect(await attempt('cs_test_1')).toMatchObject({ retryable: true, statusCode: 500 });
+    expect(await attempt('cs_test_1')).toMatchObject({ kind: 'transient', statusCode: 500 });
     // stripe-node retries a closed connection once by itself, even with maxNetworkRetries 0
     // (stripe-node RequestSender._shouldRetry); a second reset reaches the adapter.
     sim.faults.next('reset', 2);
     const before = sim.received.length;
-    expect(await attempt('cs_test_1')).toMatchObject({ retryable: true, statusCode: undefined });
+    expect(await attempt('cs_test_1')).toMatchObject({ kind: 'transient', statusCode: undefined });
     expect(sim.received.length - before).toBe(2);
 
     const badKey = createStripeWriteBack(
@@ -69,7 +69,7 @@ describe('the Stripe simulator, through stripe-node', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    expect(refused).toMatchObject({ retryable: true, statusCode: 401 });
+    expect(refused).toMatchObject({ kind: 'operator', statusCode: 401 });
     expect((refused as Error).message).toMatch(/refuses STRIPE_SECRET_KEY/);
   });
 });
