@@ -10,6 +10,7 @@ const STATES: readonly JobState[] = [
   'done',
   'failed',
   'dead',
+  'cancelled',
 ];
 
 /**

@@ -11,9 +11,13 @@ import type { SessionEventAction } from './classifyEvent';
  * | `done`             | OPSCOM answered and both write-backs landed      | (final)                     |
  * | `failed`           | permanent: bad metadata, OPSCOM refused it       | `pending` (replay)          |
  * | `dead`             | transient failures for JOB_MAX_AGE_HOURS         | `pending` (replay)          |
+ * | `cancelled`        | refunded or disputed before any permit was made  | (final)                     |
+ *
+ * A `done` job goes back to `pending` when something that changes its permit is recorded (a
+ * refund, a dispute, a correction), and is done again once its permit matches.
  */
 export type JobState =
-  'awaiting_payment' | 'payment_failed' | 'pending' | 'done' | 'failed' | 'dead';
+  'awaiting_payment' | 'payment_failed' | 'pending' | 'done' | 'failed' | 'dead' | 'cancelled';
 
 export const JOB_STATES: readonly JobState[] = [
   'awaiting_payment',
@@ -22,6 +26,7 @@ export const JOB_STATES: readonly JobState[] = [
   'done',
   'failed',
   'dead',
+  'cancelled',
 ];
 
 export type IntakeEffect = { job: 'created' | 'updated' | 'unchanged'; state: JobState };

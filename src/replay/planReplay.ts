@@ -256,6 +256,8 @@ function emptyJob(sessionId: string, now: number): Job {
     updateOf: null,
     corrections: null,
     writeBackRound: 0,
+    live: null,
+    revision: 0,
     createdAt: now,
     updatedAt: now,
   };

@@ -1,4 +1,5 @@
 import type { Correction } from '../domain/correction';
+import type { LivePermit } from '../domain/permitLife';
 import type { PermitRequest } from '../domain/permit';
 import type { SessionSnapshot } from '../domain/sessionSnapshot';
 import type { EventRecord, Job, JobState } from './ledger';
@@ -28,6 +29,8 @@ export interface JobRow {
   update_of: string | null;
   corrections_json: string | null;
   write_back_round: number;
+  live_json: string | null;
+  revision: number;
   created_at: number | string;
   updated_at: number | string;
 }
@@ -78,6 +81,8 @@ export function jobFromRow(row: JobRow): Job {
     corrections:
       row.corrections_json === null ? null : (JSON.parse(row.corrections_json) as Correction),
     writeBackRound: Number(row.write_back_round),
+    live: row.live_json === null ? null : (JSON.parse(row.live_json) as LivePermit),
+    revision: Number(row.revision),
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
   };
@@ -108,6 +113,8 @@ export const JOB_COLUMNS = [
   'update_of',
   'corrections_json',
   'write_back_round',
+  'live_json',
+  'revision',
   'created_at',
   'updated_at',
 ] as const;
@@ -138,6 +145,8 @@ export function jobToParams(job: Job, booleanAs: 'integer' | 'boolean'): Record<
     update_of: job.updateOf,
     corrections_json: job.corrections === null ? null : JSON.stringify(job.corrections),
     write_back_round: job.writeBackRound,
+    live_json: job.live === null ? null : JSON.stringify(job.live),
+    revision: job.revision,
     created_at: job.createdAt,
     updated_at: job.updatedAt,
   };

@@ -2,6 +2,8 @@ import type { PermitRequest, PermitResult } from '../domain/permit';
 import type { SessionSnapshot } from '../domain/sessionSnapshot';
 import type { SessionEventAction } from '../domain/classifyEvent';
 import type { Correction } from '../domain/correction';
+import type { PaymentFact, PaymentFacts } from '../domain/paymentFacts';
+import type { LivePermit } from '../domain/permitLife';
 
 import type { JobState } from '../domain/intakeRule';
 
@@ -47,6 +49,10 @@ export interface Job {
    * write instead of answering with the one it cached for the first.
    */
   writeBackRound: number;
+  /** The permit OPSCOM has now (null before the first answer; older rows: see livePermitOf). */
+  live: LivePermit | null;
+  /** Raised by each refund, dispute or correction recorded for the job (see finishing writes). */
+  revision: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -70,6 +76,31 @@ export interface IgnoredEventInput {
   reason: 'livemode_mismatch' | 'invalid_payload';
   detail: string;
   receivedAt: number;
+}
+
+/** A refund, refund failure or dispute event, for the payment it concerns. */
+export interface PaymentEventInput {
+  eventId: string;
+  eventType: string;
+  eventCreated: number;
+  livemode: boolean;
+  paymentIntentId: string;
+  fact: PaymentFact;
+  receivedAt: number;
+}
+
+export type PaymentEventOutcome =
+  | { event: 'duplicate' }
+  /** `sessions`: the jobs of that payment in the ledger (none: not seen yet, or not Checkout). */
+  | { event: 'recorded'; sessions: Array<{ sessionId: string; state: JobState }> };
+
+/** A change of a live permit, as OPSCOM confirmed it (or a cancelled job: no permit at all). */
+export interface PermitChange {
+  /** The permit now: its new end or plate, `deleted`; null while a replacement is to be created. */
+  live: LivePermit | null;
+  /** What the job says OPSCOM has: the live reference, or null before a replacement's create. */
+  referenceId: string | null;
+  endsAt: string | null;
 }
 
 export type RecordOutcome =
@@ -157,17 +188,40 @@ export interface Ledger {
   recordOpscomResult(
     lease: LeaseRef,
     attempt: number,
-    result: PermitResult & { endsAt: string },
+    result: PermitResult & { endsAt: string; live?: LivePermit },
   ): Promise<boolean>;
-  /** Marks one write-back done; `finished` when it was the last step (the job is then done). */
+  /**
+   * Marks one write-back done; `finished` when it was the last step: the job is then done,
+   * unless its revision moved past `revision` meanwhile (a refund or correction arrived: the
+   * job stays pending, for another round).
+   */
   recordWriteBack(
     lease: LeaseRef,
     target: 'session' | 'payment_intent',
     finished: boolean,
+    revision?: number,
   ): Promise<boolean>;
+  /**
+   * A refund, refund failure or dispute: the event, the payment's facts merged with it
+   * (domain/paymentFacts.ts), and every done job of that payment back to pending, in one
+   * transaction.
+   */
+  recordPaymentEvent(input: PaymentEventInput): Promise<PaymentEventOutcome>;
+  getPaymentFacts(paymentIntentId: string): Promise<PaymentFacts | undefined>;
+  /**
+   * Marks a call that changes the job's live permit (update, delete) in flight, as
+   * startOpscomAttempt does for a create. False when the lease is lost.
+   */
+  startPermitChange(lease: LeaseRef): Promise<boolean>;
+  /**
+   * Stores what OPSCOM confirmed for a change, ends the call in flight, and makes the
+   * write-back due again (a new round, so Stripe applies it).
+   */
+  recordPermitChange(lease: LeaseRef, change: PermitChange): Promise<boolean>;
   /** Releases the job until `runAt`, keeping the error (an attempt in flight is over). */
   scheduleRetry(lease: LeaseRef, error: string, runAt: number): Promise<boolean>;
-  giveUp(lease: LeaseRef, state: 'failed' | 'dead', reason: string): Promise<boolean>;
+  /** Ends the job: failed, dead, or cancelled (a refund came before any permit was made). */
+  giveUp(lease: LeaseRef, state: 'failed' | 'dead' | 'cancelled', reason: string): Promise<boolean>;
 
   /**
    * Reads one session's job and writes what `decide` returns, with no other write to that job

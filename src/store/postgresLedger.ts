@@ -23,6 +23,7 @@ import type {
 } from './ledger';
 import { listenForJobs } from './postgresListener';
 import { attemptLockKey, createOwnerSession } from './postgresOwnerSession';
+import { postgresPermitLife } from './postgresPermitLife';
 import {
   assertPostgresSchema,
   createPool,
@@ -227,7 +228,7 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
           `
           UPDATE jobs SET opscom_reference_id = @referenceId, opscom_internal_reference_id = @internalReferenceId,
             opscom_ends_at = @endsAt, opscom_at = @now, opscom_started_at = NULL, attempts = 0, last_error = NULL,
-            lease_owner = @owner, ${RENEW}
+            live_json = COALESCE(@live, live_json), lease_owner = @owner, ${RENEW}
           WHERE session_id = @sessionId AND state = 'pending' AND opscom_reference_id IS NULL
             AND opscom_attempts = @attempt
           RETURNING session_id`,
@@ -237,21 +238,26 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
             referenceId: result.referenceId,
             internalReferenceId: result.internalReferenceId ?? null,
             endsAt: result.endsAt,
+            live: result.live ? JSON.stringify(result.live) : null,
           },
           true,
         )
       ).length > 0,
-    recordWriteBack: (lease, target, finished) =>
-      owned(
+    recordWriteBack: (lease, target, finished, revision) => {
+      // The last write finishes the job only at the revision its worker saw (store/ledger.ts).
+      const finishing = `(@finished::boolean AND (@revision::int IS NULL OR revision = @revision::int))`;
+      return owned(
         `
         UPDATE jobs SET ${target === 'session' ? 'session_written_at' : 'payment_intent_written_at'} = @now,
           attempts = 0, last_error = NULL, updated_at = @now,
-          state = CASE WHEN @finished::boolean THEN 'done' ELSE state END,
-          lease_owner = CASE WHEN @finished::boolean THEN NULL ELSE lease_owner END,
-          lease_expires_at = CASE WHEN @finished::boolean THEN NULL ELSE @now::bigint + @leaseMs::bigint END`,
+          state = CASE WHEN ${finishing} THEN 'done' ELSE state END,
+          lease_owner = CASE WHEN ${finishing} THEN NULL ELSE lease_owner END,
+          lease_expires_at = CASE WHEN ${finishing} THEN NULL ELSE @now::bigint + @leaseMs::bigint END`,
         lease,
-        { finished },
-      ),
+        { finished, revision: revision ?? null },
+      );
+    },
+    ...postgresPermitLife(pool, ownerSession, query, JOBS_CHANNEL),
     scheduleRetry: (lease, error, runAt) =>
       owned(
         `

@@ -22,6 +22,7 @@ import type {
 import { startCheckpointer } from './sqliteCheckpointer';
 import { assertSqliteSchema, openSqliteDatabase, sqliteStoreError } from './sqliteDatabase';
 import { attemptOwnerAlive, sqliteAttempts } from './sqliteLiveness';
+import { sqlitePermitLife } from './sqlitePermitLife';
 
 /**
  * The embedded ledger: one SQLite file in WAL mode. Several processes may share the file:
@@ -139,6 +140,8 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
   // Every owned write: only while the lease is ours, and renewing it.
   const OWNED = `WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`;
   const RENEW = `lease_expires_at = @now + @leaseMs, updated_at = @now`;
+  // The last write finishes the job only at the revision its worker saw (store/ledger.ts).
+  const FINISHING = `(@finished AND (@revision IS NULL OR revision = @revision))`;
   const startAttempt = db.prepare(`
     UPDATE jobs SET permit_json = @permit, opscom_attempts = opscom_attempts + 1,
       opscom_started_at = @now, ${RENEW} ${OWNED}
@@ -146,15 +149,15 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
   const opscomResult = db.prepare(`
     UPDATE jobs SET opscom_reference_id = @referenceId, opscom_internal_reference_id = @internalReferenceId,
       opscom_ends_at = @endsAt, opscom_at = @now, opscom_started_at = NULL, attempts = 0, last_error = NULL,
-      lease_owner = @owner, ${RENEW}
+      live_json = COALESCE(@live, live_json), lease_owner = @owner, ${RENEW}
     WHERE session_id = @sessionId AND state = 'pending' AND opscom_reference_id IS NULL
       AND opscom_attempts = @attempt`);
   const writeBackStatement = (column: 'session_written_at' | 'payment_intent_written_at') =>
     db.prepare(`
       UPDATE jobs SET ${column} = @now, attempts = 0, last_error = NULL, updated_at = @now,
-        state = CASE WHEN @finished THEN 'done' ELSE state END,
-        lease_owner = CASE WHEN @finished THEN NULL ELSE lease_owner END,
-        lease_expires_at = CASE WHEN @finished THEN NULL ELSE @now + @leaseMs END
+        state = CASE WHEN ${FINISHING} THEN 'done' ELSE state END,
+        lease_owner = CASE WHEN ${FINISHING} THEN NULL ELSE lease_owner END,
+        lease_expires_at = CASE WHEN ${FINISHING} THEN NULL ELSE @now + @leaseMs END
       ${OWNED}`);
   const writeBack = {
     session: writeBackStatement('session_written_at'),
@@ -267,11 +270,20 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
               referenceId: result.referenceId,
               internalReferenceId: result.internalReferenceId ?? null,
               endsAt: result.endsAt,
+              live: result.live ? JSON.stringify(result.live) : null,
             }).changes > 0,
         ),
       ),
-    recordWriteBack: (lease, target, finished) =>
-      run(() => writeBack[target].run({ ...lease, finished: finished ? 1 : 0 }).changes > 0),
+    recordWriteBack: (lease, target, finished, revision) =>
+      run(
+        () =>
+          writeBack[target].run({
+            ...lease,
+            finished: finished ? 1 : 0,
+            revision: revision ?? null,
+          }).changes > 0,
+      ),
+    ...sqlitePermitLife(db, run, durably),
     scheduleRetry: (lease, error, runAt) =>
       run(() => retry.run({ ...lease, error, runAt }).changes > 0),
     giveUp: (lease, state, reason) =>

@@ -180,5 +180,6 @@ test('the rule itself: only a job waiting for its delayed payment moves on', () 
     ['done', 'unchanged done', 'unchanged done', 'unchanged done'],
     ['failed', 'unchanged failed', 'unchanged failed', 'unchanged failed'],
     ['dead', 'unchanged dead', 'unchanged dead', 'unchanged dead'],
+    ['cancelled', 'unchanged cancelled', 'unchanged cancelled', 'unchanged cancelled'],
   ]);
 });

@@ -345,6 +345,8 @@ describe.each(backends)('the %s ledger', (_name, makeStore) => {
         updateOf: 'R-9',
         corrections: { plate: 'B2', by: 'dana', at: '2026-11-28T00:00:00Z' },
         writeBackRound: 2,
+        live: null,
+        revision: 0,
         createdAt: 1_000,
         updatedAt: 1_000,
       };

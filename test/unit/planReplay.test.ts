@@ -49,6 +49,8 @@ const job = (extra: Partial<Job> = {}): Job => ({
   updateOf: null,
   corrections: null,
   writeBackRound: 0,
+  live: null,
+  revision: 0,
   createdAt: NOW - 3_600_000,
   updatedAt: NOW - 60_000,
   ...extra,

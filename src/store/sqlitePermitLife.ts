@@ -1,0 +1,113 @@
+import { mergeFact, noFacts, type PaymentFacts } from '../domain/paymentFacts';
+import { INSERT_EVENT_SQL } from './jobRow';
+import type { Ledger } from './ledger';
+import type { SqliteDatabase } from './sqliteDatabase';
+import { sqliteAttempts } from './sqliteLiveness';
+
+const OWNED = `WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`;
+const RENEW = `lease_expires_at = @now + @leaseMs, updated_at = @now`;
+// The expression jobs_payment_intent indexes (migrations/sqlite/004_permit_life.sql).
+const PAYMENT_INTENT = `json_extract(session_json, '$.paymentIntentId')`;
+
+/**
+ * The SQLite ledger's part for a permit's life after payment: refund and dispute events, the
+ * payment's facts, and changes of a live permit (see store/ledger.ts for each method).
+ */
+export function sqlitePermitLife(
+  db: SqliteDatabase,
+  run: <T>(fn: () => T) => Promise<T>,
+  durably: <T>(fn: () => T) => T,
+): Pick<
+  Ledger,
+  'recordPaymentEvent' | 'getPaymentFacts' | 'startPermitChange' | 'recordPermitChange'
+> {
+  const insertEvent = db.prepare(INSERT_EVENT_SQL);
+  const readFacts = db.prepare<[string], { facts_json: string }>(
+    'SELECT facts_json FROM payment_facts WHERE payment_intent_id = ?',
+  );
+  const writeFacts = db.prepare(`
+    INSERT INTO payment_facts (payment_intent_id, facts_json, updated_at) VALUES (@pi, @facts, @now)
+    ON CONFLICT (payment_intent_id) DO UPDATE SET facts_json = excluded.facts_json, updated_at = excluded.updated_at`);
+  const jobsOf = db.prepare<[string], { session_id: string; state: string }>(
+    `SELECT session_id, state FROM jobs WHERE ${PAYMENT_INTENT} = ? ORDER BY created_at`,
+  );
+  // A done job goes back to pending for another round; a pending one (in progress, or waiting
+  // for a retry) learns that its revision moved. Other states keep the fact for the record.
+  const wake = db.prepare(`
+    UPDATE jobs SET revision = revision + 1, updated_at = @now,
+      next_run_at = CASE WHEN state = 'done' THEN @now ELSE next_run_at END,
+      state = CASE WHEN state = 'done' THEN 'pending' ELSE state END
+    WHERE ${PAYMENT_INTENT} = @pi AND state IN ('done', 'pending')`);
+  const startChange = db.prepare(`
+    UPDATE jobs SET opscom_started_at = @now, ${RENEW} ${OWNED} AND opscom_reference_id IS NOT NULL`);
+  const recordChange = db.prepare(`
+    UPDATE jobs SET live_json = @live, opscom_reference_id = @referenceId, opscom_ends_at = @endsAt,
+      opscom_internal_reference_id = CASE WHEN @referenceId IS NULL THEN NULL ELSE opscom_internal_reference_id END,
+      permit_json = CASE WHEN @referenceId IS NULL THEN NULL ELSE permit_json END,
+      opscom_started_at = NULL, session_written_at = NULL, payment_intent_written_at = NULL,
+      write_back_round = write_back_round + 1, attempts = 0, last_error = NULL, ${RENEW} ${OWNED}`);
+
+  const recordTx = db.transaction((input: Parameters<Ledger['recordPaymentEvent']>[0]) => {
+    const jobs = jobsOf.all(input.paymentIntentId);
+    const inserted = insertEvent.run({
+      eventId: input.eventId,
+      eventType: input.eventType,
+      sessionId: jobs[0]?.session_id ?? null,
+      eventCreated: input.eventCreated,
+      livemode: input.livemode ? 1 : 0,
+      outcome: input.fact.kind,
+      detail: JSON.stringify({ paymentIntentId: input.paymentIntentId, ...input.fact }),
+      receivedAt: input.receivedAt,
+    });
+    if (inserted.changes === 0) return { event: 'duplicate' as const };
+    const row = readFacts.get(input.paymentIntentId);
+    const before = row
+      ? (JSON.parse(row.facts_json) as PaymentFacts)
+      : noFacts(input.paymentIntentId);
+    writeFacts.run({
+      pi: input.paymentIntentId,
+      facts: JSON.stringify(mergeFact(before, input.fact)),
+      now: input.receivedAt,
+    });
+    wake.run({ pi: input.paymentIntentId, now: input.receivedAt });
+    return {
+      event: 'recorded' as const,
+      sessions: jobsOf.all(input.paymentIntentId).map((j) => ({
+        sessionId: j.session_id,
+        state: j.state as never,
+      })),
+    };
+  });
+
+  return {
+    recordPaymentEvent: (input) => run(() => durably(() => recordTx.immediate(input))),
+    getPaymentFacts: (pi) =>
+      run(() => {
+        const row = readFacts.get(pi);
+        return row ? (JSON.parse(row.facts_json) as PaymentFacts) : undefined;
+      }),
+    startPermitChange: (lease) =>
+      run(() => {
+        sqliteAttempts.add(lease.owner, lease.sessionId);
+        let started = false;
+        try {
+          started = startChange.run({ ...lease }).changes > 0;
+        } finally {
+          if (!started) sqliteAttempts.delete(lease.owner, lease.sessionId);
+        }
+        return started;
+      }),
+    recordPermitChange: (lease, change) =>
+      run(() =>
+        durably(
+          () =>
+            recordChange.run({
+              ...lease,
+              live: change.live === null ? null : JSON.stringify(change.live),
+              referenceId: change.referenceId,
+              endsAt: change.endsAt,
+            }).changes > 0,
+        ),
+      ),
+  };
+}
