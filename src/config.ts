@@ -1,6 +1,7 @@
 import { Duration, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { parseDuration } from './domain/duration';
+import type { PermitPolicy } from './domain/permitLife';
 import { ConfigError } from './errors';
 
 export type StoreConfig =
@@ -32,6 +33,8 @@ export interface Config {
     graceMs: number;
   };
   maxPermitDuration: Duration;
+  /** What a refund or dispute does to a permit (domain/permitLife.ts). */
+  policy: PermitPolicy;
   store: StoreConfig;
   /** web: intake and worker; intake: HTTP only; worker: jobs only, no HTTP. */
   processType: 'web' | 'intake' | 'worker';
@@ -125,6 +128,15 @@ const EnvSchema = z.object({
       }
       return parsed.duration;
     }),
+  ON_FULL_REFUND: optionalText.pipe(
+    z.enum(['delete', 'end', 'keep'], { error: 'must be delete, end or keep' }).default('delete'),
+  ),
+  ON_PARTIAL_REFUND: optionalText.pipe(
+    z.enum(['keep', 'shorten'], { error: 'must be keep or shorten' }).default('keep'),
+  ),
+  ON_DISPUTE: optionalText.pipe(
+    z.enum(['keep', 'end', 'delete'], { error: 'must be keep, end or delete' }).default('keep'),
+  ),
   DATABASE_URL: optionalText.pipe(
     z
       .string()
@@ -184,6 +196,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       graceMs: e.OPSCOM_GRACE_MS,
     },
     maxPermitDuration: e.MAX_PERMIT_DURATION,
+    policy: {
+      onFullRefund: e.ON_FULL_REFUND,
+      onPartialRefund: e.ON_PARTIAL_REFUND,
+      onDispute: e.ON_DISPUTE,
+    },
     store:
       e.DATABASE_URL === undefined
         ? { kind: 'sqlite', sqlitePath: e.SQLITE_PATH }

@@ -56,7 +56,12 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
           livemode: deps.livemode,
           now: receivedAt,
         });
-        if (outcome.status === 'recorded' && outcome.jobState === 'pending') deps.onJobRecorded();
+        if (
+          (outcome.status === 'recorded' && outcome.jobState === 'pending') ||
+          (outcome.status === 'recorded_payment_event' && outcome.wokeJob)
+        ) {
+          deps.onJobRecorded();
+        }
         if (outcome.status === 'ignored_livemode' || outcome.status === 'invalid_payload') {
           log.warn('webhook recorded but not acted on', { ...outcome });
         } else if (outcome.status !== 'ignored_type') {

@@ -1,12 +1,27 @@
 import { classifySessionEvent, isSessionEventType } from '../domain/classifyEvent';
 import type { Ledger } from '../store/ledger';
+import {
+  isPaymentEventType,
+  readPaymentEvent,
+  type PaymentEventType,
+} from '../stripe/paymentEventPayload';
 import { toSessionSnapshot, type EventEnvelope } from '../stripe/sessionPayload';
 
 export type IntakeOutcome =
   | { status: 'ignored_type' }
   | { status: 'ignored_livemode'; sessionId: string | null }
   | { status: 'invalid_payload'; sessionId: string | null; reason: string }
-  | { status: 'duplicate'; sessionId: string }
+  | { status: 'duplicate'; sessionId: string | null }
+  | { status: 'not_checkout'; objectId: string | null }
+  | {
+      status: 'recorded_payment_event';
+      paymentIntentId: string;
+      fact: string;
+      /** The sessions of that payment in the ledger, with their job's state now. */
+      sessions: string[];
+      /** Whether a job went back to pending (its permit is to change). */
+      wokeJob: boolean;
+    }
   | {
       status: 'recorded';
       sessionId: string;
@@ -29,6 +44,7 @@ export async function recordStripeEvent(
   event: EventEnvelope,
   ctx: IntakeContext,
 ): Promise<IntakeOutcome> {
+  if (isPaymentEventType(event.type)) return recordPaymentEvent(event, event.type, ctx);
   if (!isSessionEventType(event.type)) return { status: 'ignored_type' };
   const rawId = event.data.object['id'];
   const sessionId = typeof rawId === 'string' ? rawId : null;
@@ -75,5 +91,72 @@ export async function recordStripeEvent(
     sessionId: parsed.session.id,
     job: outcome.job,
     jobState: outcome.state,
+  };
+}
+
+/**
+ * A refund, refund failure or dispute: recorded against its PaymentIntent (the session may not
+ * be known yet: the facts wait for it), and every done job of that payment sent back to the
+ * worker. A charge without a PaymentIntent is no Checkout payment: recorded, not acted on.
+ */
+async function recordPaymentEvent(
+  event: EventEnvelope,
+  type: PaymentEventType,
+  ctx: IntakeContext,
+): Promise<IntakeOutcome> {
+  const rawId = event.data.object['id'];
+  const objectId = typeof rawId === 'string' ? rawId : null;
+  const base = {
+    eventId: event.id,
+    eventType: event.type,
+    eventCreated: event.created,
+    livemode: event.livemode,
+    sessionId: null,
+    receivedAt: ctx.now,
+  };
+  if (event.livemode !== ctx.livemode) {
+    await ctx.ledger.recordIgnoredEvent({
+      ...base,
+      reason: 'livemode_mismatch',
+      detail: `event livemode=${event.livemode}, STRIPE_SECRET_KEY is ${ctx.livemode ? 'live' : 'test'}`,
+    });
+    return { status: 'ignored_livemode', sessionId: null };
+  }
+  const read = readPaymentEvent(type, event.data.object, event.created);
+  if (!read.ok) {
+    await ctx.ledger.recordIgnoredEvent({
+      ...base,
+      reason: 'invalid_payload',
+      detail: read.reason,
+    });
+    return { status: 'invalid_payload', sessionId: null, reason: read.reason };
+  }
+  if (read.paymentIntentId === null || read.fact === null) {
+    await ctx.ledger.recordIgnoredEvent({
+      ...base,
+      reason: 'not_acted_on',
+      detail:
+        read.paymentIntentId === null
+          ? `${objectId ?? 'object'} has no payment_intent: not a Checkout payment`
+          : `${type} for ${objectId ?? 'object'} changes no permit`,
+    });
+    return { status: 'not_checkout', objectId };
+  }
+  const outcome = await ctx.ledger.recordPaymentEvent({
+    eventId: event.id,
+    eventType: event.type,
+    eventCreated: event.created,
+    livemode: event.livemode,
+    paymentIntentId: read.paymentIntentId,
+    fact: read.fact,
+    receivedAt: ctx.now,
+  });
+  if (outcome.event === 'duplicate') return { status: 'duplicate', sessionId: null };
+  return {
+    status: 'recorded_payment_event',
+    paymentIntentId: read.paymentIntentId,
+    fact: read.fact.kind,
+    sessions: outcome.sessions.map((s) => `${s.sessionId}:${s.state}`),
+    wokeJob: outcome.sessions.some((s) => s.state === 'pending'),
   };
 }

@@ -1,9 +1,10 @@
-import { OpscomInDoubtError, OpscomUnavailableError } from '../errors';
+import { OpscomInDoubtError, OpscomRejectedError, OpscomUnavailableError } from '../errors';
 import type { CreatePermitRequest, PermitResult, UpdatePermitRequest } from '../domain/permit';
 import { classifyOpscomAnswer } from './opscomAnswer';
 
 export const CREATE_PATH = '/api/OC-TOMA/v1/permits/push';
 export const UPDATE_PATH = '/api/OC-TOMA/v1/permits/update';
+export const DELETE_PATH = '/api/OC-TOMA/v1/permits/delete';
 
 export interface OpscomClientOptions {
   baseUrl: URL;
@@ -23,6 +24,14 @@ export interface CallOptions {
 export interface OpscomClient {
   createPermit(request: CreatePermitRequest, options?: CallOptions): Promise<PermitResult>;
   updatePermit(request: UpdatePermitRequest, options?: CallOptions): Promise<PermitResult>;
+  /**
+   * Deletes a permit. OPSCOM's 9009 (record not found) means it is gone already: that is the
+   * outcome asked for, so it resolves `{ alreadyGone: true }` rather than failing.
+   */
+  deletePermit(
+    referenceId: string,
+    options?: CallOptions,
+  ): Promise<PermitResult & { alreadyGone: boolean }>;
 }
 
 // Failures while connecting: the request never left, so OPSCOM cannot have acted on it.
@@ -111,6 +120,19 @@ export function createOpscomClient(options: OpscomClientOptions): OpscomClient {
         },
         call,
       ),
+    deletePermit: async (referenceId, call) => {
+      try {
+        return {
+          ...(await post(DELETE_PATH, { referenceID: referenceId }, call)),
+          alreadyGone: false,
+        };
+      } catch (err) {
+        if (err instanceof OpscomRejectedError && err.errorCode === 9009) {
+          return { referenceId, internalReferenceId: undefined, alreadyGone: true };
+        }
+        throw err;
+      }
+    },
     // Field for field the seed document's update request.
     updatePermit: (r, call) =>
       post(

@@ -73,7 +73,7 @@ export interface IgnoredEventInput {
   eventCreated: number;
   livemode: boolean;
   sessionId: string | null;
-  reason: 'livemode_mismatch' | 'invalid_payload';
+  reason: 'livemode_mismatch' | 'invalid_payload' | 'not_acted_on';
   detail: string;
   receivedAt: number;
 }

@@ -5,6 +5,10 @@ export interface WriteBackMetadata {
   opscom_reference_id: string;
   opscom_internal_reference_id: string;
   opscom_end_time: string;
+  /** active | deleted | ended | shortened | replaced (domain/permitLife.ts). */
+  opscom_permit_status: string;
+  /** After a zone correction: the permit this one replaced. */
+  opscom_replaced_reference_id?: string;
 }
 
 export interface StripeWriteBack {

@@ -12,7 +12,7 @@ export function jobServices(
   config: Config,
   stripe: Stripe,
   fetchImpl?: typeof fetch,
-): Pick<JobDeps, 'opscom' | 'stripe' | 'mapping' | 'leaseMs' | 'maxAgeMs'> {
+): Pick<JobDeps, 'opscom' | 'stripe' | 'mapping' | 'policy' | 'leaseMs' | 'maxAgeMs'> {
   return {
     opscom: createOpscomClient({
       baseUrl: config.opscom.baseUrl,
@@ -27,6 +27,7 @@ export function jobServices(
       defaultZone: config.opscom.defaultZone,
       maxDuration: config.maxPermitDuration,
     },
+    policy: config.policy,
     leaseMs: config.worker.leaseMs,
     maxAgeMs: config.worker.maxAgeMs,
   };

@@ -51,6 +51,7 @@ describe('a paid Checkout Session', () => {
       opscom_reference_id: reference,
       opscom_internal_reference_id: h.opscom.permits.get(reference!)?.internalReferenceId,
       opscom_end_time: '2026-06-15T12:00:00-04:00',
+      opscom_permit_status: 'active',
     };
     expect(h.stripe.sessions.get(session.id)?.metadata).toEqual({
       plate: 'abc-123',

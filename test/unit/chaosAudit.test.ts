@@ -25,6 +25,7 @@ function healthy(): AuditInput {
       amount: s.expected!.amount,
       currency: 'CAD',
       updates: 0,
+      deleted: false,
     });
     stripeSessions.set(s.session.id, {
       id: s.session.id,

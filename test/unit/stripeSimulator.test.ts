@@ -40,6 +40,7 @@ describe('the Stripe simulator, through stripe-node', () => {
       opscom_reference_id: 'R',
       opscom_internal_reference_id: '1',
       opscom_end_time: 't',
+      opscom_permit_status: 'active',
     };
     const attempt = (id: string) =>
       writeBack.updateSession(id, meta, `k-${Math.random()}`).then(

@@ -13,6 +13,8 @@ export interface SimPermit {
   currency: string;
   /** Every update applied to this permit, in order. */
   updates: number;
+  /** Deleted permits stay here, marked, so that checks can see what was revoked. */
+  deleted: boolean;
 }
 
 export interface OpscomReceived {
@@ -122,6 +124,7 @@ export async function startOpscomSimulator(
       internalReferenceId: String(100000 + counter),
       ...fields,
       updates: 0,
+      deleted: false,
     };
     permits.set(permit.referenceId, permit);
     return { ok: true, permit };
@@ -136,12 +139,24 @@ export async function startOpscomSimulator(
     if (!REFERENCE.test(b['referenceID'] as string))
       return err(9030, 'Reference ID is too long or invalid');
     const permit = permits.get(b['referenceID'] as string);
-    if (!permit) return err(9009, 'Record not found');
+    if (!permit || permit.deleted) return err(9009, 'Record not found');
     permit.plate = b['plate'] as string;
     permit.endTime = b['endTime'] as string;
     permit.amount = b['Amount'] as string | undefined;
     permit.currency = b['currency'] as string;
     permit.updates++;
+    return { ok: true, permit };
+  }
+
+  function remove(b: Record<string, unknown>): Answer {
+    if (typeof b['apiToken'] !== 'string' || b['apiToken'] === '')
+      return err(9001, 'API token is missing');
+    if (b['apiToken'] !== options.apiToken) return err(9002, 'API token does not have permission');
+    if (typeof b['referenceID'] !== 'string' || b['referenceID'] === '')
+      return err(9008, 'Reference ID is required');
+    const permit = permits.get(b['referenceID']);
+    if (!permit || permit.deleted) return err(9009, 'Record not found');
+    permit.deleted = true;
     return { ok: true, permit };
   }
 
@@ -161,7 +176,8 @@ export async function startOpscomSimulator(
     }
     const isCreate = path === '/api/OC-TOMA/v1/permits/push';
     const isUpdate = path === '/api/OC-TOMA/v1/permits/update';
-    if (req.method !== 'POST' || (!isCreate && !isUpdate))
+    const isDelete = path === '/api/OC-TOMA/v1/permits/delete';
+    if (req.method !== 'POST' || (!isCreate && !isUpdate && !isDelete))
       return sendJson(res, 404, { ErrorMessage: 'Not found' });
 
     let body: Record<string, unknown> | undefined;
@@ -196,7 +212,9 @@ export async function startOpscomSimulator(
         ? err(9003, 'Request could not be parsed')
         : isCreate
           ? create(body)
-          : update(body);
+          : isDelete
+            ? remove(body)
+            : update(body);
     if (!answer.ok) {
       entry.answered = `error ${answer.code}`;
       return sendJson(res, 200, { ErrorCode: answer.code, ErrorMessage: answer.message });

@@ -1,0 +1,125 @@
+import { nextPermitStep, type LivePermit, type PermitStatus } from '../domain/permitLife';
+import type { PermitRequest } from '../domain/permit';
+import type { PaymentFacts } from '../domain/paymentFacts';
+import type { Job } from '../store/ledger';
+import { LeaseLost, note, type JobRun } from './jobContext';
+import { callOpscom, holdUntilRecorded, noteTakeover } from './opscomCall';
+import { permitForJob } from './permitForJob';
+
+/**
+ * The step that makes a session's permit: its first create (or, after a zone correction, the
+ * replacement's; or a renewal's update of another permit). A payment that must have no permit
+ * (refunded or disputed before OPSCOM was ever called) is cancelled instead, and one partly
+ * refunded first is created shortened. The request is fixed from the first attempt on: a
+ * retry sends the same one, so that OPSCOM sees the same permit twice, never two. Resolves
+ * the job as it now stands, or undefined when it is over for this run.
+ */
+export async function createStep(
+  run: JobRun,
+  facts: PaymentFacts | undefined,
+): Promise<Job | undefined> {
+  const { job, deps, log } = run;
+  if (job.opscomStartedAt !== null) await noteTakeover(run);
+  const mapped = await permitForJob(job, deps.ledger, deps.mapping);
+  if (mapped.kind === 'invalid') {
+    const reason = `cannot map session to a permit: ${mapped.reasons.join('; ')}`;
+    await deps.ledger.giveUp(run.lease(), 'failed', reason);
+    log.warn(
+      'job failed: correct it with npm run replay -- --session <id> --plate/--duration/--zone',
+      {
+        reason,
+      },
+    );
+    return undefined;
+  }
+  let permit: PermitRequest = mapped.permit;
+  let status: PermitStatus = 'active';
+  if (permit.action === 'create' && job.updateOf === null) {
+    const step = nextPermitStep({
+      live: null,
+      desired: permit,
+      amountTotal: job.session.amountTotal ?? 0,
+      facts,
+      policy: deps.policy,
+      timezone: deps.mapping.timezone,
+      now: Math.floor(deps.now() / 1000),
+    });
+    if (step.kind === 'cancel' && job.opscomAttempts === 0) {
+      const reason = `${step.why} before its permit was made: none was created`;
+      await deps.ledger.giveUp(run.lease(), 'cancelled', reason);
+      log.info('job cancelled', { reason });
+      return undefined;
+    }
+    // A first attempt takes the plan's request; a retry keeps the one already sent.
+    if (step.kind === 'create' && (job.permit === null || step.permit.endsAt === permit.endsAt)) {
+      permit = job.permit === null ? step.permit : permit;
+      status = step.status;
+    }
+  }
+  const replaced = job.live?.status === 'replaced' ? job.live.referenceId : null;
+  if (replaced) status = 'replaced';
+
+  if (!(await deps.ledger.startOpscomAttempt(run.lease(), permit))) throw new LeaseLost();
+  // From here until endOpscomAttempt the job is ours for as long as this process lives.
+  try {
+    const attempt = job.opscomAttempts + 1;
+    const request = permit;
+    const { answer, lateAfterMs, at } = await callOpscom(run, request.action, attempt, (o) =>
+      request.action === 'create'
+        ? deps.opscom.createPermit(request, o)
+        : deps.opscom.updatePermit(request, o),
+    );
+    const live: LivePermit | undefined =
+      request.action === 'create'
+        ? {
+            referenceId: answer.referenceId,
+            internalReferenceId: answer.internalReferenceId,
+            plate: request.plate,
+            zone: request.zone,
+            startTime: request.startTime,
+            endTime: request.endTime,
+            endsAt: request.endsAt,
+            amount: request.amount,
+            currency: request.currency,
+            status,
+            replaced,
+          }
+        : undefined;
+    const result = { ...answer, endsAt: request.endsAt, ...(live ? { live } : {}) };
+    const recorded = await holdUntilRecorded(
+      run,
+      () => deps.ledger.recordOpscomResult(run.lease(), attempt, result),
+      answer.referenceId,
+    );
+    if (!recorded) throw new LeaseLost();
+    log.info('permit pushed to OPSCOM', {
+      action: request.action,
+      referenceId: answer.referenceId,
+      plate: request.plate,
+      endTime: request.endTime,
+      opscomAttempt: attempt,
+      ...(status === 'active' ? {} : { status }),
+      ...(lateAfterMs === undefined ? {} : { lateAnswerAfterMs: lateAfterMs }),
+    });
+    if (lateAfterMs !== undefined) {
+      await note(run, 'opscom.late_answer', attempt, {
+        attempt,
+        referenceId: answer.referenceId,
+        afterMs: lateAfterMs,
+      });
+    }
+    run.attempts = 0;
+    return {
+      ...job,
+      permit: request,
+      opscomAttempts: attempt,
+      opscomStartedAt: null,
+      opscom: { ...result, at },
+      live: live ?? job.live,
+      attempts: 0,
+      lastError: null,
+    };
+  } finally {
+    await deps.ledger.endOpscomAttempt(job.sessionId, deps.owner);
+  }
+}

@@ -1,0 +1,44 @@
+import { applyCorrection } from '../domain/correction';
+import { mapSession, type MappingOptions, type MappingResult } from '../domain/mapSession';
+import type { LivePermit } from '../domain/permitLife';
+import type { Job } from '../store/ledger';
+
+/**
+ * The permit OPSCOM has now for a job made by a create, or undefined (none yet, a replacement
+ * not yet created, or a renewal: its permit belongs to an earlier payment). Rows written
+ * before the ledger kept `live` are read from the create they sent and OPSCOM's answer.
+ */
+export function livePermitOf(job: Job): LivePermit | undefined {
+  if (!job.opscom) return undefined;
+  if (job.live) return job.live;
+  const sent = job.permit;
+  if (sent?.action !== 'create') return undefined;
+  return {
+    referenceId: job.opscom.referenceId,
+    internalReferenceId: job.opscom.internalReferenceId,
+    plate: sent.plate,
+    zone: sent.zone,
+    startTime: sent.startTime,
+    endTime: sent.endTime,
+    endsAt: job.opscom.endsAt || sent.endsAt,
+    amount: sent.amount,
+    currency: sent.currency,
+    status: 'active',
+    replaced: null,
+  };
+}
+
+/**
+ * The permit the payment and the operator's corrections say the session should have now:
+ * its metadata mapped afresh (never the request stored from the first attempt, which a
+ * correction may have overtaken).
+ */
+export function desiredPermit(job: Job, mapping: MappingOptions): MappingResult {
+  return mapSession(
+    {
+      session: applyCorrection(job.session, job.corrections),
+      paidAt: job.paidAt ?? Math.floor(job.createdAt / 1000),
+    },
+    mapping,
+  );
+}

@@ -1,0 +1,42 @@
+import type { LivePermit } from '../domain/permitLife';
+import type { WriteBackMetadata } from '../stripe/stripeWriteBack';
+import { LeaseLost, type JobRun } from './jobContext';
+
+/**
+ * Writes the live permit into the Checkout Session's metadata, then the PaymentIntent's, each
+ * stored as done before the next; the last write finishes the job (at the revision it was run
+ * for). Resolves whether the job is now done.
+ */
+export async function writeBack(run: JobRun, live: LivePermit): Promise<void> {
+  const { job, deps } = run;
+  const metadata: WriteBackMetadata = {
+    opscom_reference_id: live.referenceId,
+    opscom_internal_reference_id: live.internalReferenceId ?? '',
+    opscom_end_time: live.endsAt,
+    opscom_permit_status: live.status,
+    ...(live.replaced ? { opscom_replaced_reference_id: live.replaced } : {}),
+  };
+  const paymentIntentId = job.session.paymentIntentId;
+  const piPending = paymentIntentId !== null && job.paymentIntentWrittenAt === null;
+  // The key names the session, the target, the reference and the round: a retry of the same
+  // write is replayed by Stripe, while a later write (a change of the permit, or the same one
+  // written again by replay) is a new request that Stripe applies.
+  const round = job.writeBackRound === 0 ? '' : `:round-${job.writeBackRound}`;
+  const key = (target: string) =>
+    `opscom-writeback:${job.sessionId}:${target}:${live.referenceId}${round}`;
+  const stored = (ok: boolean) => {
+    if (!ok) throw new LeaseLost();
+  };
+  if (job.sessionWrittenAt === null) {
+    await deps.stripe.updateSession(job.sessionId, metadata, key('session'));
+    stored(await deps.ledger.recordWriteBack(run.lease(), 'session', !piPending, job.revision));
+  }
+  if (paymentIntentId !== null && piPending) {
+    await deps.stripe.updatePaymentIntent(paymentIntentId, metadata, key('payment_intent'));
+    stored(await deps.ledger.recordWriteBack(run.lease(), 'payment_intent', true, job.revision));
+  }
+  if (job.sessionWrittenAt !== null && !piPending) {
+    // Every step was already stored; only the final state was missing.
+    stored(await deps.ledger.recordWriteBack(run.lease(), 'session', true, job.revision));
+  }
+}
