@@ -62,6 +62,20 @@ async function step(run: JobRun, facts: PaymentFacts | undefined): Promise<Job |
       });
       if (next.kind === 'update' || next.kind === 'delete') return changeStep(run, live, next);
     }
+    if (facts?.refundFailed && live.status !== 'active') {
+      // The money was not returned after all, but the permit is already revoked: a person
+      // decides (nothing is re-created by itself).
+      run.log.error('a refund failed after its permit was revoked: the payment stands; review it', {
+        refundId: facts.refundFailed.refundId,
+        referenceId: live.referenceId,
+        status: live.status,
+      });
+      await note(run, 'permit.refund_failed', facts.refundFailed.refundId, {
+        refundId: facts.refundFailed.refundId,
+        referenceId: live.referenceId,
+        status: live.status,
+      });
+    }
     return finish(run, live);
   }
   // A renewal (or a forced update) changed a permit an earlier payment made: a refund of it is
