@@ -8,7 +8,7 @@ import type { SessionEventAction } from './classifyEvent';
  * | `awaiting_payment` | completed, paid by a delayed method not yet paid | `pending`, `payment_failed` |
  * | `payment_failed`   | the delayed payment failed: no permit            | (final)                     |
  * | `pending`          | paid: the worker makes the permit                | `done`, `failed`, `dead`    |
- * | `done`             | OPSCOM answered and both write-backs landed      | (final)                     |
+ * | `done`             | OPSCOM answered and both write-backs landed      | `pending` (a change)        |
  * | `failed`           | permanent: bad metadata, OPSCOM refused it       | `pending` (replay)          |
  * | `dead`             | transient failures for JOB_MAX_AGE_HOURS         | `pending` (replay)          |
  * | `cancelled`        | refunded or disputed before any permit was made  | (final)                     |

@@ -40,7 +40,7 @@ export type ClaimReason =
   | 'new' // no job in the ledger: the webhook never arrived
   | 'pending' // a job waiting for a retry: run it now
   | 'retry_failed' // failed or dead in the ledger: try again
-  | 'corrected' // with the operator's corrections
+  | 'corrected' // with the operator's corrections (of a permit to make, or of a live one)
   | 'write_back' // the permit exists; Stripe's metadata lacks it
   | 'force'; // re-send as an update of the same reference
 
@@ -72,6 +72,9 @@ export function planReplay(
     ((existing.leaseExpiresAt ?? 0) > now || context.attemptOwnerAlive);
   if (heldElsewhere) return { result: { kind: 'busy', job: existing } };
 
+  if (existing?.state === 'cancelled') {
+    return { result: { kind: 'unpaid', state: 'cancelled' } };
+  }
   const waiting = existing?.state === 'awaiting_payment' || existing?.state === 'payment_failed';
   if (!target.paid && (!existing || waiting)) {
     return { result: { kind: 'unpaid', state: existing?.state ?? target.session.paymentStatus } };
@@ -137,6 +140,11 @@ export function planReplay(
     // A forced update that has not reached OPSCOM yet (an earlier round failed): go on with it.
     return claim(existing, 'force', { updateOf: existing.updateOf });
   }
+  if (!existing.opscom && existing.live?.status === 'replaced' && existing.state === 'pending') {
+    // A zone correction between its delete and its create: Stripe's metadata still names the
+    // deleted permit, so the job is taken on as it is, never "adopted" from that reference.
+    return claim(existing, 'corrected', { replacing: existing.live.referenceId });
+  }
   const reference = existing.opscom?.referenceId ?? target.stripeReference?.referenceId;
   if (reference !== undefined) {
     if (request.force) {
@@ -154,6 +162,16 @@ export function planReplay(
         },
         'force',
         { updateOf: reference, ...(correction ? { correction } : {}) },
+      );
+    }
+    if (correction && existing.opscom) {
+      // A correction of a live permit: the worker changes that permit (an update, or for a
+      // zone a delete and a create), never adds a second one.
+      const corrections = { ...(existing.corrections ?? {}), ...correction };
+      return claim(
+        { ...existing, corrections, lastError: null, revision: existing.revision + 1 },
+        'corrected',
+        { referenceId: reference, correction },
       );
     }
     if (!existing.opscom && target.stripeReference) {

@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { applyCorrection } from '../domain/correction';
+import { mapSession } from '../domain/mapSession';
 import type { Job } from '../store/ledger';
 import { permitForJob } from '../worker/permitForJob';
 import { processJob, type JobDeps } from '../worker/processJob';
@@ -32,6 +34,8 @@ export async function replaySession(
   const { ledger, owner, leaseMs } = deps.job;
   const base = { sessionId: target.sessionId, paidVia: target.paid?.source };
   let request: ReplayRequest = { ...deps.ask, owner, leaseMs, now: deps.job.now() };
+  const refused = await refusedCorrection(target, deps);
+  if (refused) return { ...base, outcome: 'failed', detail: refused };
   if (deps.dryRun) {
     const existing = await ledger.getJob(target.sessionId);
     return { ...base, ...(await preview(planReplay(existing, target, request).result, deps)) };
@@ -60,7 +64,7 @@ export async function replaySession(
         detail: waitedForOther
           ? 'done by another process meanwhile'
           : deps.ask.correction
-            ? 'the correction was not applied: the session has its permit (add --force to update it)'
+            ? 'the correction was not applied: the session has its permit but the ledger does not know it (run replay once without the correction first)'
             : plan.via === 'stripe'
               ? 'reference found in Stripe metadata; recorded in the ledger'
               : undefined,
@@ -94,6 +98,13 @@ export async function replaySession(
           detail: 'write-back to Stripe finished now',
         };
       }
+      if (plan.reason === 'corrected' && plan.job.opscom) {
+        return {
+          ...described,
+          outcome: 'updated',
+          detail: `permit corrected (${job.live?.status ?? 'active'})`,
+        };
+      }
       const updated = job.permit?.action === 'update';
       return { ...described, outcome: updated ? 'updated' : 'created' };
     }
@@ -113,9 +124,33 @@ export async function replaySession(
   }
 }
 
+/**
+ * A correction that would not map (an invalid plate, a bad duration) is refused before
+ * anything is recorded or sent, with the reason.
+ */
+async function refusedCorrection(
+  target: ReplayTarget,
+  deps: SessionReplayDeps,
+): Promise<string | undefined> {
+  const correction = deps.ask.correction;
+  if (!correction) return undefined;
+  const existing = await deps.job.ledger.getJob(target.sessionId);
+  const merged = { ...(existing?.corrections ?? {}), ...correction };
+  const mapped = mapSession(
+    {
+      session: applyCorrection(existing?.session ?? target.session, merged),
+      paidAt: target.paid?.at ?? existing?.paidAt ?? Math.floor(deps.job.now() / 1000),
+    },
+    deps.job.mapping,
+  );
+  if (mapped.kind === 'permit') return undefined;
+  return `the correction was refused, nothing was sent: ${mapped.reasons.join('; ')}`;
+}
+
 function unpaidDetail(state: string): string {
   if (state === 'awaiting_payment') return 'unpaid (waiting for the delayed payment)';
   if (state === 'payment_failed') return 'unpaid (the delayed payment failed)';
+  if (state === 'cancelled') return 'refunded before its permit was made (cancelled)';
   return 'unpaid';
 }
 
@@ -137,8 +172,8 @@ async function waitForLease(job: Job, deps: SessionReplayDeps, until: number): P
 function describeJob(job: Job | undefined): Partial<SessionOutcome> {
   if (!job) return {};
   return {
-    plate: job.permit?.plate,
-    endsAt: job.opscom?.endsAt || job.permit?.endsAt,
+    plate: job.live?.plate ?? job.permit?.plate,
+    endsAt: job.live?.endsAt || job.opscom?.endsAt || job.permit?.endsAt,
     // The permit made, or the one an update is for.
     referenceId:
       job.opscom?.referenceId ??

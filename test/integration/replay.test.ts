@@ -161,11 +161,69 @@ describe('npm run replay --session', () => {
     expect(run.stderr).toMatch(/operator correction for a session/);
     // Stripe's metadata is not rewritten, only given the reference.
     expect(h.stripe.sessions.get(session.id)?.metadata['plate']).toBeUndefined();
-    // A correction for a session that has its permit changes nothing, and says why.
+    // A correction of a session that has its permit changes that permit: never a second one.
     const late = await runReplayCli(h, ['--session', session.id, '--plate', 'ZZ1', '--json']);
-    expect(late.outcomes.get(session.id)?.detail).toMatch(/correction was not applied.*--force/);
+    expect(late.outcomes.get(session.id)).toMatchObject({ outcome: 'updated', plate: 'ZZ1' });
     expect(opscomCreates(h)).toHaveLength(1);
-    expect(opscomUpdates(h)).toHaveLength(0);
+    expect(opscomUpdates(h).map((u) => [u.body['referenceID'], u.body['plate']])).toEqual([
+      [job!.opscom!.referenceId, 'ZZ1'],
+    ]);
+    expect(h.stripe.sessions.get(session.id)?.metadata['opscom_permit_status']).toBe('active');
+  });
+
+  test('a zone correction of a live permit deletes it and creates the new one; the old is recorded as replaced', async () => {
+    const { session, event } = seedPaidSession(h, { metadata: { plate: 'AB1', duration: '60' } });
+    await h.post(event);
+    const done = await h.waitForJob(session.id, ['done']);
+    const old = done.opscom!.referenceId;
+    // The create after the delete fails once: the job retries it, and meanwhile the ledger
+    // says the old permit is gone and no new one exists yet.
+    h.opscom.faults.next('500', 1, '/api/OC-TOMA/v1/permits/push');
+    const run = await runReplayCli(h, [
+      '--session',
+      session.id,
+      '--zone',
+      'Z9',
+      '--by',
+      'sam',
+      '--json',
+    ]);
+    const job = await h.waitForJob(session.id, ['done']);
+    expect(job.opscom!.referenceId).not.toBe(old);
+    expect(job.live).toMatchObject({ zone: 'Z9', status: 'replaced', replaced: old });
+    expect(h.opscom.permits.get(old)?.deleted).toBe(true);
+    expect([...h.opscom.permits.values()].filter((p) => !p.deleted)).toHaveLength(1);
+    expect(h.stripe.sessions.get(session.id)?.metadata).toMatchObject({
+      opscom_reference_id: job.opscom!.referenceId,
+      opscom_replaced_reference_id: old,
+      opscom_permit_status: 'replaced',
+    });
+    expect(run.stdout).toContain(session.id);
+    const corrected = (await h.adapter.ledger.listEvents(session.id)).find(
+      (e) => e.eventType === 'replay.corrected',
+    );
+    expect(JSON.parse(corrected!.detail!)).toMatchObject({ by: 'sam', correction: { zone: 'Z9' } });
+  });
+
+  test('a correction that cannot be a permit is refused with the reason; nothing is sent or recorded', async () => {
+    const { session, event } = seedPaidSession(h, { metadata: { plate: 'AB1', duration: '60' } });
+    await h.post(event);
+    const done = await h.waitForJob(session.id, ['done']);
+    // A plate that is no plate is refused with the arguments (exit 2)…
+    const plate = await runReplayCli(h, ['--session', session.id, '--plate', 'NOT A PLATE AT ALL']);
+    expect(plate.code).toBe(2);
+    expect(plate.stderr).toMatch(/--plate NOT A PLATE AT ALL: plate .* must be 1–10/);
+    // …a duration longer than MAX_PERMIT_DURATION once mapped (exit 1).
+    const run = await runReplayCli(h, ['--session', session.id, '--duration', 'P2Y', '--json']);
+    expect(run.code).toBe(1);
+    expect(run.outcomes.get(session.id)?.detail).toMatch(
+      /correction was refused, nothing was sent: duration "P2Y" is longer than MAX_PERMIT_DURATION/,
+    );
+    expect(await h.adapter.ledger.getJob(session.id)).toMatchObject({
+      revision: done.revision,
+      corrections: null,
+    });
+    expect(h.opscom.received).toHaveLength(1);
   });
 
   test('an unpaid session is skipped and nothing is written', async () => {
