@@ -4,6 +4,7 @@ import type { PaymentFacts } from '../domain/paymentFacts';
 import type { Job } from '../store/ledger';
 import { LeaseLost, note, type JobRun } from './jobContext';
 import { callOpscom, holdUntilRecorded, noteTakeover } from './opscomCall';
+import { desiredPermit } from './livePermit';
 import { permitForJob } from './permitForJob';
 
 /**
@@ -34,10 +35,17 @@ export async function createStep(
   }
   let permit: PermitRequest = mapped.permit;
   let status: PermitStatus = 'active';
-  if (permit.action === 'create' && job.updateOf === null) {
+  // What the payment says now (never the stored request: that one may be shortened already).
+  const desired = desiredPermit(job, deps.mapping);
+  if (
+    permit.action === 'create' &&
+    job.updateOf === null &&
+    desired.kind === 'permit' &&
+    desired.permit.action === 'create'
+  ) {
     const step = nextPermitStep({
       live: null,
-      desired: permit,
+      desired: desired.permit,
       amountTotal: job.session.amountTotal ?? 0,
       facts,
       policy: deps.policy,

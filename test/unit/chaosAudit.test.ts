@@ -5,7 +5,7 @@ import type { StripeObject } from '../../tools/simulators/stripeSimulator';
 import type { Job } from '../../src/store/ledger';
 
 // The chaos audit must be able to fail: each defect it exists to catch, planted by hand.
-const plan = makeChaosPlan(40, seededRandom(7), Date.parse('2026-06-15T14:00:00Z'));
+const plan = makeChaosPlan(120, seededRandom(7), Date.parse('2026-06-15T14:00:00Z'));
 const owed = plan.sessions.filter((s) => s.expected);
 const notOwed = plan.sessions.filter((s) => !s.expected);
 
@@ -15,27 +15,30 @@ function healthy(): AuditInput {
   const jobs: Job[] = [];
   owed.forEach((s, i) => {
     const referenceId = `OC-${i}`;
+    const revoked = s.expected!.revoked;
     permits.push({
       referenceId,
       internalReferenceId: String(i),
-      plate: s.plate,
+      plate: s.expected!.plate,
       zone: 'Z',
       startTime: s.expected!.startTime,
       endTime: s.expected!.endTime,
       amount: s.expected!.amount,
       currency: 'CAD',
       updates: 0,
-      deleted: false,
+      deleted: revoked,
     });
+    const status = revoked ? 'deleted' : s.refund ? 'shortened' : 'active';
     stripeSessions.set(s.session.id, {
       id: s.session.id,
-      metadata: { opscom_reference_id: referenceId },
+      metadata: { opscom_reference_id: referenceId, opscom_permit_status: status },
     });
     jobs.push({
       sessionId: s.session.id,
       state: 'done',
       opscom: { referenceId },
       opscomAttempts: 1,
+      live: { referenceId, status },
     } as unknown as Job);
   });
   for (const s of notOwed) {
@@ -204,4 +207,22 @@ test('a seed gives the same plan and schedule, however much a runtime stream was
     plan.sessions.map((x) => [x.kind, x.plate, x.expected, x.events.map((e) => e['type'])]);
   expect(shape(makeChaosPlan(30, a.plan, 0))).toEqual(shape(makeChaosPlan(30, b.plan, 0)));
   expect(take(chaosStreams(4243).schedule, 20)).not.toEqual(take(chaosStreams(4242).schedule, 20));
+});
+
+test('a permit standing for a payment refunded in full, or a lost correction, is wrong', () => {
+  const input = healthy();
+  const refunded = owed.find((s) => s.expected!.revoked)!;
+  const corrected = owed.find((s) => s.correction)!;
+  input.permits.find((p) => p.plate === refunded.plate)!.deleted = false;
+  input.permits.find((p) => p.plate === corrected.correction)!.plate = corrected.plate;
+  const report = auditChaos(input);
+  expect(report.wrong).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(
+        new RegExp(`${refunded.session.id}.*refunded in full, yet OC-\\d+ still standing`),
+      ),
+    ]),
+  );
+  expect(report.lost).toEqual([]);
+  expect(report.wrong.join('\n')).toContain(`plate ${corrected.plate} ≠ ${corrected.correction!}`);
 });

@@ -1,7 +1,7 @@
 import type { OpscomReceived, SimPermit } from '../simulators/opscomSimulator';
 import type { StripeObject } from '../simulators/stripeSimulator';
 import type { EventRecord, Job } from '../../src/store/ledger';
-import type { ChaosPlan } from './chaosPlan';
+import type { ChaosPlan, PlannedSession } from './chaosPlan';
 
 export interface AuditInput {
   plan: ChaosPlan;
@@ -96,70 +96,50 @@ export function auditChaos(input: AuditInput): AuditReport {
       }
       continue;
     }
-    if (permits.length === 0) {
+    // A correction changes the plate in place: the session's permits carry either plate.
+    const all = s.correction ? [...permits, ...(byPlate.get(s.correction) ?? [])] : permits;
+    const seen = notes.get(s.session.id) ?? new Set<string>();
+    if (s.expected.revoked) {
+      auditRevoked(s, all, job, label, report, input, seen);
+      continue;
+    }
+    const standing = all.filter((p) => !p.deleted);
+    if (standing.length === 0) {
       report.lost.push(
-        `${label}: no permit; ledger ${job?.state ?? 'none'} ${job?.lastError ?? ''}`,
+        `${label}: no permit standing (${all.length} made); ledger ${job?.state ?? 'none'} ${job?.lastError ?? ''}`,
       );
       continue;
     }
     const recorded = job?.opscom?.referenceId;
-    const kept = permits.find((p) => p.referenceId === recorded);
-    if (permits.length > 1) {
-      const evidence = permits
-        .filter((p) => p !== kept)
-        .map((orphan) => {
-          const answer = input.opscomReceived.find((r) => r.referenceId === orphan.referenceId);
-          const receivedAt = answer?.at;
-          const answeredAt = answer?.answeredAt ?? receivedAt;
-          const kill =
-            receivedAt === undefined || answeredAt === undefined
-              ? undefined
-              : // The simulator runs in the busy chaos driver, which may handle a request
-                // sent just before a kill only after it: hence the slack before `receivedAt`.
-                input.kills.find((k) => k >= receivedAt - WINDOW_MS && k <= answeredAt + WINDOW_MS);
-          return { orphan, answeredAt, kill };
-        });
-      const text = evidence
-        .map(
-          (e) =>
-            `${e.orphan.referenceId} answered at ${e.answeredAt ?? '?'}${e.kill === undefined ? ', no kill nearby' : `, process killed ${Math.abs(e.kill - e.answeredAt!)} ms ${e.kill >= e.answeredAt! ? 'later' : 'before (its request already with OPSCOM)'}`}`,
-        )
-        .join('; ');
-      const inWindow =
-        kept !== undefined &&
-        evidence.every((e) => e.kill !== undefined) &&
-        (job?.opscomAttempts ?? 0) > 1;
-      const seen = notes.get(s.session.id) ?? new Set<string>();
-      const cause: DoubleCause = inWindow
-        ? 'killed in the window'
-        : seen.has('opscom.taken_over')
-          ? 'taken over'
-          : seen.has('opscom.answer_lost')
-            ? 'answer lost'
-            : 'unexplained';
-      report.doubledBy[cause]++;
-      const line = `${label}: ${permits.length} permits (${cause}), ledger kept ${recorded ?? 'none'} after ${job?.opscomAttempts ?? '?'} attempts; ${text}`;
-      if (inWindow) report.doubledInWindow.push(line);
-      else report.doubled.push(line);
-    }
-    const permit = kept ?? permits[0]!;
+    const kept = standing.find((p) => p.referenceId === recorded);
+    if (all.length > 1) classifyDouble(label, all, kept, job, report, input, seen);
+    const permit = kept ?? standing[0]!;
+    const status = s.refund ? 'shortened' : 'active';
     const mismatches = [
+      permit.plate !== s.expected.plate && `plate ${permit.plate} ≠ ${s.expected.plate}`,
       permit.startTime !== s.expected.startTime &&
         `start ${permit.startTime} ≠ ${s.expected.startTime}`,
       permit.endTime !== s.expected.endTime && `end ${permit.endTime} ≠ ${s.expected.endTime}`,
       permit.amount !== s.expected.amount && `amount ${permit.amount} ≠ ${s.expected.amount}`,
       permit.currency !== 'CAD' && `currency ${permit.currency}`,
     ].filter(Boolean);
-    if (mismatches.length > 0) report.wrong.push(`${label}: ${mismatches.join(', ')}`);
+    if (mismatches.length > 0) {
+      report.wrong.push(
+        `${label}: ${mismatches.join(', ')}; ledger paid at ${job?.paidAt ?? '?'} by ${job?.paidEventId ?? 'no event'}, ${job?.opscomAttempts ?? '?'} attempts`,
+      );
+    }
     if (job?.state !== 'done' || recorded !== permit.referenceId) {
       report.ledgerDisagrees.push(
         `${label}: ledger ${job?.state ?? 'none'} with ${recorded ?? 'no reference'}, OPSCOM has ${permit.referenceId}`,
       );
     }
-    const written = input.stripeSessions.get(s.session.id)?.metadata['opscom_reference_id'];
-    if (written !== permit.referenceId)
+    const metadata = input.stripeSessions.get(s.session.id)?.metadata ?? {};
+    if (
+      metadata['opscom_reference_id'] !== permit.referenceId ||
+      metadata['opscom_permit_status'] !== status
+    )
       report.missingWriteBacks.push(
-        `${label}: Stripe has ${written ?? 'nothing'}, OPSCOM ${permit.referenceId}`,
+        `${label}: Stripe has ${metadata['opscom_reference_id'] ?? 'nothing'} (${metadata['opscom_permit_status'] ?? 'no status'}), OPSCOM ${permit.referenceId} (${status}); ledger ${job?.state ?? 'none'}, live ${job?.live?.status ?? 'none'}, write-back round ${job?.writeBackRound ?? '?'}, revision ${job?.revision ?? '?'}`,
       );
   }
   for (const f of input.plan.forged) {
@@ -167,4 +147,94 @@ export function auditChaos(input: AuditInput): AuditReport {
       report.wrong.push(`forged ${f.kind} request for plate ${f.plate} became a permit`);
   }
   return report;
+}
+
+/**
+ * A session refunded in full (ON_FULL_REFUND=delete): no permit of it may stand. It was either
+ * cancelled before any was made, or made and deleted; a permit left standing by a kill in the
+ * window (OPSCOM made it, the ledger never knew) is reported as such.
+ */
+function auditRevoked(
+  s: PlannedSession,
+  all: SimPermit[],
+  job: Job | undefined,
+  label: string,
+  report: AuditReport,
+  input: AuditInput,
+  seen: Set<string>,
+): void {
+  const recorded = job?.opscom?.referenceId;
+  const kept = all.find((p) => p.referenceId === recorded);
+  if (all.length > 1) classifyDouble(label, all, kept, job, report, input, seen);
+  const standing = all.filter((p) => !p.deleted);
+  const inWindow = report.doubledInWindow.some((l) => l.startsWith(label));
+  const orphans = new Set(inWindow ? all.filter((p) => p !== kept).map((p) => p.referenceId) : []);
+  const wrongly = standing.filter((p) => !orphans.has(p.referenceId));
+  if (wrongly.length > 0) {
+    report.wrong.push(
+      `${label}: refunded in full, yet ${wrongly.map((p) => p.referenceId).join(', ')} still standing`,
+    );
+  }
+  const state = job?.state;
+  const fine =
+    state === 'cancelled' ? all.length === 0 || recorded === undefined : state === 'done';
+  if (!fine || (state === 'done' && job?.live?.status !== 'deleted')) {
+    report.ledgerDisagrees.push(
+      `${label}: refunded in full; ledger ${state ?? 'none'} (${job?.live?.status ?? 'no permit'})`,
+    );
+  }
+  const metadata = input.stripeSessions.get(s.session.id)?.metadata ?? {};
+  if (state === 'done' && metadata['opscom_permit_status'] !== 'deleted') {
+    report.missingWriteBacks.push(
+      `${label}: refunded in full; Stripe says ${metadata['opscom_permit_status'] ?? 'nothing'}, not deleted`,
+    );
+  }
+}
+
+/** Several permits for one session: which one the ledger kept, and why the others exist. */
+function classifyDouble(
+  label: string,
+  all: SimPermit[],
+  kept: SimPermit | undefined,
+  job: Job | undefined,
+  report: AuditReport,
+  input: AuditInput,
+  seen: Set<string>,
+): void {
+  const recorded = job?.opscom?.referenceId;
+  const evidence = all
+    .filter((p) => p !== kept)
+    .map((orphan) => {
+      const answer = input.opscomReceived.find((r) => r.referenceId === orphan.referenceId);
+      const receivedAt = answer?.at;
+      const answeredAt = answer?.answeredAt ?? receivedAt;
+      const kill =
+        receivedAt === undefined || answeredAt === undefined
+          ? undefined
+          : // The simulator runs in the busy chaos driver, which may handle a request
+            // sent just before a kill only after it: hence the slack before `receivedAt`.
+            input.kills.find((k) => k >= receivedAt - WINDOW_MS && k <= answeredAt + WINDOW_MS);
+      return { orphan, answeredAt, kill };
+    });
+  const text = evidence
+    .map(
+      (e) =>
+        `${e.orphan.referenceId} answered at ${e.answeredAt ?? '?'}${e.kill === undefined ? ', no kill nearby' : `, process killed ${Math.abs(e.kill - e.answeredAt!)} ms ${e.kill >= e.answeredAt! ? 'later' : 'before (its request already with OPSCOM)'}`}`,
+    )
+    .join('; ');
+  const inWindow =
+    kept !== undefined &&
+    evidence.every((e) => e.kill !== undefined) &&
+    (job?.opscomAttempts ?? 0) > 1;
+  const cause: DoubleCause = inWindow
+    ? 'killed in the window'
+    : seen.has('opscom.taken_over')
+      ? 'taken over'
+      : seen.has('opscom.answer_lost')
+        ? 'answer lost'
+        : 'unexplained';
+  report.doubledBy[cause]++;
+  const line = `${label}: ${all.length} permits (${cause}), ledger kept ${recorded ?? 'none'} after ${job?.opscomAttempts ?? '?'} attempts; ${text}`;
+  if (inWindow) report.doubledInWindow.push(line);
+  else report.doubled.push(line);
 }

@@ -9,8 +9,21 @@ export interface PlannedSession {
   plate: string;
   /** The events Stripe would send, in the order they are sent (async: either order). */
   events: Array<Record<string, unknown> & { id: string }>;
-  /** For kinds that must become a permit: what OPSCOM must receive, computed independently. */
-  expected?: { startTime: string; endTime: string; amount: string };
+  /**
+   * For kinds that must become a permit: what OPSCOM must hold at the end, computed
+   * independently (`revoked`: no permit may stand: refunded in full).
+   */
+  expected?: {
+    startTime: string;
+    endTime: string;
+    amount: string;
+    plate: string;
+    revoked: boolean;
+  };
+  /** A refund in the plan (its charge.refunded is among the events, in any order). */
+  refund?: { amountRefunded: number; full: boolean };
+  /** A plate an operator gives with `replay --session … --plate` while the adapters run. */
+  correction?: string;
 }
 
 export interface ChaosPlan {
@@ -48,6 +61,8 @@ export function makeChaosPlan(payments: number, random: () => number, now: numbe
         : { plate: plate.toLowerCase(), duration };
     const session = {
       ...sampleSession(metadata),
+      // As on Stripe: created before the event that completes it.
+      created: created - 5,
       amount_total: amountTotal,
       amount_subtotal: amountTotal,
       payment_status: kind === 'paid' || kind === 'bad_metadata' ? 'paid' : 'unpaid',
@@ -66,17 +81,41 @@ export function makeChaosPlan(payments: number, random: () => number, now: numbe
       else events.unshift(succeeded);
     }
     const start = DateTime.fromSeconds(paidAt, { zone: TZ });
+    const owed = kind === 'paid' || kind === 'async';
+    // A tenth of the payments are refunded in full, a tenth by a quarter (the adapter runs
+    // with ON_FULL_REFUND=delete, ON_PARTIAL_REFUND=shorten); some others get a correction.
+    const r2 = random();
+    const refund = !owed
+      ? undefined
+      : r2 < 0.1
+        ? { amountRefunded: amountTotal, full: true }
+        : r2 < 0.2
+          ? { amountRefunded: Math.floor(amountTotal / 4), full: false }
+          : undefined;
+    const correction =
+      owed && !refund && random() < 0.03 ? `CX${i.toString(36).toUpperCase()}` : undefined;
+    if (refund) events.push(refundEvent(session, refund, paidAt + 60));
+    const kept = amountTotal - (refund?.amountRefunded ?? 0);
+    const end = refund
+      ? start.plus({
+          milliseconds: Math.floor((minutes * 60_000 * kept) / amountTotal / 1000) * 1000,
+        })
+      : start.plus({ minutes });
     sessions.push({
       kind,
       session,
       plate,
       events,
-      ...(kind === 'paid' || kind === 'async'
+      ...(refund ? { refund } : {}),
+      ...(correction ? { correction } : {}),
+      ...(owed
         ? {
             expected: {
               startTime: start.toFormat("yyyy-MM-dd'T'HH:mm:ss"),
-              endTime: start.plus({ minutes }).toFormat("yyyy-MM-dd'T'HH:mm:ss"),
-              amount: `${Math.floor(amountTotal / 100)}.${String(amountTotal % 100).padStart(2, '0')}`,
+              endTime: end.toFormat("yyyy-MM-dd'T'HH:mm:ss"),
+              amount: money(refund && !refund.full ? kept : amountTotal),
+              plate: correction ?? plate,
+              revoked: refund?.full === true,
             },
           }
         : {}),
@@ -94,6 +133,27 @@ export function makeChaosPlan(payments: number, random: () => number, now: numbe
     });
   }
   return { sessions, forged };
+}
+
+function money(minor: number): string {
+  return `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
+}
+
+/** Stripe's charge.refunded for a session's payment (`amount_refunded` is cumulative). */
+function refundEvent(
+  session: Record<string, unknown>,
+  refund: { amountRefunded: number; full: boolean },
+  created: number,
+): Record<string, unknown> & { id: string; created: number } {
+  const charge = {
+    id: `ch_${String(session['id']).slice(3)}`,
+    object: 'charge',
+    payment_intent: session['payment_intent'],
+    amount: session['amount_total'],
+    amount_refunded: refund.amountRefunded,
+    refunded: refund.full,
+  };
+  return { ...sampleEvent(charge), type: 'charge.refunded', created };
 }
 
 /** A small seeded generator, so a failing run can be repeated with --seed. */

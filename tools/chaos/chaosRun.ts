@@ -144,6 +144,8 @@ async function run(
     // Short on purpose: a 1 s timeout and a 3 s lease are what a busy machine trips over.
     OPSCOM_TIMEOUT_MS: '1000',
     OPSCOM_GRACE_MS: '10000',
+    ON_FULL_REFUND: 'delete',
+    ON_PARTIAL_REFUND: 'shorten',
     STRIPE_TIMEOUT_MS: '1000',
     WORKER_LEASE_SECONDS: '3',
     WORKER_POLL_MS: '200',
@@ -159,9 +161,13 @@ async function run(
   // session's events arrive in any order.
   const deliveries: Array<{ body: string; at: number }> = [];
   const events = plan.sessions.flatMap((s) => {
-    if (lost.has(s.session.id)) return [];
     const copies = random.schedule() < 0.3 ? 2 + Math.floor(random.schedule() * 2) : 1;
-    return s.events.map((e) => ({ body: JSON.stringify(e), copies }));
+    // A lost session's Checkout events never arrive, but its refund does: the ledger keeps it
+    // for the payment, and replay's recovery must then not leave a permit standing.
+    const sent = lost.has(s.session.id)
+      ? s.events.filter((e) => e['type'] === 'charge.refunded')
+      : s.events;
+    return sent.map((e) => ({ body: JSON.stringify(e), copies }));
   });
   for (let i = events.length - 1; i > 0; i--) {
     const j = Math.floor(random.schedule() * (i + 1));
@@ -242,6 +248,22 @@ async function run(
   };
   const settledAt = await settle();
 
+  // Corrections while the fleet runs, faults on: an operator fixes plates with replay.
+  const corrected = plan.sessions.filter((s) => s.correction);
+  const correctionExits: number[] = [];
+  for (let i = 0; i < corrected.length; i += 4) {
+    const batch = corrected
+      .slice(i, i + 4)
+      .map((s) =>
+        runReplayScript(
+          ['--session', s.session.id, '--plate', s.correction!, '--by', 'chaos', '--json'],
+          { PATH: process.env['PATH'] ?? '', ...adapterEnv },
+          'capture',
+        ),
+      );
+    for (const r of await Promise.all(batch)) correctionExits.push(r.code);
+  }
+
   // The missed payments: the operator's replay over the whole window, beside the running fleet.
   // (The plan dates some delayed payments' success a minute or two ahead: the window covers them.)
   const times = plan.sessions.flatMap((s) => s.events.map((e) => Number(e['created'])));
@@ -286,6 +308,7 @@ async function run(
         ? 'never (timed out)'
         : `${((settledAt - deliveredAt) / 1000).toFixed(1)} s`,
     lost: lost.size,
+    afterPayment: `${plan.sessions.filter((s) => s.refund?.full).length} full refunds, ${plan.sessions.filter((s) => s.refund && !s.refund.full).length} partial, ${corrected.length} corrections (replay exits ${JSON.stringify(countOf(correctionExits))})`,
     replay: `exit ${replayed.code}, ${JSON.stringify(replayCounts)}, ${recoveredAt === undefined ? 'never settled' : `settled ${((recoveredAt - (settledAt ?? deliveredAt)) / 1000).toFixed(1)} s after the webhooks`}`,
     total: `${((Date.now() - started) / 1000).toFixed(1)} s`,
   });
@@ -332,6 +355,7 @@ function printReport(
     notes: Record<string, number>;
     settle: string;
     lost: number;
+    afterPayment: string;
     replay: string;
     total: string;
   },
@@ -353,6 +377,7 @@ function printReport(
     ['ledger disagrees', r.report.ledgerDisagrees.length],
     ['time to settle', r.settle],
     ['webhooks never delivered', r.lost],
+    ['refunds, corrections', r.afterPayment],
     ['replay --since (then settled)', r.replay],
     ['total run', r.total],
   ];
@@ -383,4 +408,10 @@ function windowFigures(sorted: readonly number[]): string {
   if (sorted.length === 0) return 'no answers recorded';
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
   return `p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${sorted.at(-1)!} ms (${sorted.length} answers)`;
+}
+
+function countOf(values: readonly number[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[String(v)] = (counts[String(v)] ?? 0) + 1;
+  return counts;
 }
