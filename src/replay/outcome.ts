@@ -12,7 +12,8 @@ export type OutcomeKind =
   | 'would update'
   | 'would write back'
   | 'would retry'
-  | 'would fail';
+  | 'would fail'
+  | 'would change';
 
 export interface SessionOutcome {
   sessionId: string;

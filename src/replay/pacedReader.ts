@@ -51,6 +51,7 @@ export function pacedReader(reader: StripeReader, options: PacingOptions): Strip
     retrieveEvent: paced(reader.retrieveEvent),
     retrievePaymentIntent: paced(reader.retrievePaymentIntent),
     listSessionEvents: paced(reader.listSessionEvents),
+    listPaymentEvents: paced(reader.listPaymentEvents),
     listCompleteSessions: paced(reader.listCompleteSessions),
   };
 }

@@ -91,6 +91,17 @@ export async function replaySession(
     if (!job) throw new Error(`job ${target.sessionId} vanished from the ledger`);
     const described = { ...base, ...describeJob(job) };
     if (job.state === 'done') {
+      const before = plan.job.live;
+      if (
+        plan.job.opscom &&
+        job.live &&
+        before &&
+        (before.status !== job.live.status ||
+          before.endsAt !== job.live.endsAt ||
+          before.plate !== job.live.plate)
+      ) {
+        return { ...described, outcome: 'updated', detail: `permit ${job.live.status}` };
+      }
       if (plan.reason === 'write_back') {
         return {
           ...described,

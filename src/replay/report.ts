@@ -55,6 +55,7 @@ const ORDER: readonly OutcomeKind[] = [
   'would write back',
   'would retry',
   'would fail',
+  'would change',
 ];
 
 export function formatSummary(summary: RunSummary): string {
@@ -75,6 +76,7 @@ export function formatSummary(summary: RunSummary): string {
         (c('would fail') ? ` (${c('would fail')} cannot be mapped: correct them)` : ''),
       `  permit not in Stripe's metadata:    ${c('would write back')}`,
       `  failed in the ledger:               ${c('would retry')}`,
+      `  refunded, permit still active:      ${c('would change')}`,
     );
   }
   if (summary.stopped) {

@@ -8,6 +8,7 @@ import {
 import { eachPage } from '../stripe/stripeReader';
 import type { OutcomeKind, SessionOutcome } from './outcome';
 import type { Selector } from './replayArgs';
+import { paymentEventPages } from './paymentEvents';
 import { replaySession, type SessionReplayDeps } from './replaySession';
 import {
   EVENT_RETENTION_SECONDS,
@@ -68,7 +69,7 @@ export async function runReplay(selector: RunSelector, deps: RunDeps): Promise<R
     );
   }
   try {
-    for await (const page of pages(selector, deps.resolve)) {
+    for await (const page of pages(selector, deps.resolve, deps.session)) {
       deps.reporter.listed(page.length);
       const error = await runPage(page, deps, report, unfinished);
       if (error) {
@@ -150,7 +151,11 @@ function resumeCommand(
 }
 
 /** What the selector names, a page at a time (Stripe's pages, newest first, for a window). */
-async function* pages(selector: RunSelector, deps: ResolveDeps): AsyncGenerator<Item[]> {
+async function* pages(
+  selector: RunSelector,
+  deps: ResolveDeps,
+  session: SessionReplayDeps,
+): AsyncGenerator<Item[]> {
   switch (selector.kind) {
     case 'sessions':
       yield selector.ids.map((id) => ({
@@ -176,7 +181,7 @@ async function* pages(selector: RunSelector, deps: ResolveDeps): AsyncGenerator<
       return;
     }
     case 'window':
-      yield* windowPages(selector.since, selector.until, deps);
+      yield* windowPages(selector.since, selector.until, deps, session);
   }
 }
 
@@ -189,6 +194,7 @@ async function* windowPages(
   since: number,
   until: number,
   deps: ResolveDeps,
+  session: SessionReplayDeps,
 ): AsyncGenerator<Item[]> {
   // An hour's margin so that a page listed now is not missing events Stripe is dropping.
   const eventsFrom = Math.max(since, deps.nowSeconds() - EVENT_RETENTION_SECONDS + 3600);
@@ -202,6 +208,12 @@ async function* windowPages(
       references: await referencesOf({ gte: eventsFrom - 25 * 3600, lte: until }, deps),
     };
     const range = { gte: eventsFrom, lte: until };
+    // Refunds and disputes first: the sessions they concern are then replayed with them known.
+    for await (const page of paymentEventPages(range, deps, session)) {
+      const fresh = page.filter((item) => !seen.has(item.key));
+      for (const item of fresh) seen.add(item.key);
+      yield fresh;
+    }
     for await (const data of eachPage((after) => deps.reader.listSessionEvents(range, after))) {
       const items: Item[] = [];
       for (const raw of data) {

@@ -208,6 +208,8 @@ export interface Ledger {
    */
   recordPaymentEvent(input: PaymentEventInput): Promise<PaymentEventOutcome>;
   getPaymentFacts(paymentIntentId: string): Promise<PaymentFacts | undefined>;
+  /** The jobs of one PaymentIntent (normally one). */
+  jobsOfPaymentIntent(paymentIntentId: string): Promise<Job[]>;
   /**
    * Marks a call that changes the job's live permit (update, delete) in flight, as
    * startOpscomAttempt does for a create. False when the lease is lost.

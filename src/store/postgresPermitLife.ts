@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { mergeFact, noFacts, type PaymentFacts } from '../domain/paymentFacts';
-import { INSERT_EVENT_SQL } from './jobRow';
+import { INSERT_EVENT_SQL, jobFromRow, type JobRow } from './jobRow';
 import type { JobState, Ledger } from './ledger';
 import { named, postgresStoreError } from './postgresDatabase';
 import type { OwnerSession } from './postgresOwnerSession';
@@ -21,7 +21,11 @@ export function postgresPermitLife(
   channel: string,
 ): Pick<
   Ledger,
-  'recordPaymentEvent' | 'getPaymentFacts' | 'startPermitChange' | 'recordPermitChange'
+  | 'recordPaymentEvent'
+  | 'getPaymentFacts'
+  | 'jobsOfPaymentIntent'
+  | 'startPermitChange'
+  | 'recordPermitChange'
 > {
   return {
     async recordPaymentEvent(input) {
@@ -103,6 +107,13 @@ export function postgresPermitLife(
       );
       return row ? (JSON.parse(row.facts_json) as PaymentFacts) : undefined;
     },
+    jobsOfPaymentIntent: async (pi) =>
+      (
+        await query<JobRow>(
+          `SELECT * FROM jobs WHERE ${PAYMENT_INTENT} = @pi ORDER BY created_at`,
+          { pi },
+        )
+      ).map(jobFromRow),
     startPermitChange: (lease) =>
       ownerSession.startAttempt(
         lease.sessionId,

@@ -1,5 +1,5 @@
 import { mergeFact, noFacts, type PaymentFacts } from '../domain/paymentFacts';
-import { INSERT_EVENT_SQL } from './jobRow';
+import { INSERT_EVENT_SQL, jobFromRow, type JobRow } from './jobRow';
 import type { Ledger } from './ledger';
 import type { SqliteDatabase } from './sqliteDatabase';
 import { sqliteAttempts } from './sqliteLiveness';
@@ -19,7 +19,11 @@ export function sqlitePermitLife(
   durably: <T>(fn: () => T) => T,
 ): Pick<
   Ledger,
-  'recordPaymentEvent' | 'getPaymentFacts' | 'startPermitChange' | 'recordPermitChange'
+  | 'recordPaymentEvent'
+  | 'getPaymentFacts'
+  | 'jobsOfPaymentIntent'
+  | 'startPermitChange'
+  | 'recordPermitChange'
 > {
   const insertEvent = db.prepare(INSERT_EVENT_SQL);
   const readFacts = db.prepare<[string], { facts_json: string }>(
@@ -38,6 +42,9 @@ export function sqlitePermitLife(
       next_run_at = CASE WHEN state = 'done' THEN @now ELSE next_run_at END,
       state = CASE WHEN state = 'done' THEN 'pending' ELSE state END
     WHERE ${PAYMENT_INTENT} = @pi AND state IN ('done', 'pending')`);
+  const wholeJobsOf = db.prepare<[string], JobRow>(
+    `SELECT * FROM jobs WHERE ${PAYMENT_INTENT} = ? ORDER BY created_at`,
+  );
   const startChange = db.prepare(`
     UPDATE jobs SET opscom_started_at = @now, ${RENEW} ${OWNED} AND opscom_reference_id IS NOT NULL`);
   const recordChange = db.prepare(`
@@ -86,6 +93,7 @@ export function sqlitePermitLife(
         const row = readFacts.get(pi);
         return row ? (JSON.parse(row.facts_json) as PaymentFacts) : undefined;
       }),
+    jobsOfPaymentIntent: (pi) => run(() => wholeJobsOf.all(pi).map(jobFromRow)),
     startPermitChange: (lease) =>
       run(() => {
         sqliteAttempts.add(lease.owner, lease.sessionId);

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { SESSION_EVENT_TYPES } from '../domain/classifyEvent';
+import { PAYMENT_EVENT_TYPES } from './paymentEventPayload';
 import { toStripeApiError } from './stripeErrors';
 
 export interface Page {
@@ -25,6 +26,8 @@ export interface StripeReader {
   retrievePaymentIntent: (id: string) => Promise<unknown>;
   /** Checkout Session events (completed, async succeeded/failed) created in the range. */
   listSessionEvents: (range: CreatedRange, startingAfter?: string) => Promise<Page>;
+  /** Refund and dispute events created in the range (see stripe/paymentEventPayload.ts). */
+  listPaymentEvents: (range: CreatedRange, startingAfter?: string) => Promise<Page>;
   /** Complete Checkout Sessions created in the range. */
   listCompleteSessions: (range: CreatedRange, startingAfter?: string) => Promise<Page>;
 }
@@ -55,6 +58,17 @@ export function createStripeReader(stripe: Stripe): StripeReader {
         await call('list of events', () =>
           stripe.events.list({
             types: [...SESSION_EVENT_TYPES],
+            created: range,
+            limit: 100,
+            ...after(startingAfter),
+          }),
+        ),
+      ),
+    listPaymentEvents: async (range, startingAfter) =>
+      page(
+        await call('list of events', () =>
+          stripe.events.list({
+            types: [...PAYMENT_EVENT_TYPES],
             created: range,
             limit: 100,
             ...after(startingAfter),

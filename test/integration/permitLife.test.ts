@@ -1,4 +1,5 @@
 import { startHarness, type Harness } from '../support/harness';
+import { runReplayCli, seedPaidSession } from '../support/replay';
 import { freshDatabase } from '../support/postgres';
 import { waitFor } from '../support/serverProcess';
 import { makeEvent, makeSession, uniqueId } from '../support/stripeFixtures';
@@ -215,5 +216,49 @@ describe.each(backends)('on the %s ledger', (_name, storeEnv) => {
     const res = await h.post(refunded(null, 100));
     expect(res).toEqual({ status: 200, body: { received: true, outcome: 'not_checkout' } });
     expect(h.opscom.received).toHaveLength(0);
+  });
+});
+
+describe('replay --since and refunds whose webhooks never arrived', () => {
+  let h: Harness;
+  afterEach(() => h?.close());
+
+  test('--dry-run reports the permit still standing; the run itself revokes it, once', async () => {
+    h = await startHarness();
+    const { session, event } = seedPaidSession(h, { amount_total: 2000 });
+    await h.post(event);
+    const done = await h.waitForJob(session.id, ['done']);
+    // Refunded in full on Stripe, but the webhook was lost: only Stripe's Events API has it.
+    const refund = makeEvent('charge.refunded', {
+      id: uniqueId('ch'),
+      object: 'charge',
+      payment_intent: session.payment_intent,
+      amount: 2000,
+      amount_refunded: 2000,
+      refunded: true,
+    });
+    h.stripe.addEvent({ ...refund, created: Math.floor(Date.now() / 1000) });
+    const since = new Date(Date.now() - 3600_000).toISOString();
+
+    const report = await runReplayCli(h, ['--since', since, '--dry-run']);
+    expect(report.stdout).toMatch(
+      /would change: full refund \(evt_\w+\): the permit would be deleted/,
+    );
+    expect(report.stdout).toMatch(/refunded, permit still active: {6}1/);
+    expect(h.opscom.received).toHaveLength(1);
+
+    const run = await runReplayCli(h, ['--since', since, '--json']);
+    // Replay or the running adapter (beside which it runs) makes the change: once either way.
+    expect([
+      'updated: permit deleted',
+      'already done: done by another process meanwhile',
+    ]).toContain(
+      `${run.outcomes.get(session.id)?.outcome}: ${run.outcomes.get(session.id)?.detail}`,
+    );
+    expect(h.opscom.permits.get(done.opscom!.referenceId)?.deleted).toBe(true);
+    expect(h.stripe.sessions.get(session.id)?.metadata['opscom_permit_status']).toBe('deleted');
+    const again = await runReplayCli(h, ['--since', since, '--json']);
+    expect(again.outcomes.get(session.id)?.outcome).toBe('already done');
+    expect(h.opscom.received.map((r) => r.path.split('/').at(-1))).toEqual(['push', 'delete']);
   });
 });
