@@ -52,6 +52,7 @@ export function pacedReader(reader: StripeReader, options: PacingOptions): Strip
     retrievePaymentIntent: paced(reader.retrievePaymentIntent),
     listSessionEvents: paced(reader.listSessionEvents),
     listPaymentEvents: paced(reader.listPaymentEvents),
+    sessionsOfPaymentIntent: paced(reader.sessionsOfPaymentIntent),
     listCompleteSessions: paced(reader.listCompleteSessions),
   };
 }

@@ -39,17 +39,24 @@ export async function* paymentEventPages(
       const read = readPaymentEvent(event.type, event.data.object, event.created);
       if (!read.ok || read.paymentIntentId === null || read.fact === null) continue;
       const jobs = await resolve.ledger.jobsOfPaymentIntent(read.paymentIntentId);
+      // A payment the ledger never saw: Stripe says which session it was (none: no Checkout).
+      const unknown =
+        jobs.length > 0
+          ? []
+          : (await resolve.reader.sessionsOfPaymentIntent(read.paymentIntentId)).data
+              .map((s) => (s as { id?: unknown }).id)
+              .filter((id): id is string => typeof id === 'string');
       if (!session.dryRun) {
         await recordStripeEvent(event, {
           ledger: resolve.ledger,
           livemode: resolve.livemode,
           now: session.job.now(),
         });
-        for (const job of jobs) {
+        for (const sessionId of [...jobs.map((j) => j.sessionId), ...unknown]) {
           items.push({
-            key: job.sessionId,
+            key: sessionId,
             created: event.created,
-            resolve: () => resolveSessionId(job.sessionId, resolve),
+            resolve: () => resolveSessionId(sessionId, resolve),
           });
         }
         continue;
@@ -59,6 +66,19 @@ export async function* paymentEventPages(
           noFacts(read.paymentIntentId),
         read.fact,
       );
+      const revoking = facts.refundedFull && session.job.policy.onFullRefund !== 'keep';
+      for (const sessionId of revoking ? unknown : []) {
+        const outcome: SessionOutcome = {
+          sessionId,
+          outcome: 'skipped',
+          detail: `refunded in full (${event.id}) before the adapter saw it: no permit would be made`,
+        };
+        items.push({
+          key: sessionId,
+          created: event.created,
+          resolve: () => Promise.resolve({ outcome }),
+        });
+      }
       for (const job of jobs) {
         const live = livePermitOf(job);
         const desired = desiredPermit(job, session.job.mapping);

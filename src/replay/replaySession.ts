@@ -119,6 +119,13 @@ export async function replaySession(
       const updated = job.permit?.action === 'update';
       return { ...described, outcome: updated ? 'updated' : 'created' };
     }
+    if (job.state === 'cancelled') {
+      return {
+        ...described,
+        outcome: 'skipped',
+        detail: job.lastError ?? unpaidDetail('cancelled'),
+      };
+    }
     if (job.state === 'failed' || job.state === 'dead') {
       return { ...described, outcome: 'failed', detail: job.lastError ?? job.state };
     }

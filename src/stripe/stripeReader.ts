@@ -30,6 +30,8 @@ export interface StripeReader {
   listPaymentEvents: (range: CreatedRange, startingAfter?: string) => Promise<Page>;
   /** Complete Checkout Sessions created in the range. */
   listCompleteSessions: (range: CreatedRange, startingAfter?: string) => Promise<Page>;
+  /** The Checkout Sessions of one PaymentIntent (normally one; none: not a Checkout payment). */
+  sessionsOfPaymentIntent: (paymentIntentId: string) => Promise<Page>;
 }
 
 export function createStripeReader(stripe: Stripe): StripeReader {
@@ -73,6 +75,12 @@ export function createStripeReader(stripe: Stripe): StripeReader {
             limit: 100,
             ...after(startingAfter),
           }),
+        ),
+      ),
+    sessionsOfPaymentIntent: async (paymentIntentId) =>
+      page(
+        await call('list of Checkout Sessions by PaymentIntent', () =>
+          stripe.checkout.sessions.list({ payment_intent: paymentIntentId, limit: 10 }),
         ),
       ),
     listCompleteSessions: async (range, startingAfter) =>

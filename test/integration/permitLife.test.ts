@@ -262,3 +262,33 @@ describe('replay --since and refunds whose webhooks never arrived', () => {
     expect(h.opscom.received.map((r) => r.path.split('/').at(-1))).toEqual(['push', 'delete']);
   });
 });
+
+describe('replay --since and a payment never seen, refunded in full', () => {
+  let h: Harness;
+  afterEach(() => h?.close());
+
+  test('is cancelled: no permit is made for it', async () => {
+    h = await startHarness();
+    // Neither the payment's webhook nor its refund's ever arrived.
+    const { session } = seedPaidSession(h, { amount_total: 2000 });
+    const refund = makeEvent('charge.refunded', {
+      id: uniqueId('ch'),
+      object: 'charge',
+      payment_intent: session.payment_intent,
+      amount: 2000,
+      amount_refunded: 2000,
+      refunded: true,
+    });
+    h.stripe.addEvent({ ...refund, created: Math.floor(Date.now() / 1000) });
+    const since = new Date(Date.now() - 3600_000).toISOString();
+    const report = await runReplayCli(h, ['--since', since, '--json', '--dry-run']);
+    expect(report.outcomes.get(session.id)).toMatchObject({
+      outcome: 'skipped',
+      detail: expect.stringMatching(/refunded in full .* no permit would be made/) as unknown,
+    });
+    const run = await runReplayCli(h, ['--since', since, '--json']);
+    expect(run.outcomes.get(session.id)).toMatchObject({ outcome: 'skipped' });
+    expect(await h.adapter.ledger.getJob(session.id)).toMatchObject({ state: 'cancelled' });
+    expect(h.opscom.received).toHaveLength(0);
+  });
+});

@@ -128,6 +128,11 @@ export async function startStripeSimulator(
         if (lte !== undefined && at > lte) return false;
         if (wanted && !wanted.includes(String(o['type']))) return false;
         if (typeof query['status'] === 'string' && o['status'] !== query['status']) return false;
+        if (
+          typeof query['payment_intent'] === 'string' &&
+          o['payment_intent'] !== query['payment_intent']
+        )
+          return false;
         return true;
       })
       .sort((a, b) => Number(b['created']) - Number(a['created']) || (a.id < b.id ? 1 : -1));
