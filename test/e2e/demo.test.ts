@@ -17,6 +17,21 @@ test('npm run demo (its built script) shows a permit and the reference in Stripe
   expect(run.stdout).not.toContain('demo-opscom-token');
 });
 
+test('npm run demo:refund shows the permit, the full refund, its delete and the status in Stripe', () => {
+  const run = spawnSync(process.execPath, [join(root, 'tools', 'bin', 'demo.js'), '--refund'], {
+    env: { PATH: process.env['PATH'] ?? '' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  expect(run.status).toBe(0);
+  expect(run.stdout).toMatch(/✔ permit OC-000001/);
+  expect(run.stdout).toMatch(
+    /POST \/api\/OC-TOMA\/v1\/permits\/delete\n {2}\{"apiToken":"\[valid token, not shown\]","referenceID":"OC-000001"\}/,
+  );
+  expect(run.stdout).toMatch(/"opscom_permit_status":"deleted"/);
+  expect(run.stdout).toMatch(/✔ refunded in full: permit OC-000001 deleted in OPSCOM/);
+});
+
 test('npm run demo:replay runs the real replay script: report, recovery, then all done', () => {
   const run = spawnSync(
     process.execPath,

@@ -21,7 +21,7 @@ const DEMO_SECRET = 'whsec_demo_secret';
  * shows what OPSCOM received and what Stripe now holds. `--serve` keeps everything running.
  */
 export async function runDemo(argv: readonly string[]): Promise<number> {
-  const { serve } = toolArgs(argv, { serve: { kind: 'flag' } });
+  const { serve, refund } = toolArgs(argv, { serve: { kind: 'flag' }, refund: { kind: 'flag' } });
   const say = (line = '') => process.stdout.write(`${line}\n`);
   const opscom = await startOpscomSimulator({ apiToken: DEMO_TOKEN });
   const stripeSim = await startStripeSimulator({ acceptUnknown: serve });
@@ -51,20 +51,23 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
 
   const session = sampleSession({ plate: 'demo 123', duration: '2h' });
   stripeSim.addSession(session);
-  const body = JSON.stringify(sampleEvent(session));
-  const signature = new Stripe('sk_test_demo').webhooks.generateTestHeaderString({
-    payload: body,
-    secret: DEMO_SECRET,
-  });
-  const sentAt = performance.now();
-  const res = await fetch(`${url}/webhooks/stripe`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature },
-    body,
-  });
-  say();
-  say(`→ POST /webhooks/stripe (signed checkout.session.completed for ${session.id})`);
-  say(`← ${res.status} ${await res.text()} in ${(performance.now() - sentAt).toFixed(1)} ms`);
+  const send = async (event: Record<string, unknown>, what: string) => {
+    const body = JSON.stringify(event);
+    const signature = new Stripe('sk_test_demo').webhooks.generateTestHeaderString({
+      payload: body,
+      secret: DEMO_SECRET,
+    });
+    const sentAt = performance.now();
+    const res = await fetch(`${url}/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature },
+      body,
+    });
+    say();
+    say(`→ POST /webhooks/stripe (signed ${what})`);
+    say(`← ${res.status} ${await res.text()} in ${(performance.now() - sentAt).toFixed(1)} ms`);
+  };
+  await send(sampleEvent(session), `checkout.session.completed for ${session.id}`);
 
   const deadline = Date.now() + 15_000;
   let job = await adapter.ledger.getJob(session.id);
@@ -72,7 +75,7 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
     await sleep(20);
     job = await adapter.ledger.getJob(session.id);
   }
-  const ok = job?.state === 'done';
+  let ok = job?.state === 'done';
   const request = opscom.received[0];
   say();
   say('OPSCOM received:');
@@ -92,6 +95,44 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
       ? `✔ permit ${job?.opscom?.referenceId} for plate DEMO123 until ${job?.opscom?.endsAt}`
       : `✘ job not done: ${JSON.stringify(job)}`,
   );
+
+  if (refund && ok) {
+    // A full refund, as Stripe sends it: the permit is deleted (ON_FULL_REFUND=delete).
+    const revision = job!.revision;
+    const charge = {
+      id: `ch_${session.id.slice(3)}`,
+      object: 'charge',
+      payment_intent: session['payment_intent'],
+      amount: session['amount_total'],
+      amount_refunded: session['amount_total'],
+      refunded: true,
+    };
+    await send(
+      { ...sampleEvent(charge), type: 'charge.refunded' },
+      `charge.refunded for ${charge.id}, in full`,
+    );
+    const until = Date.now() + 15_000;
+    job = await adapter.ledger.getJob(session.id);
+    while (!(job?.state === 'done' && job.revision > revision) && Date.now() < until) {
+      await sleep(20);
+      job = await adapter.ledger.getJob(session.id);
+    }
+    const last = opscom.received.at(-1);
+    say();
+    say('OPSCOM received:');
+    say(`  POST ${last?.path ?? '(nothing)'}`);
+    say(`  ${JSON.stringify({ apiToken: '[valid token, not shown]', ...last?.body })}`);
+    say('Stripe Checkout Session metadata now:');
+    say(`  ${JSON.stringify(stripeSim.sessions.get(session.id)?.metadata)}`);
+    say();
+    const deleted = job?.live?.status === 'deleted';
+    say(
+      deleted
+        ? `✔ refunded in full: permit ${job?.opscom?.referenceId} deleted in OPSCOM`
+        : `✘ permit not deleted: ${JSON.stringify(job)}`,
+    );
+    if (!deleted) ok = false;
+  }
 
   if (serve && ok) {
     say();
