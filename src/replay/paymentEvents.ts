@@ -39,20 +39,16 @@ export async function* paymentEventPages(
       const read = readPaymentEvent(event.type, event.data.object, event.created);
       if (!read.ok || read.paymentIntentId === null || read.fact === null) continue;
       const jobs = await resolve.ledger.jobsOfPaymentIntent(read.paymentIntentId);
-      // A payment the ledger never saw: Stripe says which session it was (none: no Checkout).
-      const unknown =
-        jobs.length > 0
-          ? []
-          : (await resolve.reader.sessionsOfPaymentIntent(read.paymentIntentId)).data
-              .map((s) => (s as { id?: unknown }).id)
-              .filter((id): id is string => typeof id === 'string');
       if (!session.dryRun) {
         await recordStripeEvent(event, {
           ledger: resolve.ledger,
           livemode: resolve.livemode,
           now: session.job.now(),
         });
-        for (const sessionId of [...jobs.map((j) => j.sessionId), ...unknown]) {
+        // A payment the ledger never saw is replayed by the window's session pass, from its
+        // own events, with this refund now known (Stripe's session alone can be stale: an
+        // async payment's session may still read `unpaid`).
+        for (const sessionId of jobs.map((j) => j.sessionId)) {
           items.push({
             key: sessionId,
             created: event.created,
@@ -66,6 +62,13 @@ export async function* paymentEventPages(
           noFacts(read.paymentIntentId),
         read.fact,
       );
+      // A payment the ledger never saw: Stripe says which session it was (none: no Checkout).
+      const unknown =
+        jobs.length > 0
+          ? []
+          : (await resolve.reader.sessionsOfPaymentIntent(read.paymentIntentId)).data
+              .map((s) => (s as { id?: unknown }).id)
+              .filter((id): id is string => typeof id === 'string');
       const revoking = facts.refundedFull && session.job.policy.onFullRefund !== 'keep';
       for (const sessionId of revoking ? unknown : []) {
         const outcome: SessionOutcome = {
