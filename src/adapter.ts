@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
+import { instrumentOpscom, instrumentStripe } from './metrics/instrument';
+import { createMetrics } from './metrics/metrics';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import type { Ledger } from './store/ledger';
@@ -42,12 +44,17 @@ export async function startAdapter(
     apiUrl: config.stripe.apiUrl,
     timeoutMs: config.stripe.timeoutMs,
   });
+  const metrics = createMetrics(ledger, now);
+  const services = jobServices(config, stripe, overrides.fetch);
   const worker =
     config.processType === 'intake'
       ? undefined
       : createWorker({
           ledger,
-          ...jobServices(config, stripe, overrides.fetch),
+          ...services,
+          opscom: instrumentOpscom(services.opscom, metrics),
+          stripe: instrumentStripe(services.stripe, metrics),
+          metrics,
           concurrency: config.worker.concurrency,
           pollMs: config.worker.pollMs,
           now,
@@ -66,6 +73,8 @@ export async function startAdapter(
       now,
       // This process's worker starts the job at once; others hear of it from the ledger.
       onJobRecorded: () => worker?.notify(),
+      metrics,
+      metricsToken: config.metricsToken,
     });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, () => resolve(s));

@@ -1,8 +1,12 @@
+import { timingSafeEqual } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { describeError } from './errors';
 import { createWebhookRouter, type WebhookRouteDeps } from './http/webhookRoute';
 
-export type AppDeps = WebhookRouteDeps;
+export interface AppDeps extends WebhookRouteDeps {
+  /** GET /metrics needs `Authorization: Bearer <token>` when set (METRICS_TOKEN). */
+  metricsToken?: string | undefined;
+}
 
 /**
  * The HTTP app and nothing else: no environment, no listening, no timers. Everything it needs
@@ -23,6 +27,19 @@ export function createApp(deps: AppDeps): Express {
       res.status(503).json({ status: 'unavailable', error: describeError(err) });
     }
   });
+  const metrics = deps.metrics;
+  if (metrics) {
+    app.get('/metrics', async (req, res) => {
+      if (
+        deps.metricsToken !== undefined &&
+        !bearerMatches(req.get('authorization'), deps.metricsToken)
+      ) {
+        res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'METRICS_TOKEN required' });
+        return;
+      }
+      res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+  }
   app.use(createWebhookRouter(deps));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
@@ -30,6 +47,7 @@ export function createApp(deps: AppDeps): Express {
   const onError: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
     const status = (err as { status?: unknown }).status;
     if (status === 413) {
+      metrics?.webhookRefused('too_large');
       res.status(413).json({ error: 'body too large' });
       return;
     }
@@ -40,4 +58,11 @@ export function createApp(deps: AppDeps): Express {
   };
   app.use(onError);
   return app;
+}
+
+/** `Bearer <token>`, compared in constant time. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
+  const wanted = Buffer.from(token);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }

@@ -45,6 +45,8 @@ export interface Config {
     pollMs: number;
   };
   shutdownGraceMs: number;
+  /** GET /metrics needs this bearer token when set. */
+  metricsToken: string | undefined;
 }
 
 const optionalText = z
@@ -152,6 +154,9 @@ const EnvSchema = z.object({
   WORKER_POLL_MS: intInRange(1000, 10, 60_000),
   JOB_MAX_AGE_HOURS: intInRange(72, 1, 24 * 365),
   SHUTDOWN_GRACE_SECONDS: intInRange(25, 0, 600),
+  METRICS_TOKEN: optionalText.pipe(
+    z.string().min(16, 'must be at least 16 characters (a random secret)').optional(),
+  ),
 });
 
 /** Every variable the adapter reads (.env.example and the README document each). */
@@ -218,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       pollMs: e.WORKER_POLL_MS,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
+    metricsToken: e.METRICS_TOKEN,
   };
 }
 

@@ -31,9 +31,25 @@ export class ConfigError extends AdapterError {
   }
 }
 
+/** Why a webhook was refused, for the metrics (a small fixed set). */
+export type RefusalReason =
+  | 'too_large'
+  | 'missing_header'
+  | 'malformed_header'
+  | 'bad_signature'
+  | 'stale'
+  | 'not_json'
+  | 'not_an_event';
+
 /** Raised when a webhook request cannot be proven to come from Stripe (answered 400). */
 export class WebhookVerificationError extends AdapterError {
   readonly code = 'webhook_unverified';
+  constructor(
+    message: string,
+    readonly reason: RefusalReason,
+  ) {
+    super(message);
+  }
   readonly kind = 'permanent';
 }
 

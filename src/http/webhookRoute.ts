@@ -3,6 +3,7 @@ import type Stripe from 'stripe';
 import { WebhookVerificationError, describeError } from '../errors';
 import { recordStripeEvent } from '../intake/recordStripeEvent';
 import type { Logger } from '../logger';
+import type { Metrics } from '../metrics/metrics';
 import type { Ledger } from '../store/ledger';
 import { verifyStripeEvent } from '../stripe/verifyWebhook';
 
@@ -15,6 +16,7 @@ export interface WebhookRouteDeps {
   now: () => number;
   /** Called after a job was recorded or advanced, to start it without waiting for a poll. */
   onJobRecorded: () => void;
+  metrics?: Metrics;
 }
 
 /** Stripe's events are small; 1 MiB leaves room for big sessions and refuses abuse. */
@@ -45,6 +47,7 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
         );
       } catch (err) {
         if (!(err instanceof WebhookVerificationError)) throw err;
+        deps.metrics?.webhookRefused(err.reason);
         deps.logger.warn('webhook refused', { reason: err.message, ip: req.ip });
         res.status(400).json({ error: err.message });
         return;
@@ -67,6 +70,7 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
         } else if (outcome.status !== 'ignored_type') {
           log.info('webhook recorded', { ...outcome });
         }
+        deps.metrics?.webhookReceived(event.type, outcome.status);
         res.status(200).json({ received: true, outcome: outcome.status });
       } catch (err) {
         log.error('webhook not recorded; answering 500 so Stripe redelivers', {

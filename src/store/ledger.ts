@@ -244,6 +244,10 @@ export interface Ledger {
    */
   findKnownEnd(referenceId: string, exceptSessionId?: string): Promise<string | undefined>;
   getJob(sessionId: string): Promise<Job | undefined>;
+  /** How many jobs are in each state (metrics). */
+  countJobs(): Promise<Partial<Record<JobState, number>>>;
+  /** When the longest-waiting due pending job came due (Unix ms), or undefined (metrics). */
+  oldestDuePending(now: number): Promise<number | undefined>;
   listJobs(states?: readonly JobState[]): Promise<Job[]>;
   listEvents(sessionId?: string): Promise<EventRecord[]>;
   /** Resolves when the ledger answers a trivial query (readiness). */

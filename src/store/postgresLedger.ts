@@ -310,6 +310,21 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
             );
       return rows.map(eventFromRow);
     },
+    countJobs: async () =>
+      Object.fromEntries(
+        (
+          await query<{ state: string; n: string }>(
+            'SELECT state, COUNT(*) AS n FROM jobs GROUP BY state',
+          )
+        ).map((r) => [r.state, Number(r.n)] as const),
+      ),
+    oldestDuePending: async (now) => {
+      const [row] = await query<{ at: string | null }>(
+        "SELECT MIN(next_run_at) AS at FROM jobs WHERE state = 'pending' AND next_run_at <= @now",
+        { now },
+      );
+      return row?.at == null ? undefined : Number(row.at);
+    },
     ping: async () => {
       await query('SELECT 1');
     },

@@ -174,6 +174,13 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
       AND session_id <> ?
     ORDER BY opscom_at DESC LIMIT 1`);
   const getJob = db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE session_id = ?');
+  const countByState = db.prepare<[], { state: string; n: number }>(
+    'SELECT state, COUNT(*) AS n FROM jobs GROUP BY state',
+  );
+  // jobs_due (state, next_run_at): the first due pending job, by the index.
+  const oldestDue = db.prepare<[number], { at: number | null }>(
+    "SELECT MIN(next_run_at) AS at FROM jobs WHERE state = 'pending' AND next_run_at <= ?",
+  );
   const insertWholeJob = db.prepare(insertJobSql(''));
   const replaceJob = db.prepare(REPLACE_JOB_SQL);
   // Read and write in one IMMEDIATE transaction: SQLite's write lock keeps every other writer
@@ -327,6 +334,9 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
                 .all(sessionId);
         return rows.map(eventFromRow);
       }),
+    countJobs: () =>
+      run(() => Object.fromEntries(countByState.all().map((r) => [r.state, r.n] as const))),
+    oldestDuePending: (now) => run(() => oldestDue.get(now)?.at ?? undefined),
     ping: () => run(() => void db.prepare('SELECT 1').get()),
     onJobAvailable: () => undefined,
     close: async () => {

@@ -17,7 +17,8 @@ export function verifyStripeEvent(
   secrets: readonly string[],
   nowSeconds: number = Math.floor(Date.now() / 1000),
 ): EventEnvelope {
-  if (!header) throw new WebhookVerificationError('missing Stripe-Signature header');
+  if (!header)
+    throw new WebhookVerificationError('missing Stripe-Signature header', 'missing_header');
   if (!webhooks.signature) throw new Error('stripe SDK has no signature verifier on this platform');
   // The header's own parts, read here rather than from the wording of stripe-node's errors:
   // `t=<unix seconds>` once, and at least one `v1=<signature>`.
@@ -25,7 +26,7 @@ export function verifyStripeEvent(
   const times = parts.filter(([k]) => k === 't').map(([, v]) => v ?? '');
   const timestamp = times.length === 1 && /^\d+$/.test(times[0]!) ? Number(times[0]) : undefined;
   if (timestamp === undefined || !parts.some(([k, v]) => k === 'v1' && v)) {
-    throw new WebhookVerificationError('malformed Stripe-Signature header');
+    throw new WebhookVerificationError('malformed Stripe-Signature header', 'malformed_header');
   }
   // The signature first, with stripe-node's timestamp check off (tolerance 0): a request no
   // configured secret signed is refused as such, whatever its age.
@@ -39,21 +40,25 @@ export function verifyStripeEvent(
   if (!signed) {
     throw new WebhookVerificationError(
       'no signature matches a configured STRIPE_WEBHOOK_SECRET (wrong secret, or the body was altered before it reached the adapter)',
+      'bad_signature',
     );
   }
   // Then its age, as Stripe's libraries judge it (an older signature is a replay).
   if (nowSeconds - timestamp > SIGNATURE_TOLERANCE_SECONDS) {
     throw new WebhookVerificationError(
       `signature timestamp is more than ${SIGNATURE_TOLERANCE_SECONDS} s old (a replay, or this host's clock is wrong)`,
+      'stale',
     );
   }
   let json: unknown;
   try {
     json = JSON.parse(rawBody.toString('utf8'));
   } catch {
-    throw new WebhookVerificationError('body is not JSON');
+    throw new WebhookVerificationError('body is not JSON', 'not_json');
   }
   const envelope = EventEnvelope.safeParse(json);
-  if (!envelope.success) throw new WebhookVerificationError('body is not a Stripe event');
+  if (!envelope.success) {
+    throw new WebhookVerificationError('body is not a Stripe event', 'not_an_event');
+  }
   return envelope.data;
 }

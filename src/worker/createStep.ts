@@ -55,6 +55,7 @@ export async function createStep(
     if (step.kind === 'cancel' && job.opscomAttempts === 0) {
       const reason = `${step.why} before its permit was made: none was created`;
       await deps.ledger.giveUp(run.lease(), 'cancelled', reason);
+      deps.metrics?.jobOutcome('cancelled');
       log.info('job cancelled', { reason });
       return undefined;
     }
@@ -100,6 +101,10 @@ export async function createStep(
       answer.referenceId,
     );
     if (!recorded) throw new LeaseLost();
+    if (request.action === 'create' && job.opscom === null && !replaced) {
+      const paidAt = (job.paidAt ?? job.createdAt / 1000) * 1000;
+      deps.metrics?.permitMade((at - paidAt) / 1000, (at - job.createdAt) / 1000);
+    }
     log.info('permit pushed to OPSCOM', {
       action: request.action,
       referenceId: answer.referenceId,

@@ -26,15 +26,18 @@ export async function handleFailure(run: JobRun, err: unknown, attempts: number)
   try {
     if (kind === 'permanent') {
       await deps.ledger.giveUp(at, 'failed', message);
+      deps.metrics?.jobOutcome('failed');
       log.error('job failed permanently', { error: message });
     } else if (kind === 'transient' && at.now - job.createdAt >= deps.maxAgeMs) {
       await deps.ledger.giveUp(at, 'dead', `gave up after retries: ${message}`);
+      deps.metrics?.jobOutcome('dead');
       log.error('job dead: still failing after JOB_MAX_AGE_HOURS; replay it once fixed', {
         error: message,
       });
     } else {
       const delay = (deps.retryDelay ?? retryDelayMs)(kind, attempts + 1);
       await deps.ledger.scheduleRetry(at, message, at.now + delay);
+      deps.metrics?.jobOutcome('retried');
       log.log(
         kind === 'operator' ? 'error' : 'warn',
         kind === 'operator'

@@ -2,6 +2,7 @@ import type { MappingOptions } from '../domain/mapSession';
 import type { PermitPolicy } from '../domain/permitLife';
 import { describeError } from '../errors';
 import type { Logger } from '../logger';
+import type { Metrics } from '../metrics/metrics';
 import type { OpscomClient } from '../opscom/opscomClient';
 import type { Job, Ledger, LeaseRef } from '../store/ledger';
 import type { StripeWriteBack } from '../stripe/stripeWriteBack';
@@ -20,6 +21,7 @@ export interface JobDeps {
   logger: Logger;
   /** Wait before the next try (default worker/backoff.ts); tests pass a short one. */
   retryDelay?: (kind: 'transient' | 'operator', attempt: number) => number;
+  metrics?: Metrics;
 }
 
 /** What the worker hears from a job while it runs. */

@@ -112,6 +112,7 @@ async function finish(run: JobRun, live: LivePermit): Promise<Job | undefined> {
   await writeBack(run, live);
   const after = await deps.ledger.getJob(job.sessionId);
   if (after?.state === 'done') {
+    deps.metrics?.jobOutcome('done');
     run.log.info('job done', { referenceId: live.referenceId, status: live.status });
     return undefined;
   }
