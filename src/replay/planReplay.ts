@@ -48,7 +48,8 @@ export type ReplayPlan =
   | { kind: 'claimed'; job: Job; reason: ClaimReason }
   | { kind: 'already_done'; referenceId: string; via: 'ledger' | 'stripe'; job: Job | undefined }
   | { kind: 'busy'; job: Job }
-  | { kind: 'unpaid'; state: string };
+  /** `corrected`: the operator's correction was kept, to apply once the payment completes. */
+  | { kind: 'unpaid'; state: string; corrected?: boolean };
 
 /**
  * Pure: given the session's job as the ledger has it (read in the same transaction that will
@@ -77,7 +78,32 @@ export function planReplay(
   }
   const waiting = existing?.state === 'awaiting_payment' || existing?.state === 'payment_failed';
   if (!target.paid && (!existing || waiting)) {
-    return { result: { kind: 'unpaid', state: existing?.state ?? target.session.paymentStatus } };
+    const state = existing?.state ?? target.session.paymentStatus;
+    if (request.correction && (!existing || existing.state === 'awaiting_payment')) {
+      // A correction of a payment not completed yet (a delayed method) is kept on its job, so
+      // that the permit made once it is paid carries it.
+      const base: Job = existing ?? {
+        ...emptyJob(target.sessionId, now),
+        state: 'awaiting_payment',
+        livemode: target.session.livemode,
+        session: target.session,
+      };
+      const kept: Job = {
+        ...base,
+        corrections: { ...(base.corrections ?? {}), ...request.correction },
+        revision: base.revision + 1,
+        updatedAt: now,
+      };
+      return {
+        result: { kind: 'unpaid', state, corrected: true },
+        write: kept,
+        note: note(target, request, 'replay.corrected', {
+          correction: request.correction,
+          applies: 'once paid',
+        }),
+      };
+    }
+    return { result: { kind: 'unpaid', state } };
   }
 
   const claim = (job: Job, reason: ClaimReason, detail: Record<string, unknown> = {}) => {

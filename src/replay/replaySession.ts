@@ -53,7 +53,8 @@ export async function replaySession(
     request = { ...request, force: false, correction: null };
 
     if (plan.kind === 'unpaid') {
-      return { ...base, outcome: 'skipped', detail: unpaidDetail(plan.state) };
+      const kept = plan.corrected ? '; the correction is kept and applies once it is paid' : '';
+      return { ...base, outcome: 'skipped', detail: `${unpaidDetail(plan.state)}${kept}` };
     }
     if (plan.kind === 'already_done') {
       return {

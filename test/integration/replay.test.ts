@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { startHarness, type Harness } from '../support/harness';
 import { opscomCreates, opscomUpdates, runReplayCli, seedPaidSession } from '../support/replay';
+import { makeEvent } from '../support/stripeFixtures';
 
 let h: Harness;
 afterEach(async () => {
@@ -203,6 +204,28 @@ describe('npm run replay --session', () => {
       (e) => e.eventType === 'replay.corrected',
     );
     expect(JSON.parse(corrected!.detail!)).toMatchObject({ by: 'sam', correction: { zone: 'Z9' } });
+  });
+
+  test('a correction of a delayed payment not completed yet is kept, and the permit carries it once paid', async () => {
+    const { session, event } = seedPaidSession(h, {
+      payment_status: 'unpaid',
+      metadata: { plate: 'AB1', duration: '60' },
+    });
+    await h.post(event);
+    await h.waitForJob(session.id, ['awaiting_payment']);
+    const run = await runReplayCli(h, ['--session', session.id, '--plate', 'XY9', '--json']);
+    expect(run.outcomes.get(session.id)).toMatchObject({
+      outcome: 'skipped',
+      detail: expect.stringMatching(
+        /the correction is kept and applies once it is paid/,
+      ) as unknown,
+    });
+    expect(h.opscom.received).toHaveLength(0);
+    await h.post(
+      makeEvent('checkout.session.async_payment_succeeded', { ...session, payment_status: 'paid' }),
+    );
+    await h.waitForJob(session.id, ['done']);
+    expect(opscomCreates(h).map((c) => c.body['LicencePlate'])).toEqual(['XY9']);
   });
 
   test('a correction that cannot be a permit is refused with the reason; nothing is sent or recorded', async () => {
