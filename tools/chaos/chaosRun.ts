@@ -72,18 +72,32 @@ export async function runChaos(argv: readonly string[]): Promise<number> {
   say(
     `chaos: ${o.payments} payments, ${o.kills} kills, ${o.store}, seed ${o.seed}${o.busy > 0 ? `, ${o.busy} CPU-bound process(es) beside it` : ''}`,
   );
-  // Whatever happens, nothing this run started outlives it.
+  // Whatever happens, nothing this run started outlives it: not a throw, not Ctrl-C.
   const teardown: Array<() => unknown> = [];
+  // One teardown, however many ask for it (an interrupt, then the run's own finally).
+  let stopping: Promise<void> | undefined;
+  const tearDown = () =>
+    (stopping ??= (async () => {
+      for (const t of teardown.splice(0).reverse()) {
+        try {
+          await t();
+        } catch {
+          // Tearing down the rest matters more than this one's error.
+        }
+      }
+    })());
+  const interrupted = (signal: NodeJS.Signals) => {
+    say(`${signal}: stopping the fleet, the simulators and the throwaway database`);
+    void tearDown().then(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     return await run(o, random, started, say, teardown);
   } finally {
-    for (const t of teardown.reverse()) {
-      try {
-        await t();
-      } catch {
-        // Tearing down the rest matters more than this one's error.
-      }
-    }
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    await tearDown();
   }
 }
 
