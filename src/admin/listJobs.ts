@@ -1,17 +1,9 @@
 import { loadConfig } from '../config';
-import type { JobState } from '../store/ledger';
+import { JOB_STATES, type JobState } from '../domain/intakeRule';
 import { createLogger } from '../logger';
 import { openLedger } from '../store/openLedger';
 
-const STATES: readonly JobState[] = [
-  'awaiting_payment',
-  'payment_failed',
-  'pending',
-  'done',
-  'failed',
-  'dead',
-  'cancelled',
-];
+const STATES = JOB_STATES;
 
 /**
  * `npm run jobs [-- failed dead …]`: one line per job in the ledger (default: every state but

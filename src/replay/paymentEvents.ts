@@ -1,10 +1,9 @@
 import { mergeFact, noFacts } from '../domain/paymentFacts';
-import { nextPermitStep } from '../domain/permitLife';
 import { recordStripeEvent } from '../intake/recordStripeEvent';
 import { isPaymentEventType, readPaymentEvent } from '../stripe/paymentEventPayload';
 import { EventEnvelope } from '../stripe/sessionPayload';
 import { eachPage } from '../stripe/stripeReader';
-import { desiredPermit, livePermitOf } from '../worker/livePermit';
+import { desiredPermit, livePermitOf, planPermit } from '../worker/livePermit';
 import type { SessionOutcome } from './outcome';
 import type { SessionReplayDeps } from './replaySession';
 import { resolveSessionId, type Resolution, type ResolveDeps } from './resolveTargets';
@@ -86,15 +85,7 @@ export async function* paymentEventPages(
         const live = livePermitOf(job);
         const desired = desiredPermit(job, session.job.mapping);
         if (!live || desired.kind !== 'permit' || desired.permit.action !== 'create') continue;
-        const step = nextPermitStep({
-          live,
-          desired: desired.permit,
-          amountTotal: job.session.amountTotal ?? 0,
-          facts,
-          policy: session.job.policy,
-          timezone: session.job.mapping.timezone,
-          now: Math.floor(session.job.now() / 1000),
-        });
+        const step = planPermit(job, live, desired.permit, facts, session.job);
         if (step.kind !== 'update' && step.kind !== 'delete') continue;
         const outcome: SessionOutcome = {
           sessionId: job.sessionId,

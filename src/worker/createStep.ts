@@ -1,10 +1,10 @@
-import { nextPermitStep, type LivePermit, type PermitStatus } from '../domain/permitLife';
+import type { LivePermit, PermitStatus } from '../domain/permitLife';
 import type { PermitRequest } from '../domain/permit';
 import type { PaymentFacts } from '../domain/paymentFacts';
 import type { Job } from '../store/ledger';
 import { LeaseLost, note, type JobRun } from './jobContext';
 import { callOpscom, holdUntilRecorded, noteTakeover } from './opscomCall';
-import { desiredPermit } from './livePermit';
+import { desiredPermit, planPermit } from './livePermit';
 import { permitForJob } from './permitForJob';
 
 /**
@@ -43,15 +43,7 @@ export async function createStep(
     desired.kind === 'permit' &&
     desired.permit.action === 'create'
   ) {
-    const step = nextPermitStep({
-      live: null,
-      desired: desired.permit,
-      amountTotal: job.session.amountTotal ?? 0,
-      facts,
-      policy: deps.policy,
-      timezone: deps.mapping.timezone,
-      now: Math.floor(deps.now() / 1000),
-    });
+    const step = planPermit(job, null, desired.permit, facts, deps);
     if (step.kind === 'cancel' && job.opscomAttempts === 0) {
       const reason = `${step.why} before its permit was made: none was created`;
       await deps.ledger.giveUp(run.lease(), 'cancelled', reason);

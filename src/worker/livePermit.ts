@@ -1,6 +1,9 @@
 import { applyCorrection } from '../domain/correction';
 import { mapSession, type MappingOptions, type MappingResult } from '../domain/mapSession';
-import type { LivePermit } from '../domain/permitLife';
+import type { CreatePermitRequest } from '../domain/permit';
+import type { PaymentFacts } from '../domain/paymentFacts';
+import { nextPermitStep, type LivePermit, type PermitStep } from '../domain/permitLife';
+import type { JobDeps } from './jobContext';
 import type { Job } from '../store/ledger';
 
 /**
@@ -41,4 +44,23 @@ export function desiredPermit(job: Job, mapping: MappingOptions): MappingResult 
     },
     mapping,
   );
+}
+
+/** The next step for a job's permit, with the worker's policy, zone and clock. */
+export function planPermit(
+  job: Job,
+  live: LivePermit | null,
+  desired: CreatePermitRequest,
+  facts: PaymentFacts | undefined,
+  deps: Pick<JobDeps, 'policy' | 'mapping' | 'now'>,
+): PermitStep {
+  return nextPermitStep({
+    live,
+    desired,
+    amountTotal: job.session.amountTotal ?? 0,
+    facts,
+    policy: deps.policy,
+    timezone: deps.mapping.timezone,
+    now: Math.floor(deps.now() / 1000),
+  });
 }

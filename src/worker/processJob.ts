@@ -1,11 +1,11 @@
-import { nextPermitStep, type LivePermit } from '../domain/permitLife';
+import type { LivePermit } from '../domain/permitLife';
 import type { PaymentFacts } from '../domain/paymentFacts';
 import type { Job } from '../store/ledger';
 import { changeStep } from './changeStep';
 import { createStep } from './createStep';
 import { handleFailure } from './failure';
 import { jobRun, note, type JobDeps, type JobHooks, type JobRun } from './jobContext';
-import { desiredPermit, livePermitOf } from './livePermit';
+import { desiredPermit, livePermitOf, planPermit } from './livePermit';
 import { writeBack } from './writeBack';
 
 export type { JobDeps, JobHooks } from './jobContext';
@@ -51,15 +51,7 @@ async function step(run: JobRun, facts: PaymentFacts | undefined): Promise<Job |
   if (live) {
     const desired = desiredPermit(job, deps.mapping);
     if (desired.kind === 'permit' && desired.permit.action === 'create') {
-      const next = nextPermitStep({
-        live,
-        desired: desired.permit,
-        amountTotal: job.session.amountTotal ?? 0,
-        facts,
-        policy: deps.policy,
-        timezone: deps.mapping.timezone,
-        now: Math.floor(deps.now() / 1000),
-      });
+      const next = planPermit(job, live, desired.permit, facts, deps);
       if (next.kind === 'update' || next.kind === 'delete') return changeStep(run, live, next);
     }
     if (facts?.refundFailed && live.status !== 'active') {
