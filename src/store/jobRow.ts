@@ -162,6 +162,15 @@ export const REPLACE_JOB_SQL = `UPDATE jobs SET ${JOB_COLUMNS.filter((c) => c !=
   .map((c) => `${c} = @${c}`)
   .join(', ')} WHERE session_id = @session_id`;
 
+/** Where every owned write applies: a pending job whose lease `owner` holds. */
+export const OWNED_JOB = `WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`;
+
+/** The lease renewed by an owned write (PostgreSQL needs the casts). */
+export const RENEW_LEASE = {
+  sqlite: `lease_expires_at = @now + @leaseMs, updated_at = @now`,
+  postgres: `lease_expires_at = @now::bigint + @leaseMs::bigint, updated_at = @now`,
+} as const;
+
 export const INSERT_EVENT_SQL = `
   INSERT INTO events (event_id, event_type, session_id, event_created, livemode, outcome, detail, received_at)
   VALUES (@eventId, @eventType, @sessionId, @eventCreated, @livemode, @outcome, @detail, @receivedAt)

@@ -44,6 +44,47 @@ export function named(
   return { text, values: order.map((n) => params[n]) };
 }
 
+/** A statement run inside inTransaction's transaction, with `@name` placeholders. */
+export type TransactionRun = <R extends object>(
+  sql: string,
+  params?: Record<string, unknown>,
+) => Promise<R[]>;
+
+/**
+ * Runs `work` in one transaction on a connection of the pool: COMMIT when it resolves,
+ * ROLLBACK when it throws (the error is passed on as thrown; a refused connection is a
+ * StoreError).
+ */
+export async function inTransaction<T>(
+  pool: Pool,
+  work: (run: TransactionRun) => Promise<T>,
+): Promise<T> {
+  let client: PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (err) {
+    throw postgresStoreError(err);
+  }
+  const run: TransactionRun = async <R extends object>(
+    sql: string,
+    params: Record<string, unknown> = {},
+  ) => {
+    const { text, values } = named(sql, params);
+    return (await client.query<R>(text, values)).rows;
+  };
+  try {
+    await run('BEGIN');
+    const result = await work(run);
+    await run('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
 export function postgresStoreError(err: unknown, what = 'ledger query failed'): StoreError {
   if (err instanceof StoreError) return err;
   const message = err instanceof Error ? err.message : String(err);

@@ -10,6 +10,8 @@ import {
   REPLACE_JOB_SQL,
   type EventRow,
   type JobRow,
+  OWNED_JOB,
+  RENEW_LEASE,
 } from './jobRow';
 import type {
   Job,
@@ -27,6 +29,7 @@ import { postgresPermitLife } from './postgresPermitLife';
 import {
   assertPostgresSchema,
   createPool,
+  inTransaction,
   named,
   postgresStoreError,
   type PostgresOptions,
@@ -34,8 +37,11 @@ import {
 
 export const JOBS_CHANNEL = 'adapter_jobs';
 
-const OWNED = `WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`;
-const RENEW = `lease_expires_at = @now::bigint + @leaseMs::bigint, updated_at = @now`;
+/** changeJob's insert found the row created meanwhile by another process: decide again. */
+class InsertLost extends Error {}
+
+const OWNED = OWNED_JOB;
+const RENEW = RENEW_LEASE.postgres;
 
 /**
  * The PostgreSQL ledger: the same semantics as SQLite (store/ledger.ts), for several processes
@@ -127,59 +133,44 @@ export async function openPostgresLedger(
     decide: (job: Job | undefined, context: JobContext) => JobChange<T>,
   ): Promise<T> {
     for (let tries = 1; ; tries++) {
-      let client;
       try {
-        client = await pool.connect();
-      } catch (err) {
-        throw postgresStoreError(err);
-      }
-      const run = async <R extends object>(sql: string, params: Record<string, unknown> = {}) => {
-        const { text, values } = named(sql, params);
-        return (await client.query<R>(text, values)).rows;
-      };
-      try {
-        await run('BEGIN');
-        const [row] = await run<JobRow>(
-          'SELECT * FROM jobs WHERE session_id = @sessionId FOR UPDATE',
-          {
-            sessionId,
-          },
-        );
-        // An attempt in flight whose lock is free has lost its owner (the lock, taken here
-        // until COMMIT, also keeps that owner's successor out meanwhile).
-        const ownerAlive =
-          row?.opscom_started_at != null &&
-          !(
-            await run<{ free: boolean }>(
-              `SELECT pg_try_advisory_xact_lock(${attemptLockKey('@sessionId')}) AS free`,
-              { sessionId },
-            )
-          )[0]?.free;
-        const change = decide(row ? jobFromRow(row) : undefined, { attemptOwnerAlive: ownerAlive });
-        if (change.write) {
-          const params = jobToParams(change.write, 'boolean');
-          const written = row
-            ? await run(REPLACE_JOB_SQL, params)
-            : await run(
-                insertJobSql('ON CONFLICT (session_id) DO NOTHING RETURNING session_id'),
-                params,
-              );
-          if (!row && written.length === 0) {
-            await run('ROLLBACK');
-            if (tries < 5) continue;
-            throw new StoreError(
-              `job ${sessionId} was created by another process five times while this one tried to write it`,
-            );
+        return await inTransaction(pool, async (run) => {
+          const [row] = await run<JobRow>(
+            'SELECT * FROM jobs WHERE session_id = @sessionId FOR UPDATE',
+            { sessionId },
+          );
+          // An attempt in flight whose lock is free has lost its owner (the lock, taken here
+          // until COMMIT, also keeps that owner's successor out meanwhile).
+          const ownerAlive =
+            row?.opscom_started_at != null &&
+            !(
+              await run<{ free: boolean }>(
+                `SELECT pg_try_advisory_xact_lock(${attemptLockKey('@sessionId')}) AS free`,
+                { sessionId },
+              )
+            )[0]?.free;
+          const change = decide(row ? jobFromRow(row) : undefined, {
+            attemptOwnerAlive: ownerAlive,
+          });
+          if (change.write) {
+            const params = jobToParams(change.write, 'boolean');
+            const written = row
+              ? await run(REPLACE_JOB_SQL, params)
+              : await run(
+                  insertJobSql('ON CONFLICT (session_id) DO NOTHING RETURNING session_id'),
+                  params,
+                );
+            if (!row && written.length === 0) throw new InsertLost();
           }
-        }
-        if (change.note) await run(INSERT_EVENT_SQL, { ...change.note });
-        await run('COMMIT');
-        return change.result;
+          if (change.note) await run(INSERT_EVENT_SQL, { ...change.note });
+          return change.result;
+        });
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw postgresStoreError(err);
-      } finally {
-        client.release();
+        if (!(err instanceof InsertLost)) throw postgresStoreError(err);
+        if (tries < 5) continue;
+        throw new StoreError(
+          `job ${sessionId} was created by another process five times while this one tried to write it`,
+        );
       }
     }
   }

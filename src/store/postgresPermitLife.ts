@@ -1,12 +1,12 @@
 import type { Pool } from 'pg';
 import { mergeFact, noFacts, type PaymentFacts } from '../domain/paymentFacts';
-import { INSERT_EVENT_SQL, jobFromRow, type JobRow } from './jobRow';
+import { INSERT_EVENT_SQL, jobFromRow, type JobRow, OWNED_JOB, RENEW_LEASE } from './jobRow';
 import type { JobState, Ledger } from './ledger';
-import { named, postgresStoreError } from './postgresDatabase';
+import { inTransaction, postgresStoreError } from './postgresDatabase';
 import type { OwnerSession } from './postgresOwnerSession';
 
-const OWNED = `WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`;
-const RENEW = `lease_expires_at = @now::bigint + @leaseMs::bigint, updated_at = @now`;
+const OWNED = OWNED_JOB;
+const RENEW = RENEW_LEASE.postgres;
 // The expression jobs_payment_intent indexes (migrations/postgres/005_permit_life.sql).
 const PAYMENT_INTENT = `((session_json::jsonb) ->> 'paymentIntentId')`;
 
@@ -29,75 +29,60 @@ export function postgresPermitLife(
 > {
   return {
     async recordPaymentEvent(input) {
-      let client;
-      try {
-        client = await pool.connect();
-      } catch (err) {
-        throw postgresStoreError(err);
-      }
-      const run = async <R extends object>(sql: string, params: Record<string, unknown> = {}) => {
-        const { text, values } = named(sql, params);
-        return (await client.query<R>(text, values)).rows;
-      };
       const pi = input.paymentIntentId;
       try {
-        await run('BEGIN');
-        const jobs = await run<{ session_id: string; state: JobState }>(
-          `SELECT session_id, state FROM jobs WHERE ${PAYMENT_INTENT} = @pi ORDER BY created_at`,
-          { pi },
-        );
-        const inserted = await run(`${INSERT_EVENT_SQL} RETURNING event_id`, {
-          eventId: input.eventId,
-          eventType: input.eventType,
-          sessionId: jobs[0]?.session_id ?? null,
-          eventCreated: input.eventCreated,
-          livemode: input.livemode,
-          outcome: input.fact.kind,
-          detail: JSON.stringify({ paymentIntentId: pi, ...input.fact }),
-          receivedAt: input.receivedAt,
+        return await inTransaction(pool, async (run) => {
+          const jobs = await run<{ session_id: string; state: JobState }>(
+            `SELECT session_id, state FROM jobs WHERE ${PAYMENT_INTENT} = @pi ORDER BY created_at`,
+            { pi },
+          );
+          const inserted = await run(`${INSERT_EVENT_SQL} RETURNING event_id`, {
+            eventId: input.eventId,
+            eventType: input.eventType,
+            sessionId: jobs[0]?.session_id ?? null,
+            eventCreated: input.eventCreated,
+            livemode: input.livemode,
+            outcome: input.fact.kind,
+            detail: JSON.stringify({ paymentIntentId: pi, ...input.fact }),
+            receivedAt: input.receivedAt,
+          });
+          // A duplicate: nothing was written, so the transaction commits nothing.
+          if (inserted.length === 0) return { event: 'duplicate' as const };
+          // The facts row locked, so that two events of one payment merge one after the other.
+          await run(
+            `INSERT INTO payment_facts (payment_intent_id, facts_json, updated_at) VALUES (@pi, @empty, @now)
+             ON CONFLICT (payment_intent_id) DO NOTHING`,
+            { pi, empty: JSON.stringify(noFacts(pi)), now: input.receivedAt },
+          );
+          const [row] = await run<{ facts_json: string }>(
+            'SELECT facts_json FROM payment_facts WHERE payment_intent_id = @pi FOR UPDATE',
+            { pi },
+          );
+          const before = row ? (JSON.parse(row.facts_json) as PaymentFacts) : noFacts(pi);
+          await run(
+            'UPDATE payment_facts SET facts_json = @facts, updated_at = @now WHERE payment_intent_id = @pi',
+            { pi, facts: JSON.stringify(mergeFact(before, input.fact)), now: input.receivedAt },
+          );
+          const woken = await run<{ session_id: string; state: JobState }>(
+            `UPDATE jobs SET revision = revision + 1, updated_at = @now,
+               next_run_at = CASE WHEN state = 'done' THEN @now ELSE next_run_at END,
+               state = CASE WHEN state = 'done' THEN 'pending' ELSE state END
+             WHERE ${PAYMENT_INTENT} = @pi AND state IN ('done', 'pending')
+             RETURNING session_id, state`,
+            { pi, now: input.receivedAt },
+          );
+          if (woken.length > 0) await run(`SELECT pg_notify('${channel}', '')`);
+          const after = new Map(woken.map((w) => [w.session_id, w.state]));
+          return {
+            event: 'recorded' as const,
+            sessions: jobs.map((j) => ({
+              sessionId: j.session_id,
+              state: after.get(j.session_id) ?? j.state,
+            })),
+          };
         });
-        if (inserted.length === 0) {
-          await run('ROLLBACK');
-          return { event: 'duplicate' };
-        }
-        // The facts row locked, so that two events of one payment merge one after the other.
-        await run(
-          `INSERT INTO payment_facts (payment_intent_id, facts_json, updated_at) VALUES (@pi, @empty, @now)
-           ON CONFLICT (payment_intent_id) DO NOTHING`,
-          { pi, empty: JSON.stringify(noFacts(pi)), now: input.receivedAt },
-        );
-        const [row] = await run<{ facts_json: string }>(
-          'SELECT facts_json FROM payment_facts WHERE payment_intent_id = @pi FOR UPDATE',
-          { pi },
-        );
-        const before = row ? (JSON.parse(row.facts_json) as PaymentFacts) : noFacts(pi);
-        await run(
-          'UPDATE payment_facts SET facts_json = @facts, updated_at = @now WHERE payment_intent_id = @pi',
-          { pi, facts: JSON.stringify(mergeFact(before, input.fact)), now: input.receivedAt },
-        );
-        const woken = await run<{ session_id: string; state: JobState }>(
-          `UPDATE jobs SET revision = revision + 1, updated_at = @now,
-             next_run_at = CASE WHEN state = 'done' THEN @now ELSE next_run_at END,
-             state = CASE WHEN state = 'done' THEN 'pending' ELSE state END
-           WHERE ${PAYMENT_INTENT} = @pi AND state IN ('done', 'pending')
-           RETURNING session_id, state`,
-          { pi, now: input.receivedAt },
-        );
-        if (woken.length > 0) await run(`SELECT pg_notify('${channel}', '')`);
-        await run('COMMIT');
-        const after = new Map(woken.map((w) => [w.session_id, w.state]));
-        return {
-          event: 'recorded',
-          sessions: jobs.map((j) => ({
-            sessionId: j.session_id,
-            state: after.get(j.session_id) ?? j.state,
-          })),
-        };
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
         throw postgresStoreError(err);
-      } finally {
-        client.release();
       }
     },
     async getPaymentFacts(pi) {

@@ -9,6 +9,8 @@ import {
   REPLACE_JOB_SQL,
   type EventRow,
   type JobRow,
+  OWNED_JOB,
+  RENEW_LEASE,
 } from './jobRow';
 import type {
   Job,
@@ -137,9 +139,8 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
         AND (opscom_started_at IS NULL OR NOT owner_alive(lease_owner, session_id))
       ORDER BY next_run_at LIMIT 1)
     RETURNING *`);
-  // Every owned write: only while the lease is ours, and renewing it.
-  const OWNED = `WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`;
-  const RENEW = `lease_expires_at = @now + @leaseMs, updated_at = @now`;
+  const OWNED = OWNED_JOB;
+  const RENEW = RENEW_LEASE.sqlite;
   // The last write finishes the job only at the revision its worker saw (store/ledger.ts).
   const FINISHING = `(@finished AND (@revision IS NULL OR revision = @revision))`;
   const startAttempt = db.prepare(`
@@ -252,17 +253,13 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
         return row ? jobFromRow(row) : undefined;
       }),
     startOpscomAttempt: (lease, permit) =>
-      run(() => {
-        // In the set before the start is written, so no claim ever sees it unowned.
-        sqliteAttempts.add(lease.owner, lease.sessionId);
-        let started = false;
-        try {
-          started = startAttempt.run({ ...lease, permit: JSON.stringify(permit) }).changes > 0;
-        } finally {
-          if (!started) sqliteAttempts.delete(lease.owner, lease.sessionId);
-        }
-        return started;
-      }),
+      run(() =>
+        sqliteAttempts.start(
+          lease.owner,
+          lease.sessionId,
+          () => startAttempt.run({ ...lease, permit: JSON.stringify(permit) }).changes > 0,
+        ),
+      ),
     endOpscomAttempt: (sessionId, owner) => {
       sqliteAttempts.delete(owner, sessionId);
       return Promise.resolve();

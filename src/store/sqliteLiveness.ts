@@ -10,7 +10,20 @@ const inFlight = new Set<string>();
 const key = (owner: string, sessionId: string) => `${owner}\u0000${sessionId}`;
 
 export const sqliteAttempts = {
-  add: (owner: string, sessionId: string) => inFlight.add(key(owner, sessionId)),
+  /**
+   * Runs `start` (the write that marks an attempt in flight) with the attempt already in the
+   * set, so that no claim ever sees it unowned; takes it out again if it did not start.
+   */
+  start(owner: string, sessionId: string, start: () => boolean): boolean {
+    inFlight.add(key(owner, sessionId));
+    let started = false;
+    try {
+      started = start();
+    } finally {
+      if (!started) inFlight.delete(key(owner, sessionId));
+    }
+    return started;
+  },
   delete: (owner: string, sessionId: string) => inFlight.delete(key(owner, sessionId)),
 };
 

@@ -1,11 +1,11 @@
 import { mergeFact, noFacts, type PaymentFacts } from '../domain/paymentFacts';
-import { INSERT_EVENT_SQL, jobFromRow, type JobRow } from './jobRow';
+import { INSERT_EVENT_SQL, jobFromRow, type JobRow, OWNED_JOB, RENEW_LEASE } from './jobRow';
 import type { Ledger } from './ledger';
 import type { SqliteDatabase } from './sqliteDatabase';
 import { sqliteAttempts } from './sqliteLiveness';
 
-const OWNED = `WHERE session_id = @sessionId AND lease_owner = @owner AND state = 'pending'`;
-const RENEW = `lease_expires_at = @now + @leaseMs, updated_at = @now`;
+const OWNED = OWNED_JOB;
+const RENEW = RENEW_LEASE.sqlite;
 // The expression jobs_payment_intent indexes (migrations/sqlite/004_permit_life.sql).
 const PAYMENT_INTENT = `json_extract(session_json, '$.paymentIntentId')`;
 
@@ -95,16 +95,13 @@ export function sqlitePermitLife(
       }),
     jobsOfPaymentIntent: (pi) => run(() => wholeJobsOf.all(pi).map(jobFromRow)),
     startPermitChange: (lease) =>
-      run(() => {
-        sqliteAttempts.add(lease.owner, lease.sessionId);
-        let started = false;
-        try {
-          started = startChange.run({ ...lease }).changes > 0;
-        } finally {
-          if (!started) sqliteAttempts.delete(lease.owner, lease.sessionId);
-        }
-        return started;
-      }),
+      run(() =>
+        sqliteAttempts.start(
+          lease.owner,
+          lease.sessionId,
+          () => startChange.run({ ...lease }).changes > 0,
+        ),
+      ),
     recordPermitChange: (lease, change) =>
       run(() =>
         durably(
