@@ -1,5 +1,5 @@
 import { classifySessionEvent, isSessionEventType } from '../domain/classifyEvent';
-import type { Ledger } from '../store/ledger';
+import type { IgnoredEventInput, Ledger } from '../store/ledger';
 import {
   isPaymentEventType,
   readPaymentEvent,
@@ -48,23 +48,8 @@ export async function recordStripeEvent(
   if (!isSessionEventType(event.type)) return { status: 'ignored_type' };
   const rawId = event.data.object['id'];
   const sessionId = typeof rawId === 'string' ? rawId : null;
-  const base = {
-    eventId: event.id,
-    eventType: event.type,
-    eventCreated: event.created,
-    livemode: event.livemode,
-    sessionId,
-    receivedAt: ctx.now,
-  };
-
-  if (event.livemode !== ctx.livemode) {
-    await ctx.ledger.recordIgnoredEvent({
-      ...base,
-      reason: 'livemode_mismatch',
-      detail: `event livemode=${event.livemode}, STRIPE_SECRET_KEY is ${ctx.livemode ? 'live' : 'test'}`,
-    });
-    return { status: 'ignored_livemode', sessionId };
-  }
+  const base = ignoredBase(event, sessionId, ctx);
+  if (await ignoredForMode(event, base, ctx)) return { status: 'ignored_livemode', sessionId };
 
   const parsed = toSessionSnapshot(event.data.object);
   if (!parsed.ok) {
@@ -106,22 +91,10 @@ async function recordPaymentEvent(
 ): Promise<IntakeOutcome> {
   const rawId = event.data.object['id'];
   const objectId = typeof rawId === 'string' ? rawId : null;
-  const base = {
-    eventId: event.id,
-    eventType: event.type,
-    eventCreated: event.created,
-    livemode: event.livemode,
-    sessionId: null,
-    receivedAt: ctx.now,
-  };
-  if (event.livemode !== ctx.livemode) {
-    await ctx.ledger.recordIgnoredEvent({
-      ...base,
-      reason: 'livemode_mismatch',
-      detail: `event livemode=${event.livemode}, STRIPE_SECRET_KEY is ${ctx.livemode ? 'live' : 'test'}`,
-    });
+  // Its object is a charge, refund or dispute: the session is not known here.
+  const base = ignoredBase(event, null, ctx);
+  if (await ignoredForMode(event, base, ctx))
     return { status: 'ignored_livemode', sessionId: null };
-  }
   const read = readPaymentEvent(type, event.data.object, event.created);
   if (!read.ok) {
     await ctx.ledger.recordIgnoredEvent({
@@ -159,4 +132,36 @@ async function recordPaymentEvent(
     sessions: outcome.sessions.map((s) => `${s.sessionId}:${s.state}`),
     wokeJob: outcome.sessions.some((s) => s.state === 'pending'),
   };
+}
+
+type IgnoredBase = Omit<IgnoredEventInput, 'reason' | 'detail'>;
+
+function ignoredBase(
+  event: EventEnvelope,
+  sessionId: string | null,
+  ctx: IntakeContext,
+): IgnoredBase {
+  return {
+    eventId: event.id,
+    eventType: event.type,
+    eventCreated: event.created,
+    livemode: event.livemode,
+    sessionId,
+    receivedAt: ctx.now,
+  };
+}
+
+/** An event of the other mode than STRIPE_SECRET_KEY is recorded, never acted on: true then. */
+async function ignoredForMode(
+  event: EventEnvelope,
+  base: IgnoredBase,
+  ctx: IntakeContext,
+): Promise<boolean> {
+  if (event.livemode === ctx.livemode) return false;
+  await ctx.ledger.recordIgnoredEvent({
+    ...base,
+    reason: 'livemode_mismatch',
+    detail: `event livemode=${event.livemode}, STRIPE_SECRET_KEY is ${ctx.livemode ? 'live' : 'test'}`,
+  });
+  return true;
 }
