@@ -1,6 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { SESSION_EVENT_TYPES } from '../domain/classifyEvent';
 import { JOB_STATES } from '../domain/intakeRule';
 import type { Ledger } from '../store/ledger';
+import { PAYMENT_EVENT_TYPES } from '../stripe/paymentEventPayload';
 
 const PREFIX = 'opscom_adapter_';
 
@@ -25,17 +27,8 @@ export interface Metrics {
   permitMade(paymentToPermitSeconds: number, receiptToPermitSeconds: number): void;
 }
 
-// Event types are Stripe's own, a bounded set; anything else is counted as `other`.
-const KNOWN_TYPES = new Set([
-  'checkout.session.completed',
-  'checkout.session.async_payment_succeeded',
-  'checkout.session.async_payment_failed',
-  'charge.refunded',
-  'charge.refund.updated',
-  'refund.failed',
-  'charge.dispute.created',
-  'charge.dispute.closed',
-]);
+// The event types the adapter acts on, a bounded set; anything else is counted as `other`.
+const KNOWN_TYPES: ReadonlySet<string> = new Set([...SESSION_EVENT_TYPES, ...PAYMENT_EVENT_TYPES]);
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
 export function createMetrics(ledger: Ledger, now: () => number = Date.now): Metrics {

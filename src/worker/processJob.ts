@@ -1,4 +1,3 @@
-import type { LivePermit } from '../domain/permitLife';
 import type { PaymentFacts } from '../domain/paymentFacts';
 import type { Job } from '../store/ledger';
 import { changeStep } from './changeStep';
@@ -6,7 +5,7 @@ import { createStep } from './createStep';
 import { handleFailure } from './failure';
 import { jobRun, note, type JobDeps, type JobHooks, type JobRun } from './jobContext';
 import { desiredPermit, livePermitOf, planPermit } from './livePermit';
-import { writeBack } from './writeBack';
+import { writeBack, type WrittenPermit } from './writeBack';
 
 export type { JobDeps, JobHooks } from './jobContext';
 
@@ -86,20 +85,14 @@ async function step(run: JobRun, facts: PaymentFacts | undefined): Promise<Job |
   return finish(run, {
     referenceId: job.opscom.referenceId,
     internalReferenceId: job.opscom.internalReferenceId,
-    plate: job.permit?.plate ?? '',
-    zone: '',
-    startTime: '',
-    endTime: job.permit?.endTime ?? '',
     endsAt: job.opscom.endsAt,
-    amount: job.permit?.amount,
-    currency: job.permit?.currency ?? 'CAD',
     status: 'active',
     replaced: null,
   });
 }
 
 /** Writes the permit back to Stripe and finishes the job, then says whether it is done. */
-async function finish(run: JobRun, live: LivePermit): Promise<Job | undefined> {
+async function finish(run: JobRun, live: WrittenPermit): Promise<Job | undefined> {
   const { job, deps } = run;
   await writeBack(run, live);
   const after = await deps.ledger.getJob(job.sessionId);

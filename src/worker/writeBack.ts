@@ -1,4 +1,10 @@
 import type { LivePermit } from '../domain/permitLife';
+
+/** What Stripe's metadata says of a permit. */
+export type WrittenPermit = Pick<
+  LivePermit,
+  'referenceId' | 'internalReferenceId' | 'endsAt' | 'status' | 'replaced'
+>;
 import type { WriteBackMetadata } from '../stripe/stripeWriteBack';
 import { LeaseLost, type JobRun } from './jobContext';
 
@@ -7,7 +13,7 @@ import { LeaseLost, type JobRun } from './jobContext';
  * stored as done before the next; the last write finishes the job (at the revision it was run
  * for). Resolves whether the job is now done.
  */
-export async function writeBack(run: JobRun, live: LivePermit): Promise<void> {
+export async function writeBack(run: JobRun, live: WrittenPermit): Promise<void> {
   const { job, deps } = run;
   const metadata: WriteBackMetadata = {
     opscom_reference_id: live.referenceId,
