@@ -1,7 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { StoreConfig } from '../../src/config';
 import type { SessionEventAction } from '../../src/domain/classifyEvent';
 import { intakeTransition, JOB_STATES, type JobState } from '../../src/domain/intakeRule';
 import { recordStripeEvent } from '../../src/intake/recordStripeEvent';
@@ -9,32 +5,14 @@ import { createLogger } from '../../src/logger';
 import type { Ledger } from '../../src/store/ledger';
 import { migrateLedger, openLedger } from '../../src/store/openLedger';
 import { EventEnvelope } from '../../src/stripe/sessionPayload';
-import { freshDatabase } from '../support/postgres';
+import { ledgerStores } from '../support/ledgerStores';
 import { makeEvent, makeSession } from '../support/stripeFixtures';
 
 // The intake rule is one pure function (src/domain/intakeRule.ts). SQLite applies it; the
 // PostgreSQL ledger applies its plpgsql copy. Every starting state × every kind of event, sent
 // through the real intake into each ledger, must end where the function says.
 const logger = createLogger({ level: 'error', pretty: false, silent: true });
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-const backends: Array<[string, () => Promise<StoreConfig>]> = [
-  [
-    'sqlite',
-    () => {
-      const dir = mkdtempSync(join(tmpdir(), 'intake-rule-'));
-      dirs.push(dir);
-      return Promise.resolve({ kind: 'sqlite', sqlitePath: join(dir, 'ledger.sqlite') });
-    },
-  ],
-  [
-    'postgres',
-    async () => ({ kind: 'postgres', url: await freshDatabase(), ssl: false, poolSize: 4 }),
-  ],
-].filter(([name]) => name === 'sqlite' || process.env['TEST_DATABASE_URL'] !== undefined) as Array<
-  [string, () => Promise<StoreConfig>]
->;
+const backends = ledgerStores('intake-rule-', 4);
 
 type Kind = 'paid' | 'unpaid' | 'async succeeded' | 'async failed' | 'duplicate' | 'other livemode';
 const KINDS: readonly Kind[] = [

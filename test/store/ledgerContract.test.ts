@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { SessionSnapshot } from '../../src/domain/sessionSnapshot';
 import { SchemaError } from '../../src/errors';
 import { createLogger } from '../../src/logger';
@@ -11,29 +8,11 @@ import { createPool } from '../../src/store/postgresDatabase';
 import { openSqliteDatabase } from '../../src/store/sqliteDatabase';
 import { newOwnerId } from '../../src/store/owner';
 import { startAttemptThenDie } from '../support/deadOwner';
+import { ledgerStores } from '../support/ledgerStores';
 import { freshDatabase } from '../support/postgres';
 
 const logger = createLogger({ level: 'error', pretty: false, silent: true });
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-const backends: Array<[string, () => Promise<StoreConfig>]> = [
-  [
-    'sqlite',
-    () => {
-      const dir = mkdtempSync(join(tmpdir(), 'ledger-contract-'));
-      dirs.push(dir);
-      return Promise.resolve({ kind: 'sqlite', sqlitePath: join(dir, 'ledger.sqlite') });
-    },
-  ],
-  [
-    'postgres',
-    async () => ({ kind: 'postgres', url: await freshDatabase(), ssl: false, poolSize: 10 }),
-  ],
-  // `npm run test:unit` has no PostgreSQL (no TEST_DATABASE_URL); `npm test` always has one.
-].filter(([name]) => name === 'sqlite' || process.env['TEST_DATABASE_URL'] !== undefined) as Array<
-  [string, () => Promise<StoreConfig>]
->;
+const backends = ledgerStores('ledger-contract-', 10);
 
 let seq = 0;
 const session = (id: string, extra: Partial<SessionSnapshot> = {}): SessionSnapshot => ({
