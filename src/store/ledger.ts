@@ -259,3 +259,13 @@ export interface Ledger {
   onJobAvailable(listener: () => void): void;
   close(): Promise<void>;
 }
+
+/** The part of the ledger for a permit's life after payment (each ledger's PermitLife module). */
+export type PermitLifeLedger = Pick<
+  Ledger,
+  | 'recordPaymentEvent'
+  | 'getPaymentFacts'
+  | 'jobsOfPaymentIntent'
+  | 'startPermitChange'
+  | 'recordPermitChange'
+>;

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { mergeFact, noFacts, type PaymentFacts } from '../domain/paymentFacts';
 import { INSERT_EVENT_SQL, jobFromRow, type JobRow, OWNED_JOB, RENEW_LEASE } from './jobRow';
-import type { JobState, Ledger } from './ledger';
+import type { JobState, PermitLifeLedger } from './ledger';
 import { inTransaction, postgresStoreError } from './postgresDatabase';
 import type { OwnerSession } from './postgresOwnerSession';
 
@@ -19,14 +19,7 @@ export function postgresPermitLife(
   ownerSession: OwnerSession,
   query: <R extends object>(sql: string, params?: Record<string, unknown>) => Promise<R[]>,
   channel: string,
-): Pick<
-  Ledger,
-  | 'recordPaymentEvent'
-  | 'getPaymentFacts'
-  | 'jobsOfPaymentIntent'
-  | 'startPermitChange'
-  | 'recordPermitChange'
-> {
+): PermitLifeLedger {
   return {
     async recordPaymentEvent(input) {
       const pi = input.paymentIntentId;

@@ -1,6 +1,6 @@
 import { mergeFact, noFacts, type PaymentFacts } from '../domain/paymentFacts';
 import { INSERT_EVENT_SQL, jobFromRow, type JobRow, OWNED_JOB, RENEW_LEASE } from './jobRow';
-import type { Ledger } from './ledger';
+import type { Ledger, PermitLifeLedger } from './ledger';
 import type { SqliteDatabase } from './sqliteDatabase';
 import { sqliteAttempts } from './sqliteLiveness';
 
@@ -17,14 +17,7 @@ export function sqlitePermitLife(
   db: SqliteDatabase,
   run: <T>(fn: () => T) => Promise<T>,
   durably: <T>(fn: () => T) => T,
-): Pick<
-  Ledger,
-  | 'recordPaymentEvent'
-  | 'getPaymentFacts'
-  | 'jobsOfPaymentIntent'
-  | 'startPermitChange'
-  | 'recordPermitChange'
-> {
+): PermitLifeLedger {
   const insertEvent = db.prepare(INSERT_EVENT_SQL);
   const readFacts = db.prepare<[string], { facts_json: string }>(
     'SELECT facts_json FROM payment_facts WHERE payment_intent_id = ?',
