@@ -42,6 +42,8 @@ export interface PermitLifeInput {
   amountTotal: number;
   facts: PaymentFacts | undefined;
   policy: PermitPolicy;
+  /** An operator revoked the permit (a correction with `revoke`): who. Deletes it. */
+  revokedBy?: string | undefined;
   timezone: string;
   /** Unix seconds. */
   now: number;
@@ -74,6 +76,7 @@ export type PermitStep =
  *   and never sets a past end.
  * - A correction of plate or duration is an update of the same permit; of zone, a delete and a
  *   new create (OPSCOM's update has no zone).
+ * - An operator's revocation deletes the permit, whatever the policy.
  * - Before any permit exists, a payment that must have none is cancelled: nothing is created.
  */
 export function nextPermitStep(input: PermitLifeInput): PermitStep {
@@ -142,6 +145,9 @@ function revocation(
   input: PermitLifeInput,
 ): { action: 'delete' | 'end'; at: number; why: string } | undefined {
   const { facts, policy } = input;
+  if (input.revokedBy !== undefined) {
+    return { action: 'delete', at: input.now, why: `revoked by ${input.revokedBy}` };
+  }
   if (!facts) return undefined;
   const full = facts.refundedFull || facts.amountRefunded >= input.amountTotal;
   const byRefund =

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DateTime, Duration } from 'luxon';
-import { parseDuration } from '../domain/duration';
-import { normalisePlate } from '../domain/plate';
+import { parseCorrection, type CorrectionValues } from '../domain/correction';
 
 export type Selector =
   | { kind: 'sessions'; ids: string[] }
@@ -14,7 +13,7 @@ export interface ReplayArgs {
   dryRun: boolean;
   force: boolean;
   /** The operator's values for unmappable metadata (single --session only). */
-  correction: { plate?: string; duration?: string; zone?: string } | null;
+  correction: CorrectionValues | null;
   json: boolean;
   by: string | undefined;
   /** Stripe reads started per second at most. */
@@ -44,6 +43,8 @@ Options:
   --plate P, --duration D, --zone Z
                         correct a session whose metadata cannot be mapped
                         (with a single --session; its metadata is kept as is)
+  --revoke              take a session's permit away: deleted in OPSCOM, or never
+                        made (with a single --session)
   --by NAME             who is replaying, for the ledger (default: user@host)
   --json                one JSON object per line instead of the table
   --stripe-rate N       Stripe reads per second at most (default 10; Stripe allows
@@ -71,6 +72,7 @@ export function parseReplayArgs(argv: readonly string[]): ParsedArgs {
         plate: { type: 'string' },
         duration: { type: 'string' },
         zone: { type: 'string' },
+        revoke: { type: 'boolean' },
         json: { type: 'boolean' },
         by: { type: 'string' },
         'stripe-rate': { type: 'string' },
@@ -115,32 +117,34 @@ export function parseReplayArgs(argv: readonly string[]): ParsedArgs {
   }
 
   let correction: ReplayArgs['correction'] = null;
-  if (values.plate !== undefined || values.duration !== undefined || values.zone !== undefined) {
+  const asked =
+    values.plate !== undefined ||
+    values.duration !== undefined ||
+    values.zone !== undefined ||
+    values.revoke === true;
+  if (asked) {
     if (sessions.length !== 1) {
       return {
         ok: false,
         error:
-          '--plate, --duration and --zone correct one session: use them with a single --session',
+          '--plate, --duration, --zone and --revoke act on one session: use them with a single --session',
       };
     }
-    correction = {};
-    if (values.plate !== undefined) {
-      const plate = normalisePlate(values.plate);
-      if (!plate.ok) return { ok: false, error: `--plate ${values.plate}: ${plate.reason}` };
-      correction.plate = plate.plate;
+    for (const [name, text] of [
+      ['--plate', values.plate],
+      ['--duration', values.duration],
+      ['--zone', values.zone],
+    ] as const) {
+      if (text !== undefined && text.trim() === '') return { ok: false, error: `${name} is empty` };
     }
-    if (values.duration !== undefined) {
-      const duration = parseDuration(values.duration);
-      if (!duration.ok)
-        return { ok: false, error: `--duration ${values.duration}: ${duration.reason}` };
-      correction.duration = values.duration.trim();
-    }
-    if (values.zone !== undefined) {
-      const zone = values.zone.trim();
-      if (zone === '' || zone.length > 50)
-        return { ok: false, error: '--zone must be 1–50 characters' };
-      correction.zone = zone;
-    }
+    const parsed = parseCorrection({
+      plate: values.plate,
+      duration: values.duration,
+      zone: values.zone,
+      revoke: values.revoke,
+    });
+    if (!parsed.ok) return { ok: false, error: `--${parsed.error}` };
+    correction = parsed.values;
   }
 
   const number = (name: string, text: string | undefined, fallback: number, max: number) => {

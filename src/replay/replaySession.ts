@@ -152,7 +152,8 @@ async function refusedCorrection(
   deps: SessionReplayDeps,
 ): Promise<string | undefined> {
   const correction = deps.ask.correction;
-  if (!correction) return undefined;
+  // A revocation needs no mapping: a permit that could never be made is simply not made.
+  if (!correction || correction.revoke) return undefined;
   const existing = await deps.job.ledger.getJob(target.sessionId);
   const merged = { ...(existing?.corrections ?? {}), ...correction };
   const mapped = mapSession(

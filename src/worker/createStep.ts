@@ -21,6 +21,12 @@ export async function createStep(
 ): Promise<Job | undefined> {
   const { job, deps, log } = run;
   if (job.opscomStartedAt !== null) await noteTakeover(run);
+  if (job.corrections?.revoke && job.opscomAttempts === 0 && job.updateOf === null) {
+    return cancel(
+      run,
+      `revoked by ${job.corrections.by} before its permit was made: none was created`,
+    );
+  }
   const mapped = await permitForJob(job, deps.ledger, deps.mapping);
   if (mapped.kind === 'invalid') {
     const reason = `cannot map session to a permit: ${mapped.reasons.join('; ')}`;
@@ -45,11 +51,7 @@ export async function createStep(
   ) {
     const step = planPermit(job, null, desired.permit, facts, deps);
     if (step.kind === 'cancel' && job.opscomAttempts === 0) {
-      const reason = `${step.why} before its permit was made: none was created`;
-      await deps.ledger.giveUp(run.lease(), 'cancelled', reason);
-      deps.metrics?.jobOutcome('cancelled');
-      log.info('job cancelled', { reason });
-      return undefined;
+      return cancel(run, `${step.why} before its permit was made: none was created`);
     }
     // A first attempt takes the plan's request; a retry keeps the one already sent.
     if (step.kind === 'create' && (job.permit === null || step.permit.endsAt === permit.endsAt)) {
@@ -127,4 +129,12 @@ export async function createStep(
   } finally {
     await deps.ledger.endOpscomAttempt(job.sessionId, deps.owner);
   }
+}
+
+/** Ends a job that must have no permit (refunded, disputed or revoked before any was made). */
+async function cancel(run: JobRun, reason: string): Promise<undefined> {
+  await run.deps.ledger.giveUp(run.lease(), 'cancelled', reason);
+  run.deps.metrics?.jobOutcome('cancelled');
+  run.log.info('job cancelled', { reason });
+  return undefined;
 }

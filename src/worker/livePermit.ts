@@ -60,6 +60,7 @@ export function planPermit(
     amountTotal: job.session.amountTotal ?? 0,
     facts,
     policy: deps.policy,
+    revokedBy: job.corrections?.revoke ? job.corrections.by : undefined,
     timezone: deps.mapping.timezone,
     now: Math.floor(deps.now() / 1000),
   });

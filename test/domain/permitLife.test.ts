@@ -111,6 +111,16 @@ describe('the next step for a permit', () => {
       },
     ],
     [
+      'revoked by an operator, whatever the policy → delete',
+      { revokedBy: 'console:ops', policy: { ...policy, onFullRefund: 'keep' } },
+      { kind: 'delete', status: 'deleted', why: 'revoked by console:ops' },
+    ],
+    [
+      'revoked before any permit → cancel',
+      { live: null, revokedBy: 'ana' },
+      { kind: 'cancel', why: 'revoked by ana' },
+    ],
+    [
       'full refund, keep → nothing',
       { facts: facts(refund(2000, 20)), policy: { ...policy, onFullRefund: 'keep' } },
       {

@@ -263,6 +263,51 @@ describe('replay --since and refunds whose webhooks never arrived', () => {
   });
 });
 
+describe('replay --revoke', () => {
+  let h: Harness;
+  afterEach(() => h?.close());
+
+  test('deletes a live permit once, says so in Stripe, and records who', async () => {
+    h = await startHarness();
+    const { session, event } = seedPaidSession(h, { amount_total: 2000 });
+    await h.post(event);
+    const done = await h.waitForJob(session.id, ['done']);
+    const run = await runReplayCli(h, [
+      '--session',
+      session.id,
+      '--revoke',
+      '--by',
+      'ana',
+      '--json',
+    ]);
+    expect(run.outcomes.get(session.id)).toMatchObject({
+      outcome: 'updated',
+      detail: 'permit deleted',
+    });
+    expect(h.opscom.permits.get(done.opscom!.referenceId)?.deleted).toBe(true);
+    expect(h.stripe.sessions.get(session.id)?.metadata['opscom_permit_status']).toBe('deleted');
+    const again = await runReplayCli(h, ['--session', session.id, '--revoke', '--json']);
+    expect(again.outcomes.get(session.id)?.outcome).not.toBe('failed');
+    expect(h.opscom.received.map((r) => r.path.split('/').at(-1))).toEqual(['push', 'delete']);
+    const notes = await h.adapter.ledger.listEvents(session.id);
+    expect(notes.find((n) => n.outcome === 'replay.corrected')?.detail).toMatch(/"by":"ana"/);
+  });
+
+  test('cancels a failed job whose metadata never mapped: nothing is sent', async () => {
+    h = await startHarness();
+    const { session, event } = seedPaidSession(h, { metadata: { plate: '???', duration: '60' } });
+    await h.post(event);
+    await h.waitForJob(session.id, ['failed']);
+    const run = await runReplayCli(h, ['--session', session.id, '--revoke', '--json']);
+    expect(run.outcomes.get(session.id)).toMatchObject({
+      outcome: 'skipped',
+      detail: expect.stringMatching(/revoked by .* before its permit was made/) as unknown,
+    });
+    expect((await h.adapter.ledger.getJob(session.id))?.state).toBe('cancelled');
+    expect(h.opscom.received).toHaveLength(0);
+  });
+});
+
 describe('replay --since and a payment never seen, refunded in full', () => {
   let h: Harness;
   afterEach(() => h?.close());

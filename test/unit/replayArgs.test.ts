@@ -44,6 +44,15 @@ describe('parseReplayArgs', () => {
     expect(error(['--since', '2026-11-01', '--zone', 'Z'])).toMatch(/single --session/);
     expect(error(['--session', 'cs_a', '--plate', 'TOO-LONG-PLATE-1'])).toMatch(/--plate .*1–10/);
     expect(error(['--session', 'cs_a', '--duration', 'soon'])).toMatch(/--duration soon/);
+    expect(error(['--session', 'cs_a', '--zone', ' '])).toMatch(/--zone is empty/);
+  });
+
+  test('--revoke takes one session, and nothing else to change', () => {
+    expect(ok(['--session', 'cs_a', '--revoke']).correction).toEqual({ revoke: true });
+    expect(error(['--failed', '--revoke'])).toMatch(/single --session/);
+    expect(error(['--session', 'cs_a', '--revoke', '--plate', 'AB1'])).toMatch(
+      /revoke takes the permit away: give no plate/,
+    );
   });
 
   test('mistakes are named', () => {
