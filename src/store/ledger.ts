@@ -152,7 +152,7 @@ export interface LeaseRef {
  * Every write that advances a claimed job names its owner; a write from a process that lost
  * its lease changes nothing and returns false.
  */
-export interface Ledger {
+export interface Ledger extends OperatorLedger {
   /** The event and its effect on the session's job, in one transaction. */
   recordSessionEvent(input: SessionEventInput): Promise<RecordOutcome>;
   /** An event recorded for the record only (never acted on). False when already recorded. */
@@ -258,6 +258,79 @@ export interface Ledger {
    */
   onJobAvailable(listener: () => void): void;
   close(): Promise<void>;
+}
+
+/** What the console lists: jobs by state, or found by what they carry; newest change first. */
+export interface JobQuery {
+  states?: readonly JobState[] | undefined;
+  /** Only jobs whose last attempt failed (a pending job waiting for its retry, say). */
+  failing?: boolean | undefined;
+  /**
+   * Exact: a Checkout Session id (cs_…), a PaymentIntent id (pi_…), else an OPSCOM reference or
+   * a plate (as OPSCOM has it now, or as the driver typed it).
+   */
+  search?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+export type AlertKind = 'job' | 'pending_age' | 'opscom_token' | 'refund_failed';
+
+/**
+ * One alert: a job that failed or died, or a condition (the queue is late, OPSCOM refuses the
+ * token, a refund failed). Its key makes it one row, sent once when it opens and once when it
+ * clears; it reopens if the condition comes back after clearing.
+ */
+export interface Alert {
+  key: string;
+  kind: AlertKind;
+  sessionId: string | null;
+  message: string;
+  openedAt: number;
+  openSentAt: number | null;
+  clearedAt: number | null;
+  clearMessage: string | null;
+  clearSentAt: number | null;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+}
+
+/** A message due: an alert's opening, or its clearing. */
+export interface AlertDelivery {
+  alert: Alert;
+  phase: 'open' | 'clear';
+}
+
+export interface AlertInput {
+  key: string;
+  kind: AlertKind;
+  sessionId: string | null;
+  message: string;
+  now: number;
+}
+
+/** The ledger's part for operators: the console's lists and the alerts' outbox. */
+export interface OperatorLedger {
+  findJobs(query: JobQuery): Promise<Job[]>;
+  /** How many jobs a query matches (for "retry all N"), counting up to `max`. */
+  countJobsMatching(query: Omit<JobQuery, 'limit' | 'offset'>, max: number): Promise<number>;
+  /** Opens the alert (or reopens a cleared one); false when it is open already. */
+  raiseAlert(input: AlertInput): Promise<boolean>;
+  /** Clears an open alert, with the message that says so; false when it was not open. */
+  clearAlert(key: string, message: string, now: number): Promise<boolean>;
+  openAlerts(): Promise<Alert[]>;
+  /** Failed and dead jobs with no open alert, oldest change first. */
+  jobsNeedingAlert(limit: number): Promise<Job[]>;
+  /** Open job alerts whose job is no longer failed or dead (retried, corrected, revoked). */
+  resolvedJobAlerts(): Promise<Array<{ key: string; sessionId: string; state: JobState }>>;
+  /**
+   * Takes up to `limit` due messages for sending until `until` (another process leaves them
+   * alone meanwhile), oldest first.
+   */
+  claimAlertDeliveries(now: number, until: number, limit: number): Promise<AlertDelivery[]>;
+  alertDelivered(key: string, phase: 'open' | 'clear', now: number): Promise<void>;
+  alertDeliveryFailed(key: string, error: string, nextAttemptAt: number): Promise<void>;
 }
 
 /** The part of the ledger for a permit's life after payment (each ledger's PermitLife module). */

@@ -26,6 +26,7 @@ import type {
 import { listenForJobs } from './postgresListener';
 import { attemptLockKey, createOwnerSession } from './postgresOwnerSession';
 import { postgresPermitLife } from './postgresPermitLife';
+import { operatorQueries, POSTGRES_PATHS } from './operatorQueries';
 import {
   assertPostgresSchema,
   createPool,
@@ -249,6 +250,20 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
       );
     },
     ...postgresPermitLife(pool, ownerSession, query, JOBS_CHANNEL),
+    ...operatorQueries(
+      {
+        all: query,
+        run: async (sql, params = {}) => {
+          try {
+            const { text, values } = named(sql, params);
+            return (await pool.query(text, values)).rowCount ?? 0;
+          } catch (err) {
+            throw postgresStoreError(err);
+          }
+        },
+      },
+      POSTGRES_PATHS,
+    ),
     scheduleRetry: (lease, error, runAt) =>
       owned(
         `

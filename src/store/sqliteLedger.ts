@@ -22,9 +22,15 @@ import type {
   SessionEventInput,
 } from './ledger';
 import { startCheckpointer } from './sqliteCheckpointer';
-import { assertSqliteSchema, openSqliteDatabase, sqliteStoreError } from './sqliteDatabase';
+import {
+  assertSqliteSchema,
+  openSqliteDatabase,
+  sqliteStoreError,
+  type SqliteDatabase,
+} from './sqliteDatabase';
 import { attemptOwnerAlive, sqliteAttempts } from './sqliteLiveness';
 import { sqlitePermitLife } from './sqlitePermitLife';
+import { operatorQueries, SQLITE_PATHS } from './operatorQueries';
 
 /**
  * The embedded ledger: one SQLite file in WAL mode. Several processes may share the file:
@@ -288,6 +294,7 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
           }).changes > 0,
       ),
     ...sqlitePermitLife(db, run, durably),
+    ...operatorQueries(sqlitePort(db, run), SQLITE_PATHS),
     scheduleRetry: (lease, error, runAt) =>
       run(() => retry.run({ ...lease, error, runAt }).changes > 0),
     giveUp: (lease, state, reason) =>
@@ -340,5 +347,23 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
       await checkpointer?.stop();
       return run(() => void db.close());
     },
+  };
+}
+
+/** The operator queries' way into SQLite: statements prepared once per text. */
+function sqlitePort(
+  db: SqliteDatabase,
+  run: <T>(fn: () => T) => Promise<T>,
+): Parameters<typeof operatorQueries>[0] {
+  const statements = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
+  const prepared = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) statements.set(sql, (statement = db.prepare(sql)));
+    return statement;
+  };
+  return {
+    all: <R extends object>(sql: string, params: Record<string, unknown> = {}) =>
+      run(() => prepared(sql).all(params) as R[]),
+    run: (sql, params = {}) => run(() => prepared(sql).run(params).changes),
   };
 }

@@ -1,0 +1,29 @@
+-- What operators look at (the console, src/console) and are told (alerts, src/alerts).
+-- Lists are newest change first, by state or all; searches find a job by the plate OPSCOM has
+-- now, by the plate as the driver typed it, by OPSCOM reference (jobs_reference) or by
+-- PaymentIntent (jobs_payment_intent).
+CREATE INDEX jobs_state_updated ON jobs (state, updated_at);
+CREATE INDEX jobs_updated ON jobs (updated_at);
+CREATE INDEX jobs_live_plate ON jobs (json_extract(live_json, '$.plate'));
+CREATE INDEX jobs_metadata_plate ON jobs (json_extract(session_json, '$.metadata.plate'));
+
+-- Alerts: one row per job or condition (key), an outbox the worker sends from. A row is sent
+-- when it opens and once more when it clears; a condition that comes back reopens its row.
+CREATE TABLE alerts (
+  key             TEXT PRIMARY KEY,
+  kind            TEXT NOT NULL,
+  session_id      TEXT,
+  message         TEXT NOT NULL,
+  opened_at       INTEGER NOT NULL,
+  open_sent_at    INTEGER,
+  cleared_at      INTEGER,
+  clear_message   TEXT,
+  clear_sent_at   INTEGER,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  sending_until   INTEGER,
+  last_error      TEXT
+);
+CREATE INDEX alerts_open ON alerts (kind) WHERE cleared_at IS NULL;
+CREATE INDEX alerts_unsent ON alerts (next_attempt_at)
+  WHERE open_sent_at IS NULL OR (cleared_at IS NOT NULL AND clear_sent_at IS NULL);
