@@ -1,6 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
+import type { ConsoleDeps } from './console/consoleRouter';
+import { reachabilityProbe } from './console/reachability';
+import { createReplayService } from './replay/replayService';
+import { newOwnerId } from './store/owner';
+import { createStripeReader } from './stripe/stripeReader';
 import { instrumentOpscom, instrumentStripe } from './metrics/instrument';
 import { createMetrics } from './metrics/metrics';
 import type { Config } from './config';
@@ -46,20 +51,23 @@ export async function startAdapter(
   });
   const metrics = createMetrics(ledger, now);
   const services = jobServices(config, stripe, overrides.fetch);
+  const jobDeps = {
+    ledger,
+    ...services,
+    opscom: instrumentOpscom(services.opscom, metrics),
+    stripe: instrumentStripe(services.stripe, metrics),
+    metrics,
+    now,
+    logger,
+    ...(overrides.retryDelay ? { retryDelay: overrides.retryDelay } : {}),
+  };
   const worker =
     config.processType === 'intake'
       ? undefined
       : createWorker({
-          ledger,
-          ...services,
-          opscom: instrumentOpscom(services.opscom, metrics),
-          stripe: instrumentStripe(services.stripe, metrics),
-          metrics,
+          ...jobDeps,
           concurrency: config.worker.concurrency,
           pollMs: config.worker.pollMs,
-          now,
-          logger,
-          ...(overrides.retryDelay ? { retryDelay: overrides.retryDelay } : {}),
         });
 
   let server: Server | undefined;
@@ -75,6 +83,7 @@ export async function startAdapter(
       onJobRecorded: () => worker?.notify(),
       metrics,
       metricsToken: config.metricsToken,
+      console: consoleDeps(),
     });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, () => resolve(s));
@@ -84,6 +93,31 @@ export async function startAdapter(
   if (worker) {
     ledger.onJobAvailable(() => worker.notify());
     worker.start();
+  }
+
+  /** The console's parts: replay's path for its actions, probes of OPSCOM and Stripe. */
+  function consoleDeps(): ConsoleDeps | undefined {
+    if (!config.console) return undefined;
+    return {
+      ledger,
+      credentials: config.console,
+      replay: createReplayService({
+        job: { ...jobDeps, owner: newOwnerId('console') },
+        reader: createStripeReader(stripe),
+        livemode: config.stripe.livemode,
+        concurrency: config.worker.concurrency,
+      }),
+      reachability: reachabilityProbe(
+        [
+          { name: 'OPSCOM', url: config.opscom.baseUrl },
+          { name: 'Stripe', url: config.stripe.apiUrl ?? new URL('https://api.stripe.com') },
+        ],
+        overrides.fetch ? { fetch: overrides.fetch } : {},
+      ),
+      pendingAlertMinutes: config.alerts.pendingMinutes,
+      now,
+      logger,
+    };
   }
 
   let stopped: Promise<void> | undefined;

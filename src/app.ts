@@ -1,11 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import { createConsoleRouter, type ConsoleDeps } from './console/consoleRouter';
 import { describeError } from './errors';
 import { createWebhookRouter, type WebhookRouteDeps } from './http/webhookRoute';
 
 export interface AppDeps extends WebhookRouteDeps {
   /** GET /metrics needs `Authorization: Bearer <token>` when set (METRICS_TOKEN). */
   metricsToken?: string | undefined;
+  /** The operator console at /console; absent (404) unless CONSOLE_PASSWORD is set. */
+  console?: ConsoleDeps | undefined;
 }
 
 /**
@@ -40,6 +43,7 @@ export function createApp(deps: AppDeps): Express {
       res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
     });
   }
+  if (deps.console) app.use('/console', createConsoleRouter(deps.console));
   app.use(createWebhookRouter(deps));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

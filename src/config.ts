@@ -47,6 +47,15 @@ export interface Config {
   shutdownGraceMs: number;
   /** GET /metrics needs this bearer token when set. */
   metricsToken: string | undefined;
+  /** The console at /console, when CONSOLE_PASSWORD is set. */
+  console: { user: string; password: string } | undefined;
+  alerts: {
+    /** Slack-compatible incoming webhook; no alerts are sent without it. */
+    webhookUrl: URL | undefined;
+    pendingMinutes: number;
+  };
+  /** The service's public base URL, for links in alerts. */
+  publicUrl: URL | undefined;
 }
 
 const optionalText = z
@@ -157,6 +166,18 @@ const EnvSchema = z.object({
   METRICS_TOKEN: optionalText.pipe(
     z.string().min(16, 'must be at least 16 characters (a random secret)').optional(),
   ),
+  CONSOLE_PASSWORD: optionalText.pipe(
+    z.string().min(12, 'must be at least 12 characters').optional(),
+  ),
+  CONSOLE_USER: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[^:\s]{1,64}$/, 'must be 1–64 characters, no colon or space')
+      .default('operator'),
+  ),
+  ALERT_WEBHOOK_URL: url(),
+  ALERT_PENDING_MINUTES: intInRange(15, 1, 24 * 60),
+  PUBLIC_URL: url(),
 });
 
 /** Every variable the adapter reads (.env.example and the README document each). */
@@ -224,6 +245,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     metricsToken: e.METRICS_TOKEN,
+    console:
+      e.CONSOLE_PASSWORD === undefined
+        ? undefined
+        : { user: e.CONSOLE_USER, password: e.CONSOLE_PASSWORD },
+    alerts: { webhookUrl: e.ALERT_WEBHOOK_URL, pendingMinutes: e.ALERT_PENDING_MINUTES },
+    publicUrl: e.PUBLIC_URL,
   };
 }
 

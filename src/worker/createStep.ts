@@ -31,6 +31,8 @@ export async function createStep(
   if (mapped.kind === 'invalid') {
     const reason = `cannot map session to a permit: ${mapped.reasons.join('; ')}`;
     await deps.ledger.giveUp(run.lease(), 'failed', reason);
+    await note(run, 'job.failed', deps.now(), { error: reason });
+    deps.metrics?.jobOutcome('failed');
     log.warn(
       'job failed: correct it with npm run replay -- --session <id> --plate/--duration/--zone',
       {

@@ -1,6 +1,6 @@
 import { AdapterError, StoreError, describeError } from '../errors';
 import { retryDelayMs } from './backoff';
-import { LeaseLost, type JobRun } from './jobContext';
+import { LeaseLost, note, type JobRun } from './jobContext';
 
 /**
  * The one place that decides what a failed step means for its job, from the error's kind
@@ -26,10 +26,12 @@ export async function handleFailure(run: JobRun, err: unknown, attempts: number)
   try {
     if (kind === 'permanent') {
       await deps.ledger.giveUp(at, 'failed', message);
+      await note(run, 'job.failed', at.now, { error: message });
       deps.metrics?.jobOutcome('failed');
       log.error('job failed permanently', { error: message });
     } else if (kind === 'transient' && at.now - job.createdAt >= deps.maxAgeMs) {
       await deps.ledger.giveUp(at, 'dead', `gave up after retries: ${message}`);
+      await note(run, 'job.dead', at.now, { error: message });
       deps.metrics?.jobOutcome('dead');
       log.error('job dead: still failing after JOB_MAX_AGE_HOURS; replay it once fixed', {
         error: message,
@@ -37,6 +39,8 @@ export async function handleFailure(run: JobRun, err: unknown, attempts: number)
     } else {
       const delay = (deps.retryDelay ?? retryDelayMs)(kind, attempts + 1);
       await deps.ledger.scheduleRetry(at, message, at.now + delay);
+      // For the job's timeline (the console): each failed attempt with its error.
+      await note(run, 'job.retry', at.now, { error: message, attempt: attempts + 1, kind });
       deps.metrics?.jobOutcome('retried');
       log.log(
         kind === 'operator' ? 'error' : 'warn',
