@@ -1,5 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAlertMonitor, type AlertMonitor } from './alerts/alertMonitor';
+import { alertWebhook } from './alerts/alertWebhook';
+import { watchOpscomToken } from './alerts/opscomTokenWatch';
 import { createApp } from './app';
 import type { ConsoleDeps } from './console/consoleRouter';
 import { reachabilityProbe } from './console/reachability';
@@ -32,6 +35,8 @@ export interface AdapterOverrides {
   fetch?: typeof fetch;
   now?: () => number;
   retryDelay?: JobDeps['retryDelay'];
+  /** Between two alert rounds (default 5 s). */
+  alertIntervalMs?: number;
 }
 
 /**
@@ -51,10 +56,11 @@ export async function startAdapter(
   });
   const metrics = createMetrics(ledger, now);
   const services = jobServices(config, stripe, overrides.fetch);
+  const token = watchOpscomToken(instrumentOpscom(services.opscom, metrics), now);
   const jobDeps = {
     ledger,
     ...services,
-    opscom: instrumentOpscom(services.opscom, metrics),
+    opscom: token.client,
     stripe: instrumentStripe(services.stripe, metrics),
     metrics,
     now,
@@ -69,6 +75,20 @@ export async function startAdapter(
           concurrency: config.worker.concurrency,
           pollMs: config.worker.pollMs,
         });
+  const webhookUrl = config.alerts.webhookUrl;
+  const alerts: AlertMonitor | undefined =
+    worker && webhookUrl
+      ? createAlertMonitor({
+          ledger,
+          send: alertWebhook(webhookUrl),
+          pendingMinutes: config.alerts.pendingMinutes,
+          publicUrl: config.publicUrl,
+          token: token.state,
+          now,
+          logger,
+          ...(overrides.alertIntervalMs ? { intervalMs: overrides.alertIntervalMs } : {}),
+        })
+      : undefined;
 
   let server: Server | undefined;
   if (config.processType !== 'worker') {
@@ -84,6 +104,7 @@ export async function startAdapter(
       metrics,
       metricsToken: config.metricsToken,
       console: consoleDeps(),
+      alertRefundFailures: webhookUrl !== undefined,
     });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, () => resolve(s));
@@ -94,6 +115,7 @@ export async function startAdapter(
     ledger.onJobAvailable(() => worker.notify());
     worker.start();
   }
+  alerts?.start();
 
   /** The console's parts: replay's path for its actions, probes of OPSCOM and Stripe. */
   function consoleDeps(): ConsoleDeps | undefined {
@@ -132,6 +154,7 @@ export async function startAdapter(
           ? new Promise<void>((resolve) => server.close(() => resolve()))
           : Promise.resolve();
         server?.closeIdleConnections();
+        await alerts?.stop();
         await worker?.stop(graceMs);
         server?.closeAllConnections();
         await closed;

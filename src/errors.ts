@@ -127,3 +127,9 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/** The alert webhook did not take a message (unreachable, or not 2xx): sent again later. */
+export class AlertDeliveryError extends AdapterError {
+  readonly code = 'alert_undelivered';
+  readonly kind = 'transient';
+}

@@ -17,6 +17,8 @@ export interface WebhookRouteDeps {
   /** Called after a job was recorded or advanced, to start it without waiting for a poll. */
   onJobRecorded: () => void;
   metrics?: Metrics;
+  /** Record an alert for each failed refund (ALERT_WEBHOOK_URL is set). */
+  alertRefundFailures?: boolean;
 }
 
 /** Stripe's events are small; 1 MiB leaves room for big sessions and refuses abuse. */
@@ -58,6 +60,7 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
           ledger: deps.ledger,
           livemode: deps.livemode,
           now: receivedAt,
+          alertRefundFailures: deps.alertRefundFailures === true,
         });
         if (
           (outcome.status === 'recorded' && outcome.jobState === 'pending') ||

@@ -1,3 +1,4 @@
+import { alertText } from '../alerts/alertText';
 import { classifySessionEvent, isSessionEventType } from '../domain/classifyEvent';
 import type { IgnoredEventInput, Ledger } from '../store/ledger';
 import {
@@ -34,6 +35,8 @@ export interface IntakeContext {
   /** Mode of STRIPE_SECRET_KEY. */
   livemode: boolean;
   now: number;
+  /** Record an alert for a failed refund (sent by the worker; see alerts/alertMonitor.ts). */
+  alertRefundFailures?: boolean;
 }
 
 /**
@@ -124,6 +127,16 @@ async function recordPaymentEvent(
     fact: read.fact,
     receivedAt: ctx.now,
   });
+  if (ctx.alertRefundFailures && read.fact.kind === 'refund_failed') {
+    // On a redelivery too: if recording the alert failed the first time (500), it lands now.
+    await ctx.ledger.raiseAlert({
+      key: `refund_failed:${read.fact.refundId}`,
+      kind: 'refund_failed',
+      sessionId: outcome.event === 'recorded' ? (outcome.sessions[0]?.sessionId ?? null) : null,
+      message: alertText.refundFailed(read.fact.refundId, read.paymentIntentId),
+      now: ctx.now,
+    });
+  }
   if (outcome.event === 'duplicate') return { status: 'duplicate', sessionId: null };
   return {
     status: 'recorded_payment_event',

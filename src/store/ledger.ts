@@ -322,7 +322,10 @@ export interface OperatorLedger {
   openAlerts(): Promise<Alert[]>;
   /** Failed and dead jobs with no open alert, oldest change first. */
   jobsNeedingAlert(limit: number): Promise<Job[]>;
-  /** Open job alerts whose job is no longer failed or dead (retried, corrected, revoked). */
+  /**
+   * Open job alerts whose job has since finished (done or cancelled: retried, corrected or
+   * revoked). A job retried and failing again keeps its alert open: no second message.
+   */
   resolvedJobAlerts(): Promise<Array<{ key: string; sessionId: string; state: JobState }>>;
   /**
    * Takes up to `limit` due messages for sending until `until` (another process leaves them

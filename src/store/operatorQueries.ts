@@ -156,7 +156,7 @@ export function operatorQueries(db: SqlPort, paths: JsonPaths): OperatorLedger {
       return db.all<{ key: string; sessionId: string; state: JobState }>(
         `SELECT alerts.key AS "key", jobs.session_id AS "sessionId", jobs.state AS "state"
          FROM alerts JOIN jobs ON jobs.session_id = alerts.session_id
-         WHERE alerts.kind = 'job' AND alerts.cleared_at IS NULL AND jobs.state NOT IN ('failed', 'dead')`,
+         WHERE alerts.kind = 'job' AND alerts.cleared_at IS NULL AND jobs.state IN ('done', 'cancelled')`,
       );
     },
     async claimAlertDeliveries(now, until, limit) {

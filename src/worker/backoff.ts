@@ -29,3 +29,12 @@ export function retryDelayMs(
     return Math.round(OPERATOR_DELAY_MS / 2 + (random() * OPERATOR_DELAY_MS) / 2);
   return backoffDelayMs(attempt, random);
 }
+
+/**
+ * The wait before sending an alert again after the webhook failed `attempts` times: 30 s,
+ * doubling to a cap of 15 minutes (an alert late by minutes is still worth sending; one sent
+ * every few seconds to a receiver that is down is not).
+ */
+export function alertRetryDelayMs(attempts: number): number {
+  return Math.min(15 * 60_000, 30_000 * 2 ** Math.min(Math.max(attempts, 1) - 1, 10));
+}
