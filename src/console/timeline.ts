@@ -96,7 +96,12 @@ function fromEvent(e: EventRecord): TimelineEntry {
  */
 export function buildTimeline(job: Job, events: readonly EventRecord[]): TimelineEntry[] {
   const entries = events.map(fromEvent);
-  entries.push({ at: job.createdAt, title: 'Job created', tone: 'info' });
+  // A replay of a failed job restarts its age (JOB_MAX_AGE_HOURS) from the replay.
+  entries.push({
+    at: job.createdAt,
+    title: 'Job started (its age counts from here)',
+    tone: 'info',
+  });
   if (job.opscom) {
     entries.push({
       at: job.opscom.at,

@@ -37,7 +37,7 @@ export function jobPage(ctx: PageContext, d: JobData): Html {
       <tbody>
         ${row('State', html`${stateBadge(job.state)}${job.lastError ? html` <span class="bad">${job.lastError}</span>` : ''}`)}
         ${row('Plate', html`<span class="mono">${plateOf(job)}</span>`)}
-        ${row('Permit', live ? html`<span class="mono">${live.referenceId}</span> — ${live.status}, zone ${live.zone}, ${live.startTime} → ${live.endTime}` : job.opscom ? html`<span class="mono">${job.opscom.referenceId}</span> (ends ${job.opscom.endsAt})` : 'none in OPSCOM')}
+        ${row('Permit', live ? html`<span class="mono">${live.referenceId}</span> — ${live.status}, zone ${live.zone}, ${live.startTime} → ${live.endTime} (OPSCOM local time)` : job.opscom ? html`<span class="mono">${job.opscom.referenceId}</span> (ends ${job.opscom.endsAt})` : 'none in OPSCOM')}
         ${row('Paid', job.paidAt ? when(job.paidAt * 1000) : 'not paid')}
         ${row('Amount', job.session.amountTotal === null ? '—' : `${(job.session.amountTotal / 100).toFixed(2)} ${job.session.currency?.toUpperCase() ?? ''}`)}
         ${row('PaymentIntent', html`<span class="mono">${job.session.paymentIntentId ?? '—'}</span>`)}
