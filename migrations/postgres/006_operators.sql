@@ -27,3 +27,31 @@ CREATE TABLE alerts (
 CREATE INDEX alerts_open ON alerts (kind) WHERE cleared_at IS NULL;
 CREATE INDEX alerts_unsent ON alerts (next_attempt_at)
   WHERE open_sent_at IS NULL OR (cleared_at IS NOT NULL AND clear_sent_at IS NULL);
+
+-- Jobs per state, for a scrape of /metrics and the console's overview, without counting a
+-- million rows. Each change of state appends +1/-1 rows (insert-only: concurrent transactions
+-- never wait on one counter row); a reader sums job_counts and the deltas, and folds the
+-- deltas into job_counts now and then (store/postgresLedger.ts, countJobs).
+CREATE TABLE job_counts (
+  state text PRIMARY KEY,
+  n     bigint NOT NULL
+);
+CREATE TABLE job_count_deltas (
+  state text NOT NULL,
+  n     integer NOT NULL
+);
+INSERT INTO job_counts (state, n) SELECT state, COUNT(*) FROM jobs GROUP BY state;
+CREATE FUNCTION jobs_count_delta() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    INSERT INTO job_count_deltas (state, n) VALUES (OLD.state, -1);
+  END IF;
+  IF TG_OP IN ('UPDATE', 'INSERT') THEN
+    INSERT INTO job_count_deltas (state, n) VALUES (NEW.state, 1);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER jobs_counted AFTER INSERT OR DELETE ON jobs
+  FOR EACH ROW EXECUTE FUNCTION jobs_count_delta();
+CREATE TRIGGER jobs_counted_update AFTER UPDATE OF state ON jobs
+  FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state) EXECUTE FUNCTION jobs_count_delta();

@@ -316,14 +316,19 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
             );
       return rows.map(eventFromRow);
     },
-    countJobs: async () =>
-      Object.fromEntries(
-        (
-          await query<{ state: string; n: string }>(
-            'SELECT state, COUNT(*) AS n FROM jobs GROUP BY state',
-          )
-        ).map((r) => [r.state, Number(r.n)] as const),
-      ),
+    countJobs: async () => {
+      // Folds the deltas the triggers appended into job_counts (migrations/postgres/006), then
+      // reads both in one statement: exact, and a few rows whatever the ledger's size.
+      await query(`
+        WITH moved AS (DELETE FROM job_count_deltas RETURNING state, n)
+        INSERT INTO job_counts (state, n) SELECT state, SUM(n) FROM moved GROUP BY state
+        ON CONFLICT (state) DO UPDATE SET n = job_counts.n + excluded.n`);
+      const rows = await query<{ state: string; n: string }>(`
+        SELECT state, SUM(n) AS n FROM (
+          SELECT state, n FROM job_counts UNION ALL SELECT state, n FROM job_count_deltas
+        ) AS counted GROUP BY state HAVING SUM(n) <> 0`);
+      return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)] as const));
+    },
     oldestDuePending: async (now) => {
       const [row] = await query<{ at: string | null }>(
         "SELECT MIN(next_run_at) AS at FROM jobs WHERE state = 'pending' AND next_run_at <= @now",

@@ -100,6 +100,25 @@ describe.each(backends)('the %s ledger, for operators', (_name, makeStore) => {
     expect(await ledger.countJobsMatching({}, 3)).toBe(3);
   });
 
+  test('jobs per state, kept by the ledger as jobs come and change, match a count of the rows', async () => {
+    const counted = async () => {
+      const byState: Record<string, number> = {};
+      for (const j of await ledger.listJobs()) byState[j.state] = (byState[j.state] ?? 0) + 1;
+      return byState;
+    };
+    expect(await ledger.countJobs()).toEqual({});
+    for (let i = 0; i < 6; i++) await put(job(`cs_${i}`, { state: 'pending' }));
+    await put(job('cs_0', { state: 'done' }));
+    await put(job('cs_1', { state: 'failed' }));
+    await put(job('cs_1', { state: 'failed', lastError: 'again' })); // same state: no change
+    await put(job('cs_2', { state: 'done' }));
+    await put(job('cs_2', { state: 'pending' })); // a refund sends it round again
+    expect(await ledger.countJobs()).toEqual(await counted());
+    expect(await ledger.countJobs()).toEqual({ pending: 4, done: 1, failed: 1 });
+    await put(job('cs_3', { state: 'dead' }));
+    expect(await ledger.countJobs()).toEqual({ pending: 3, done: 1, failed: 1, dead: 1 });
+  });
+
   test('an alert opens once, clears once, reopens when its condition comes back', async () => {
     const alert = { key: 'pending_age', kind: 'pending_age' as const, sessionId: null };
     expect(await ledger.raiseAlert({ ...alert, message: 'late', now: 10 })).toBe(true);
