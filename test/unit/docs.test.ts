@@ -13,10 +13,11 @@ test('.env.example documents exactly the variables the adapter reads, each once'
 });
 
 test('every link in the README and docs/ points at a file in the repository', () => {
-  const files = ['README.md', ...readdirSync(join(root, 'docs')).map((f) => join('docs', f))];
+  const docs = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md'));
+  const files = ['README.md', ...docs.map((f) => join('docs', f))];
   for (const file of files) {
     const text = readFileSync(join(root, file), 'utf8');
-    for (const [, target] of text.matchAll(/\]\(([^)#]+)(?:#[^)]*)?\)/g)) {
+    for (const [, target] of text.matchAll(/\]\(([^)#<>]+)(?:#[^)]*)?\)/g)) {
       if (/^https?:/.test(target!)) continue;
       expect([file, existsSync(join(root, dirname(file), target!))]).toEqual([file, true]);
     }

@@ -20,6 +20,9 @@ const DEMO_SECRET = 'whsec_demo_secret';
  * simulators and the adapter on a temporary SQLite file, sends one signed paid session, and
  * shows what OPSCOM received and what Stripe now holds. `--serve` keeps everything running.
  */
+/** The demo's console password (the demo runs on this machine only, against simulators). */
+const DEMO_CONSOLE_PASSWORD = 'demo-console-password';
+
 export async function runDemo(argv: readonly string[]): Promise<number> {
   const { serve, refund } = toolArgs(argv, { serve: { kind: 'flag' }, refund: { kind: 'flag' } });
   const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -40,6 +43,8 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
     OPSCOM_TIMEZONE: process.env['OPSCOM_TIMEZONE'] ?? 'America/Toronto',
     OPSCOM_ZONE: 'DEMO-ZONE',
     SQLITE_PATH: ledgerPath,
+    // The console, so that a first run can look around (a demo password: never in production).
+    CONSOLE_PASSWORD: process.env['CONSOLE_PASSWORD'] ?? DEMO_CONSOLE_PASSWORD,
   });
   migrateSqlite(ledgerPath);
   const logger = createLogger({ level: 'info', pretty: process.stdout.isTTY === true });
@@ -137,6 +142,9 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
   if (serve && ok) {
     say();
     say(`Serving. Send more: stripe listen --forward-to ${url}/webhooks/stripe`);
+    say(
+      `The console: ${url}/console (user operator, password ${process.env['CONSOLE_PASSWORD'] ? 'your CONSOLE_PASSWORD' : DEMO_CONSOLE_PASSWORD}).`,
+    );
     say('(run with STRIPE_WEBHOOK_SECRET=<the whsec_ stripe listen prints>). Ctrl-C stops.');
     await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   }
