@@ -14,6 +14,8 @@ export interface StripeReceived {
   idempotencyKey: string | undefined;
   replayed: boolean;
   status: number;
+  /** When the request arrived (Unix ms). */
+  at: number;
 }
 
 export interface StripeSimulator extends SimServer {
@@ -242,6 +244,7 @@ export async function startStripeSimulator(
       idempotencyKey,
       replayed: false,
       status: 0,
+      at: Date.now(),
     };
     received.push(entry);
     const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => {

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StoreConfig } from '../../src/config';
+import { migrateLedger } from '../../src/store/openLedger';
+import { toolArgs } from '../devtools/cliArgs';
+import {
+  createDatabaseOn,
+  startThrowawayPostgres,
+  type ThrowawayPostgres,
+} from '../devtools/throwawayPostgres';
+import { measureBurst, type BurstResult } from './burst';
+
+/**
+ * `npm run bench:burst [-- --store sqlite|postgres --count 4000 --connections 32 --runs 1]`:
+ * a burst of distinct paid sessions until every permit's reference is in Stripe, for the
+ * service and for the inline handler (tools/bench/inlineServer.ts), side by side.
+ */
+export async function runBurstBench(argv: readonly string[]): Promise<void> {
+  const args = toolArgs(argv, {
+    store: { kind: 'choice', default: 'sqlite', choices: ['sqlite', 'postgres'] },
+    count: { kind: 'number', default: 4000, min: 1 },
+    connections: { kind: 'number', default: 32, min: 1 },
+    runs: { kind: 'number', default: 1, min: 1 },
+  });
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-burst-'));
+  let pg: ThrowawayPostgres | undefined;
+  try {
+    let n = 0;
+    const fresh = async (): Promise<StoreConfig> => {
+      const store: StoreConfig =
+        args.store === 'postgres'
+          ? {
+              kind: 'postgres',
+              url: await createDatabaseOn((pg ??= await startThrowawayPostgres()).url, 'burst'),
+              ssl: false,
+              poolSize: 10,
+            }
+          : { kind: 'sqlite', sqlitePath: join(dir, `burst-${n++}.sqlite`) };
+      await migrateLedger(store);
+      return store;
+    };
+    say(`burst of ${args.count} paid sessions, ${args.connections} connections`);
+    say('                          acked/s   permits/s   seconds   peak RSS MB');
+    const show = (r: BurstResult) =>
+      say(
+        `  ${r.what.padEnd(22)} ${r.ackedPerSecond.toFixed(0).padStart(7)} ${r.permitsPerSecond.toFixed(0).padStart(11)} ${r.seconds.toFixed(1).padStart(9)} ${r.rssMb.toFixed(0).padStart(13)}`,
+      );
+    for (let run = 0; run < args.runs; run++) {
+      const inline = await measureBurst({ count: args.count, connections: args.connections });
+      show(inline);
+      const service = await measureBurst({
+        count: args.count,
+        connections: args.connections,
+        store: await fresh(),
+      });
+      show(service);
+      say(
+        `  service ÷ inline handler: ${(service.permitsPerSecond / inline.permitsPerSecond).toFixed(2)}`,
+      );
+    }
+  } finally {
+    pg?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
