@@ -29,6 +29,7 @@ import {
   type SqliteDatabase,
 } from './sqliteDatabase';
 import { attemptOwnerAlive, sqliteAttempts } from './sqliteLiveness';
+import { sqliteGroupCommit } from './sqliteGroupCommit';
 import { sqlitePermitLife } from './sqlitePermitLife';
 import { operatorQueries, SQLITE_PATHS } from './operatorQueries';
 
@@ -108,33 +109,10 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
     if (effect.job === 'updated') advanceWaitingJob.run(params);
     return { event: 'recorded', ...effect };
   };
-  const recordBatchTx = db.transaction((inputs: SessionEventInput[]) => inputs.map(recordOne));
-
-  // Group commit: the events that arrive in one turn of the event loop are recorded in one
-  // transaction with one fsync, in arrival order (so two events of one session in a batch see
-  // each other), and every caller's promise settles only after that commit. Under load this
-  // turns one fsync per webhook into one per batch; alone, an event waits one setImmediate.
-  let batch: Array<{
-    input: SessionEventInput;
-    resolve: (outcome: RecordOutcome) => void;
-    reject: (err: unknown) => void;
-  }> = [];
-  const flush = () => {
-    const current = batch;
-    batch = [];
-    try {
-      const outcomes = durably(() => recordBatchTx.immediate(current.map((b) => b.input)));
-      current.forEach((b, i) => b.resolve(outcomes[i]!));
-    } catch (err) {
-      const error = sqliteStoreError(err);
-      for (const b of current) b.reject(error);
-    }
-  };
-  const recordSessionEvent = (input: SessionEventInput) =>
-    new Promise<RecordOutcome>((resolve, reject) => {
-      batch.push({ input, resolve, reject });
-      if (batch.length === 1) setImmediate(flush);
-    });
+  // Every write below joins the group commit (sqliteGroupCommit.ts): one transaction and one
+  // commit per turn of the event loop, fsync'd when any write in it must be durable.
+  const grouped = sqliteGroupCommit(db);
+  const recordSessionEvent = (input: SessionEventInput) => grouped(() => recordOne(input), true);
 
   const claim = db.prepare<{ owner: string; now: number; until: number }, JobRow>(`
     UPDATE jobs SET lease_owner = @owner, lease_expires_at = @until, updated_at = @now
@@ -239,69 +217,69 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
   return {
     recordSessionEvent,
     recordIgnoredEvent: (input) =>
-      run(() =>
-        durably(
-          () =>
-            insertEvent.run({
-              eventId: input.eventId,
-              eventType: input.eventType,
-              sessionId: input.sessionId,
-              eventCreated: input.eventCreated,
-              livemode: input.livemode ? 1 : 0,
-              outcome: input.reason,
-              detail: input.detail,
-              receivedAt: input.receivedAt,
-            }).changes > 0,
-        ),
+      grouped(
+        () =>
+          insertEvent.run({
+            eventId: input.eventId,
+            eventType: input.eventType,
+            sessionId: input.sessionId,
+            eventCreated: input.eventCreated,
+            livemode: input.livemode ? 1 : 0,
+            outcome: input.reason,
+            detail: input.detail,
+            receivedAt: input.receivedAt,
+          }).changes > 0,
+        true,
       ),
-    claimNextJob: (owner, now, leaseMs) =>
-      run(() => {
-        const row = claim.get({ owner, now, until: now + leaseMs });
-        return row ? jobFromRow(row) : undefined;
-      }),
+    claimNextJob: async (owner, now, leaseMs) => {
+      const row = await grouped(() => claim.get({ owner, now, until: now + leaseMs }), false);
+      return row ? jobFromRow(row) : undefined;
+    },
     startOpscomAttempt: (lease, permit) =>
-      run(() =>
-        sqliteAttempts.start(
-          lease.owner,
-          lease.sessionId,
-          () => startAttempt.run({ ...lease, permit: JSON.stringify(permit) }).changes > 0,
-        ),
+      grouped(
+        () =>
+          sqliteAttempts.start(
+            lease.owner,
+            lease.sessionId,
+            () => startAttempt.run({ ...lease, permit: JSON.stringify(permit) }).changes > 0,
+          ),
+        false,
       ),
     endOpscomAttempt: (sessionId, owner) => {
       sqliteAttempts.delete(owner, sessionId);
       return Promise.resolve();
     },
     recordOpscomResult: (lease, attempt, result) =>
-      run(() =>
-        durably(
-          () =>
-            opscomResult.run({
-              ...lease,
-              attempt,
-              referenceId: result.referenceId,
-              internalReferenceId: result.internalReferenceId ?? null,
-              endsAt: result.endsAt,
-              live: result.live ? JSON.stringify(result.live) : null,
-            }).changes > 0,
-        ),
+      grouped(
+        () =>
+          opscomResult.run({
+            ...lease,
+            attempt,
+            referenceId: result.referenceId,
+            internalReferenceId: result.internalReferenceId ?? null,
+            endsAt: result.endsAt,
+            live: result.live ? JSON.stringify(result.live) : null,
+          }).changes > 0,
+        true,
       ),
     recordWriteBack: (lease, target, finished, revision) =>
-      run(
+      grouped(
         () =>
           writeBack[target].run({
             ...lease,
             finished: finished ? 1 : 0,
             revision: revision ?? null,
           }).changes > 0,
+        false,
       ),
     ...sqlitePermitLife(db, run, durably),
     ...operatorQueries(sqlitePort(db, run), SQLITE_PATHS),
     scheduleRetry: (lease, error, runAt) =>
-      run(() => retry.run({ ...lease, error, runAt }).changes > 0),
+      grouped(() => retry.run({ ...lease, error, runAt }).changes > 0, false),
     giveUp: (lease, state, reason) =>
-      run(() => giveUp.run({ ...lease, state, reason }).changes > 0),
+      grouped(() => giveUp.run({ ...lease, state, reason }).changes > 0, false),
     recordNote: (note) =>
-      run(() => void insertEvent.run({ ...note, livemode: note.livemode ? 1 : 0 })),
+      grouped(() => void insertEvent.run({ ...note, livemode: note.livemode ? 1 : 0 }), false),
     changeJob: <T>(
       sessionId: string,
       decide: (job: Job | undefined, context: JobContext) => JobChange<T>,

@@ -31,19 +31,42 @@ export function livePermitOf(job: Job): LivePermit | undefined {
   };
 }
 
+/** Mappings already made, per session snapshot object (see desiredPermit). */
+const mapped = new WeakMap<
+  Job['session'],
+  {
+    corrections: Job['corrections'];
+    paidAt: number;
+    mapping: MappingOptions;
+    result: MappingResult;
+  }
+>();
+
 /**
  * The permit the payment and the operator's corrections say the session should have now:
  * its metadata mapped afresh (never the request stored from the first attempt, which a
- * correction may have overtaken).
+ * correction may have overtaken). Mapping is pure, and the steps of one job run ask it several
+ * times for the same snapshot (each step's job is the previous one, spread): the answer for a
+ * snapshot object, its corrections object and its moment of payment is kept and given again
+ * (a job read anew from the ledger is new objects, so it is mapped anew).
  */
 export function desiredPermit(job: Job, mapping: MappingOptions): MappingResult {
-  return mapSession(
-    {
-      session: applyCorrection(job.session, job.corrections),
-      paidAt: job.paidAt ?? Math.floor(job.createdAt / 1000),
-    },
+  const paidAt = job.paidAt ?? Math.floor(job.createdAt / 1000);
+  const known = mapped.get(job.session);
+  if (
+    known &&
+    known.corrections === job.corrections &&
+    known.paidAt === paidAt &&
+    known.mapping === mapping
+  ) {
+    return known.result;
+  }
+  const result = mapSession(
+    { session: applyCorrection(job.session, job.corrections), paidAt },
     mapping,
   );
+  mapped.set(job.session, { corrections: job.corrections, paidAt, mapping, result });
+  return result;
 }
 
 /** The next step for a job's permit, with the worker's policy, zone and clock. */

@@ -2,6 +2,7 @@ import { applyCorrection } from '../domain/correction';
 import { mapSession, type MappingOptions, type MappingResult } from '../domain/mapSession';
 import { asUpdateOf } from '../domain/permit';
 import type { Job, Ledger } from '../store/ledger';
+import { desiredPermit } from './livePermit';
 
 /**
  * The OPSCOM request a job sends: the one its first attempt stored, or else its session mapped
@@ -17,6 +18,8 @@ export async function permitForJob(
   if (job.permit) return { kind: 'permit', permit: job.permit };
   const session = applyCorrection(job.session, job.corrections);
   const referenceId = session.metadata['reference_id']?.trim();
+  // A plain new permit is what the payment says: the mapping desiredPermit made (and keeps).
+  if (!referenceId && job.updateOf === null) return desiredPermit(job, mapping);
   const knownEndsAt = referenceId
     ? await ledger.findKnownEnd(referenceId, job.sessionId)
     : undefined;
