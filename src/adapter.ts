@@ -30,9 +30,8 @@ export interface RunningAdapter {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Seams for tests: a fetch for OPSCOM, a clock, a short wait between retries. */
+/** Seams for tests: a clock, a short wait between retries, the pace of alert rounds. */
 export interface AdapterOverrides {
-  fetch?: typeof fetch;
   now?: () => number;
   retryDelay?: JobDeps['retryDelay'];
   /** Between two alert rounds (default 5 s). */
@@ -55,7 +54,7 @@ export async function startAdapter(
     timeoutMs: config.stripe.timeoutMs,
   });
   const metrics = createMetrics(ledger, now);
-  const services = jobServices(config, stripe, overrides.fetch);
+  const services = jobServices(config, stripe);
   const token = watchOpscomToken(instrumentOpscom(services.opscom, metrics), now);
   const jobDeps = {
     ledger,
@@ -129,13 +128,10 @@ export async function startAdapter(
         livemode: config.stripe.livemode,
         concurrency: config.worker.concurrency,
       }),
-      reachability: reachabilityProbe(
-        [
-          { name: 'OPSCOM', url: config.opscom.baseUrl },
-          { name: 'Stripe', url: config.stripe.apiUrl ?? new URL('https://api.stripe.com') },
-        ],
-        overrides.fetch ? { fetch: overrides.fetch } : {},
-      ),
+      reachability: reachabilityProbe([
+        { name: 'OPSCOM', url: config.opscom.baseUrl },
+        { name: 'Stripe', url: config.stripe.apiUrl ?? new URL('https://api.stripe.com') },
+      ]),
       pendingAlertMinutes: config.alerts.pendingMinutes,
       now,
       logger,

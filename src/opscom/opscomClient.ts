@@ -1,5 +1,6 @@
 import { OpscomInDoubtError, OpscomRejectedError, OpscomUnavailableError } from '../errors';
 import type { CreatePermitRequest, PermitResult, UpdatePermitRequest } from '../domain/permit';
+import { jsonPoster, PostFailure, type PostAnswer } from './httpPost';
 import { classifyOpscomAnswer } from './opscomAnswer';
 
 export const CREATE_PATH = '/api/OC-TOMA/v1/permits/push';
@@ -13,7 +14,6 @@ export interface OpscomClientOptions {
   timeoutMs: number;
   /** How much longer a slow call is kept open for a late answer before it counts as lost. */
   graceMs: number;
-  fetch?: typeof fetch;
 }
 
 export interface CallOptions {
@@ -35,14 +35,7 @@ export interface OpscomClient {
 }
 
 // Failures while connecting: the request never left, so OPSCOM cannot have acted on it.
-const NOT_SENT = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
  * Talks to OPSCOM's Push API and nothing more: one POST per call, no retries (the worker owns
@@ -55,7 +48,7 @@ const NOT_SENT = new Set([
  * or the connection breaks after sending, is the answer lost (OpscomInDoubtError).
  */
 export function createOpscomClient(options: OpscomClientOptions): OpscomClient {
-  const doFetch = options.fetch ?? fetch;
+  const postJson = jsonPoster(options.baseUrl);
   const limitMs = options.timeoutMs + options.graceMs;
 
   async function post(
@@ -63,41 +56,35 @@ export function createOpscomClient(options: OpscomClientOptions): OpscomClient {
     body: Record<string, string>,
     call: CallOptions = {},
   ): Promise<PermitResult> {
-    const url = new URL(path, options.baseUrl);
-    let response: Response;
-    let text: string;
+    let answer: PostAnswer;
     const slow = call.onSlow ? setTimeout(call.onSlow, options.timeoutMs) : undefined;
     try {
-      response = await doFetch(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ apiToken: options.apiToken, ...body }),
-        signal: AbortSignal.timeout(limitMs),
-      });
-      text = await response.text();
+      answer = await postJson(
+        path,
+        JSON.stringify({ apiToken: options.apiToken, ...body }),
+        limitMs,
+      );
     } catch (err) {
       throw networkError(`OPSCOM ${path}`, err);
     } finally {
       clearTimeout(slow);
     }
-    const answer = classifyOpscomAnswer(response.status, text);
-    if (!answer.ok) throw answer.error;
-    return answer.result;
+    const classified = classifyOpscomAnswer(answer.status, answer.text);
+    if (!classified.ok) throw classified.error;
+    return classified.result;
   }
 
   function networkError(what: string, err: unknown): Error {
-    // By name, not instanceof: the abort reason is a DOMException, which may come from
-    // another realm (a test runner's sandbox) than this module's Error.
-    const name = typeof err === 'object' && err !== null ? (err as { name?: unknown }).name : '';
-    if (name === 'TimeoutError' || name === 'AbortError') {
+    const failure = err instanceof PostFailure ? err : undefined;
+    if (failure?.code === 'TIMEOUT') {
       return new OpscomInDoubtError(
         `${what} did not answer within ${limitMs} ms (OPSCOM_TIMEOUT_MS ${options.timeoutMs} + OPSCOM_GRACE_MS ${options.graceMs}): the answer is lost, OPSCOM may have acted on it`,
         { cause: err },
       );
     }
-    const cause = err instanceof Error ? (err.cause as { code?: string } | undefined) : undefined;
-    const detail = cause?.code ?? (err instanceof Error ? err.message : String(err));
-    if (cause?.code && NOT_SENT.has(cause.code)) {
+    const detail = failure?.code ?? (err instanceof Error ? err.message : String(err));
+    // Refused or unresolvable before a byte was sent: OPSCOM never saw it.
+    if (failure?.code && NOT_SENT.has(failure.code) && !failure.sent) {
       return new OpscomUnavailableError(`${what} could not be reached (${detail})`, { cause: err });
     }
     return new OpscomInDoubtError(

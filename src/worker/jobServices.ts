@@ -11,7 +11,6 @@ import type { JobDeps } from './processJob';
 export function jobServices(
   config: Config,
   stripe: Stripe,
-  fetchImpl?: typeof fetch,
 ): Pick<JobDeps, 'opscom' | 'stripe' | 'mapping' | 'policy' | 'leaseMs' | 'maxAgeMs'> {
   return {
     opscom: createOpscomClient({
@@ -19,7 +18,6 @@ export function jobServices(
       apiToken: config.opscom.apiToken,
       timeoutMs: config.opscom.timeoutMs,
       graceMs: config.opscom.graceMs,
-      ...(fetchImpl ? { fetch: fetchImpl } : {}),
     }),
     stripe: createStripeWriteBack(stripe),
     mapping: {
