@@ -193,14 +193,15 @@ export interface Ledger extends OperatorLedger {
   /**
    * Marks one write-back done; `finished` when it was the last step: the job is then done,
    * unless its revision moved past `revision` meanwhile (a refund or correction arrived: the
-   * job stays pending, for another round).
+   * job stays pending, for another round). Resolves the job's state after it (so the worker
+   * need not read the job again), or false when the lease is lost.
    */
   recordWriteBack(
     lease: LeaseRef,
     target: 'session' | 'payment_intent',
     finished: boolean,
     revision?: number,
-  ): Promise<boolean>;
+  ): Promise<JobState | false>;
   /**
    * A refund, refund failure or dispute: the event, the payment's facts merged with it
    * (domain/paymentFacts.ts), and every done job of that payment back to pending, in one

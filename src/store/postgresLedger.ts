@@ -235,19 +235,20 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
           true,
         )
       ).length > 0,
-    recordWriteBack: (lease, target, finished, revision) => {
+    recordWriteBack: async (lease, target, finished, revision) => {
       // The last write finishes the job only at the revision its worker saw (store/ledger.ts).
       const finishing = `(@finished::boolean AND (@revision::int IS NULL OR revision = @revision::int))`;
-      return owned(
+      const [row] = await query<{ state: JobState }>(
         `
         UPDATE jobs SET ${target === 'session' ? 'session_written_at' : 'payment_intent_written_at'} = @now,
           attempts = 0, last_error = NULL, updated_at = @now,
           state = CASE WHEN ${finishing} THEN 'done' ELSE state END,
           lease_owner = CASE WHEN ${finishing} THEN NULL ELSE lease_owner END,
-          lease_expires_at = CASE WHEN ${finishing} THEN NULL ELSE @now::bigint + @leaseMs::bigint END`,
-        lease,
-        { finished, revision: revision ?? null },
+          lease_expires_at = CASE WHEN ${finishing} THEN NULL ELSE @now::bigint + @leaseMs::bigint END
+        ${OWNED} RETURNING state`,
+        { ...lease, finished, revision: revision ?? null },
       );
+      return row ? row.state : false;
     },
     ...postgresPermitLife(pool, ownerSession, query, JOBS_CHANNEL),
     ...operatorQueries(

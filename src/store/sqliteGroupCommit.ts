@@ -4,6 +4,8 @@ import { sqliteStoreError } from './sqliteDatabase';
 interface Pending {
   write: () => unknown;
   durable: boolean;
+  /** Several statements that stand or fall together: run inside a savepoint. */
+  atomic: boolean;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -11,14 +13,15 @@ interface Pending {
 /**
  * Group commit: the writes asked for in one turn of the event loop (webhooks recorded,
  * OPSCOM answers stored, claims, write-backs of many jobs) run in one transaction, in the order
- * asked, each inside its own savepoint (one that fails is undone alone and rejects alone), with
- * one commit: fsync'd (synchronous=FULL) when any of them must be durable. Every caller's
+ * asked, with one commit: fsync'd (synchronous=FULL) when any of them must be durable. A write
+ * that fails is undone alone and rejects alone: a single statement by SQLite itself, a write of
+ * several statements (`atomic`) by its own savepoint. Every caller's
  * promise settles only after that commit. Under load this turns one commit (and fsync) per
  * write into one per turn; alone, a write waits one setImmediate.
  */
 export function sqliteGroupCommit(
   db: SqliteDatabase,
-): <T>(write: () => T, durable: boolean) => Promise<T> {
+): <T>(write: () => T, durable: boolean, atomic?: boolean) => Promise<T> {
   const begin = db.prepare('BEGIN IMMEDIATE');
   const commit = db.prepare('COMMIT');
   const rollback = db.prepare('ROLLBACK');
@@ -36,13 +39,15 @@ export function sqliteGroupCommit(
       if (durable) db.pragma('synchronous = FULL');
       begin.run();
       for (const item of items) {
-        savepoint.run();
+        if (item.atomic) savepoint.run();
         try {
           outcomes.push({ ok: true, value: item.write() });
-          release.run();
+          if (item.atomic) release.run();
         } catch (error) {
-          undo.run();
-          release.run();
+          if (item.atomic) {
+            undo.run();
+            release.run();
+          }
           outcomes.push({ ok: false, error });
         }
       }
@@ -62,9 +67,9 @@ export function sqliteGroupCommit(
     });
   };
 
-  return <T>(write: () => T, durable: boolean) =>
+  return <T>(write: () => T, durable: boolean, atomic = false) =>
     new Promise<T>((resolve, reject) => {
-      queue.push({ write, durable, resolve: resolve as (value: unknown) => void, reject });
+      queue.push({ write, durable, atomic, resolve: resolve as (value: unknown) => void, reject });
       if (queue.length === 1) setImmediate(flush);
     });
 }

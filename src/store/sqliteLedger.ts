@@ -112,7 +112,8 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
   // Every write below joins the group commit (sqliteGroupCommit.ts): one transaction and one
   // commit per turn of the event loop, fsync'd when any write in it must be durable.
   const grouped = sqliteGroupCommit(db);
-  const recordSessionEvent = (input: SessionEventInput) => grouped(() => recordOne(input), true);
+  const recordSessionEvent = (input: SessionEventInput) =>
+    grouped(() => recordOne(input), true, true);
 
   const claim = db.prepare<{ owner: string; now: number; until: number }, JobRow>(`
     UPDATE jobs SET lease_owner = @owner, lease_expires_at = @until, updated_at = @now
@@ -138,12 +139,12 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
     WHERE session_id = @sessionId AND state = 'pending' AND opscom_reference_id IS NULL
       AND opscom_attempts = @attempt`);
   const writeBackStatement = (column: 'session_written_at' | 'payment_intent_written_at') =>
-    db.prepare(`
+    db.prepare<Record<string, unknown>, { state: string }>(`
       UPDATE jobs SET ${column} = @now, attempts = 0, last_error = NULL, updated_at = @now,
         state = CASE WHEN ${FINISHING} THEN 'done' ELSE state END,
         lease_owner = CASE WHEN ${FINISHING} THEN NULL ELSE lease_owner END,
         lease_expires_at = CASE WHEN ${FINISHING} THEN NULL ELSE @now + @leaseMs END
-      ${OWNED}`);
+      ${OWNED} RETURNING state`);
   const writeBack = {
     session: writeBackStatement('session_written_at'),
     payment_intent: writeBackStatement('payment_intent_written_at'),
@@ -263,15 +264,14 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
         true,
       ),
     recordWriteBack: (lease, target, finished, revision) =>
-      grouped(
-        () =>
-          writeBack[target].run({
-            ...lease,
-            finished: finished ? 1 : 0,
-            revision: revision ?? null,
-          }).changes > 0,
-        false,
-      ),
+      grouped(() => {
+        const row = writeBack[target].get({
+          ...lease,
+          finished: finished ? 1 : 0,
+          revision: revision ?? null,
+        });
+        return row ? (row.state as JobState) : false;
+      }, false),
     ...sqlitePermitLife(db, run, durably),
     ...operatorQueries(sqlitePort(db, run), SQLITE_PATHS),
     scheduleRetry: (lease, error, runAt) =>

@@ -94,13 +94,12 @@ async function step(run: JobRun, facts: PaymentFacts | undefined): Promise<Job |
 /** Writes the permit back to Stripe and finishes the job, then says whether it is done. */
 async function finish(run: JobRun, live: WrittenPermit): Promise<Job | undefined> {
   const { job, deps } = run;
-  await writeBack(run, live);
-  const after = await deps.ledger.getJob(job.sessionId);
-  if (after?.state === 'done') {
+  if ((await writeBack(run, live)) === 'done') {
     deps.metrics?.jobOutcome('done');
     run.log.info('job done', { referenceId: live.referenceId, status: live.status });
     return undefined;
   }
   // Still pending and ours: something was recorded meanwhile (a refund, a correction).
+  const after = await deps.ledger.getJob(job.sessionId);
   return after?.state === 'pending' && after.leaseOwner === deps.owner ? after : undefined;
 }

@@ -5,15 +5,17 @@ export type WrittenPermit = Pick<
   LivePermit,
   'referenceId' | 'internalReferenceId' | 'endsAt' | 'status' | 'replaced'
 >;
+import type { JobState } from '../store/ledger';
 import type { WriteBackMetadata } from '../stripe/stripeWriteBack';
 import { LeaseLost, type JobRun } from './jobContext';
 
 /**
  * Writes the live permit into the Checkout Session's metadata, then the PaymentIntent's, each
  * stored as done before the next; the last write finishes the job (at the revision it was run
- * for). Resolves whether the job is now done.
+ * for). Resolves the job's state after the last write: done, or still pending (its revision
+ * moved: a refund or correction arrived meanwhile).
  */
-export async function writeBack(run: JobRun, live: WrittenPermit): Promise<void> {
+export async function writeBack(run: JobRun, live: WrittenPermit): Promise<JobState> {
   const { job, deps } = run;
   const metadata: WriteBackMetadata = {
     opscom_reference_id: live.referenceId,
@@ -30,19 +32,26 @@ export async function writeBack(run: JobRun, live: WrittenPermit): Promise<void>
   const round = job.writeBackRound === 0 ? '' : `:round-${job.writeBackRound}`;
   const key = (target: string) =>
     `opscom-writeback:${job.sessionId}:${target}:${live.referenceId}${round}`;
-  const stored = (ok: boolean) => {
-    if (!ok) throw new LeaseLost();
+  const stored = (state: JobState | false): JobState => {
+    if (state === false) throw new LeaseLost();
+    return state;
   };
+  let state: JobState | undefined;
   if (job.sessionWrittenAt === null) {
     await deps.stripe.updateSession(job.sessionId, metadata, key('session'));
-    stored(await deps.ledger.recordWriteBack(run.lease(), 'session', !piPending, job.revision));
+    state = stored(
+      await deps.ledger.recordWriteBack(run.lease(), 'session', !piPending, job.revision),
+    );
   }
   if (paymentIntentId !== null && piPending) {
     await deps.stripe.updatePaymentIntent(paymentIntentId, metadata, key('payment_intent'));
-    stored(await deps.ledger.recordWriteBack(run.lease(), 'payment_intent', true, job.revision));
+    state = stored(
+      await deps.ledger.recordWriteBack(run.lease(), 'payment_intent', true, job.revision),
+    );
   }
   if (job.sessionWrittenAt !== null && !piPending) {
     // Every step was already stored; only the final state was missing.
-    stored(await deps.ledger.recordWriteBack(run.lease(), 'session', true, job.revision));
+    state = stored(await deps.ledger.recordWriteBack(run.lease(), 'session', true, job.revision));
   }
+  return state ?? 'pending';
 }

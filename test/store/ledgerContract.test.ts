@@ -180,10 +180,12 @@ describe.each(backends)('the %s ledger', (_name, makeStore) => {
       opscom: { referenceId: 'R-1', internalReferenceId: '9', endsAt: permit.endsAt, at: 1_700 },
       leaseExpiresAt: 2_700,
     });
-    expect(await ledger.recordWriteBack(lease('cs_s', 'w1', 1_800), 'session', false)).toBe(true);
+    expect(await ledger.recordWriteBack(lease('cs_s', 'w1', 1_800), 'session', false)).toBe(
+      'pending',
+    );
     expect(await ledger.getJob('cs_s')).toMatchObject({ state: 'pending', leaseExpiresAt: 2_800 });
     expect(await ledger.recordWriteBack(lease('cs_s', 'w1', 1_900), 'payment_intent', true)).toBe(
-      true,
+      'done',
     );
     job = await ledger.getJob('cs_s');
     expect(job).toMatchObject({
