@@ -188,3 +188,10 @@ export function eventFromRow(row: EventRow): EventRecord {
     receivedAt: num(row.received_at),
   };
 }
+
+/** What a write-back records (`@now`): its column, or both for writes made side by side. */
+export const WRITTEN_COLUMNS = {
+  session: 'session_written_at = @now',
+  payment_intent: 'payment_intent_written_at = @now',
+  both: 'session_written_at = @now, payment_intent_written_at = @now',
+} as const;

@@ -191,14 +191,15 @@ export interface Ledger extends OperatorLedger {
     result: PermitResult & { endsAt: string; live?: LivePermit },
   ): Promise<boolean>;
   /**
-   * Marks one write-back done; `finished` when it was the last step: the job is then done,
+   * Marks a write-back done (`both`: the session's and the PaymentIntent's, made side by side);
+   * `finished` when it was the last step: the job is then done,
    * unless its revision moved past `revision` meanwhile (a refund or correction arrived: the
    * job stays pending, for another round). Resolves the job's state after it (so the worker
    * need not read the job again), or false when the lease is lost.
    */
   recordWriteBack(
     lease: LeaseRef,
-    target: 'session' | 'payment_intent',
+    target: WriteBackTarget,
     finished: boolean,
     revision?: number,
   ): Promise<JobState | false>;
@@ -260,6 +261,8 @@ export interface Ledger extends OperatorLedger {
   onJobAvailable(listener: () => void): void;
   close(): Promise<void>;
 }
+
+export type WriteBackTarget = 'session' | 'payment_intent' | 'both';
 
 /** What the console lists: jobs by state, or found by what they carry; newest change first. */
 export interface JobQuery {

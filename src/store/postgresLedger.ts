@@ -10,6 +10,7 @@ import {
   REPLACE_JOB_SQL,
   type EventRow,
   type JobRow,
+  WRITTEN_COLUMNS,
   OWNED_JOB,
   RENEW_LEASE,
 } from './jobRow';
@@ -240,7 +241,7 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
       const finishing = `(@finished::boolean AND (@revision::int IS NULL OR revision = @revision::int))`;
       const [row] = await query<{ state: JobState }>(
         `
-        UPDATE jobs SET ${target === 'session' ? 'session_written_at' : 'payment_intent_written_at'} = @now,
+        UPDATE jobs SET ${WRITTEN_COLUMNS[target]},
           attempts = 0, last_error = NULL, updated_at = @now,
           state = CASE WHEN ${finishing} THEN 'done' ELSE state END,
           lease_owner = CASE WHEN ${finishing} THEN NULL ELSE lease_owner END,

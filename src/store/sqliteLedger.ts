@@ -9,12 +9,14 @@ import {
   REPLACE_JOB_SQL,
   type EventRow,
   type JobRow,
+  WRITTEN_COLUMNS,
   OWNED_JOB,
   RENEW_LEASE,
 } from './jobRow';
 import type {
   Job,
   JobChange,
+  WriteBackTarget,
   JobContext,
   JobState,
   Ledger,
@@ -138,16 +140,17 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
       live_json = COALESCE(@live, live_json), lease_owner = @owner, ${RENEW}
     WHERE session_id = @sessionId AND state = 'pending' AND opscom_reference_id IS NULL
       AND opscom_attempts = @attempt`);
-  const writeBackStatement = (column: 'session_written_at' | 'payment_intent_written_at') =>
+  const writeBackStatement = (target: WriteBackTarget) =>
     db.prepare<Record<string, unknown>, { state: string }>(`
-      UPDATE jobs SET ${column} = @now, attempts = 0, last_error = NULL, updated_at = @now,
+      UPDATE jobs SET ${WRITTEN_COLUMNS[target]}, attempts = 0, last_error = NULL, updated_at = @now,
         state = CASE WHEN ${FINISHING} THEN 'done' ELSE state END,
         lease_owner = CASE WHEN ${FINISHING} THEN NULL ELSE lease_owner END,
         lease_expires_at = CASE WHEN ${FINISHING} THEN NULL ELSE @now + @leaseMs END
       ${OWNED} RETURNING state`);
   const writeBack = {
-    session: writeBackStatement('session_written_at'),
-    payment_intent: writeBackStatement('payment_intent_written_at'),
+    session: writeBackStatement('session'),
+    payment_intent: writeBackStatement('payment_intent'),
+    both: writeBackStatement('both'),
   };
   const retry = db.prepare(`
     UPDATE jobs SET attempts = attempts + 1, last_error = @error, next_run_at = @runAt,

@@ -10,9 +10,9 @@ import type { WriteBackMetadata } from '../stripe/stripeWriteBack';
 import { LeaseLost, type JobRun } from './jobContext';
 
 /**
- * Writes the live permit into the Checkout Session's metadata, then the PaymentIntent's, each
- * stored as done before the next; the last write finishes the job (at the revision it was run
- * for). Resolves the job's state after the last write: done, or still pending (its revision
+ * Writes the live permit into the Checkout Session's metadata and the PaymentIntent's, side by
+ * side, each recorded as done once Stripe took it; the last write finishes the job (at the
+ * revision it was run for). Resolves the job's state after the last write: done, or still pending (its revision
  * moved: a refund or correction arrived meanwhile).
  */
 export async function writeBack(run: JobRun, live: WrittenPermit): Promise<JobState> {
@@ -37,14 +37,29 @@ export async function writeBack(run: JobRun, live: WrittenPermit): Promise<JobSt
     return state;
   };
   let state: JobState | undefined;
+  const session = () => deps.stripe.updateSession(job.sessionId, metadata, key('session'));
+  const paymentIntent = (id: string) =>
+    deps.stripe.updatePaymentIntent(id, metadata, key('payment_intent'));
+  if (job.sessionWrittenAt === null && paymentIntentId !== null && piPending) {
+    // Side by side: each write is keyed and recorded, so one that fails alone is done again
+    // alone (the other, recorded, is not).
+    const [s, p] = await Promise.allSettled([session(), paymentIntent(paymentIntentId)]);
+    if (s.status === 'fulfilled' && p.status === 'fulfilled') {
+      return stored(await deps.ledger.recordWriteBack(run.lease(), 'both', true, job.revision));
+    }
+    const done =
+      s.status === 'fulfilled' ? 'session' : p.status === 'fulfilled' ? 'payment_intent' : null;
+    if (done) stored(await deps.ledger.recordWriteBack(run.lease(), done, false, job.revision));
+    throw s.status === 'rejected' ? s.reason : (p as PromiseRejectedResult).reason;
+  }
   if (job.sessionWrittenAt === null) {
-    await deps.stripe.updateSession(job.sessionId, metadata, key('session'));
+    await session();
     state = stored(
       await deps.ledger.recordWriteBack(run.lease(), 'session', !piPending, job.revision),
     );
   }
   if (paymentIntentId !== null && piPending) {
-    await deps.stripe.updatePaymentIntent(paymentIntentId, metadata, key('payment_intent'));
+    await paymentIntent(paymentIntentId);
     state = stored(
       await deps.ledger.recordWriteBack(run.lease(), 'payment_intent', true, job.revision),
     );

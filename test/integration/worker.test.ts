@@ -123,7 +123,7 @@ describe('write-back failures', () => {
   ] as const)('%s is retried without calling OPSCOM again', async (_name, fault) => {
     // stripe-node retries one closed connection by itself; two resets reach the worker.
     const count = fault === 'reset' ? 2 : 1;
-    h.stripe.faults.next(fault, count);
+    h.stripe.faults.next(fault, count, '/v1/checkout/sessions/');
     const session = await deliverPaid();
     const job = await h.waitForJob(session.id, ['done']);
     expect(h.opscom.received).toHaveLength(1);
@@ -135,6 +135,8 @@ describe('write-back failures', () => {
     expect(sessionWrites).toHaveLength(count + 1);
     // Every retry carried the same idempotency key.
     expect(new Set(sessionWrites.map((w) => w.idempotencyKey)).size).toBe(1);
+    // The PaymentIntent's write, made beside it, succeeded once and was not made again.
+    expect(h.stripe.received.filter((r) => r.path.includes('/payment_intents/'))).toHaveLength(1);
     expect(h.logs()).toMatch(/step failed; will retry/);
   });
 
