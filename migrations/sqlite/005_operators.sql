@@ -1,11 +1,14 @@
 -- What operators look at (the console, src/console) and are told (alerts, src/alerts).
--- Lists are newest change first, by state or all; searches find a job by the plate OPSCOM has
--- now, by the plate as the driver typed it, by OPSCOM reference (jobs_reference) or by
+-- Lists come newest first: all jobs by creation (jobs_created), one state by when its jobs
+-- came due (jobs_due); neither index moves on the many writes that only touch updated_at.
+-- Searches find a job by the plate OPSCOM has now (jobs_live_plate), by the plate as the
+-- driver typed it for a job that failed (the one place it matters: a done job has its live
+-- plate; partial, so intake never computes it), by OPSCOM reference (jobs_reference) or by
 -- PaymentIntent (jobs_payment_intent).
-CREATE INDEX jobs_state_updated ON jobs (state, updated_at);
-CREATE INDEX jobs_updated ON jobs (updated_at);
+CREATE INDEX jobs_created ON jobs (created_at);
 CREATE INDEX jobs_live_plate ON jobs (json_extract(live_json, '$.plate'));
-CREATE INDEX jobs_metadata_plate ON jobs (json_extract(session_json, '$.metadata.plate'));
+CREATE INDEX jobs_failed_metadata_plate ON jobs (json_extract(session_json, '$.metadata.plate'))
+  WHERE state IN ('failed', 'dead');
 
 -- Alerts: one row per job or condition (key), an outbox the worker sends from. A row is sent
 -- when it opens and once more when it clears; a condition that comes back reopens its row.

@@ -264,14 +264,17 @@ export interface Ledger extends OperatorLedger {
 
 export type WriteBackTarget = 'session' | 'payment_intent' | 'both';
 
-/** What the console lists: jobs by state, or found by what they carry; newest change first. */
+/**
+ * What the console lists: jobs by state, or found by what they carry; newest first (by when
+ * they came due within a state, by creation otherwise).
+ */
 export interface JobQuery {
   states?: readonly JobState[] | undefined;
   /** Only jobs whose last attempt failed (a pending job waiting for its retry, say). */
   failing?: boolean | undefined;
   /**
    * Exact: a Checkout Session id (cs_…), a PaymentIntent id (pi_…), else an OPSCOM reference or
-   * a plate (as OPSCOM has it now, or as the driver typed it).
+   * a plate (as OPSCOM has it now, or, for a failed or dead job, as the driver typed it).
    */
   search?: string | undefined;
   limit: number;

@@ -87,7 +87,7 @@ function whereOf(
       // A plate is stored normalised (upper case, no spaces, "-" or "."); as typed, it is not.
       params['plate'] = search.toUpperCase().replace(/[\s.-]/g, '');
       terms.push(
-        `(opscom_reference_id = @search OR ${paths.livePlate} = @plate OR ${paths.metadataPlate} IN (@search, @plate))`,
+        `(opscom_reference_id = @search OR ${paths.livePlate} = @plate OR (state IN ('failed', 'dead') AND ${paths.metadataPlate} IN (@search, @plate)))`,
       );
     }
   }
@@ -101,8 +101,10 @@ export function operatorQueries(db: SqlPort, paths: JsonPaths): OperatorLedger {
   return {
     async findJobs(query) {
       const { where, params } = whereOf(query, paths);
+      // Newest first, by an index that ordinary writes leave alone (migrations 005/006).
+      const order = query.states?.length ? 'next_run_at DESC' : 'created_at DESC';
       const rows = await db.all<JobRow>(
-        `SELECT * FROM jobs ${where} ORDER BY updated_at DESC, session_id LIMIT @limit OFFSET @offset`,
+        `SELECT * FROM jobs ${where} ORDER BY ${order}, session_id LIMIT @limit OFFSET @offset`,
         { ...params, limit: query.limit, offset: query.offset },
       );
       return rows.map(jobFromRow);

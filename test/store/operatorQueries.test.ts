@@ -60,13 +60,14 @@ describe.each(backends)('the %s ledger, for operators', (_name, makeStore) => {
   const put = (j: Job) => ledger.changeJob(j.sessionId, () => ({ result: undefined, write: j }));
   const ids = (jobs: Job[]) => jobs.map((j) => j.sessionId);
 
-  test('lists by state, newest change first, a page at a time; searches find exact matches', async () => {
-    await put(job('cs_a', { updatedAt: 1_000 }));
-    await put(job('cs_b', { state: 'failed', lastError: 'bad plate', updatedAt: 3_000 }));
-    await put(job('cs_c', { state: 'dead', updatedAt: 2_000 }));
+  test('lists by state, newest first, a page at a time; searches find exact matches', async () => {
+    const at = (t: number) => ({ createdAt: t, nextRunAt: t, updatedAt: t });
+    await put(job('cs_a', at(1_000)));
+    await put(job('cs_b', { state: 'failed', lastError: 'bad plate', ...at(3_000) }));
+    await put(job('cs_c', { state: 'dead', ...at(2_000) }));
     await put(
       job('cs_d', {
-        updatedAt: 4_000,
+        ...at(4_000),
         opscom: { referenceId: 'OC-7', internalReferenceId: undefined, endsAt: '', at: 1 },
         live: {
           referenceId: 'OC-7',

@@ -10,9 +10,11 @@ import {
   type ThrowawayPostgres,
 } from '../devtools/throwawayPostgres';
 import { measureBurst, type BurstResult } from './burst';
+import { fillDoneJobs } from './fillLedger';
 
 /**
- * `npm run bench:burst [-- --store sqlite|postgres --count 4000 --connections 32 --runs 1]`:
+ * `npm run bench:burst [-- --store sqlite|postgres --count 4000 --connections 32 --runs 1
+ * --done-jobs 0]`:
  * a burst of distinct paid sessions until every permit's reference is in Stripe, for the
  * service and for the inline handler (tools/bench/inlineServer.ts), side by side.
  */
@@ -22,6 +24,7 @@ export async function runBurstBench(argv: readonly string[]): Promise<void> {
     count: { kind: 'number', default: 4000, min: 1 },
     connections: { kind: 'number', default: 32, min: 1 },
     runs: { kind: 'number', default: 1, min: 1 },
+    'done-jobs': { kind: 'number', default: 0, min: 0 },
   });
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const dir = mkdtempSync(join(tmpdir(), 'bench-burst-'));
@@ -39,9 +42,14 @@ export async function runBurstBench(argv: readonly string[]): Promise<void> {
             }
           : { kind: 'sqlite', sqlitePath: join(dir, `burst-${n++}.sqlite`) };
       await migrateLedger(store);
+      if (args['done-jobs'] > 0) {
+        await fillDoneJobs(store, args['done-jobs'], { pending: 0, failed: 0 });
+      }
       return store;
     };
-    say(`burst of ${args.count} paid sessions, ${args.connections} connections`);
+    say(
+      `burst of ${args.count} paid sessions, ${args.connections} connections; the service's ledger holds ${args['done-jobs']} done jobs first`,
+    );
     say('                          acked/s   permits/s   seconds   peak RSS MB');
     const show = (r: BurstResult) =>
       say(

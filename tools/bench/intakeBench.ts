@@ -6,6 +6,7 @@ import { createDatabaseOn, startThrowawayPostgres } from '../devtools/throwawayP
 import { toolArgs } from '../devtools/cliArgs';
 import { migrateLedger } from '../../src/store/openLedger';
 import { startBenchServer } from './benchServer';
+import { fillDoneJobs } from './fillLedger';
 import { runIngest, type IngestResult } from './ingest';
 import { benchAdapterEnv } from './timeToPermit';
 
@@ -14,16 +15,21 @@ interface Row extends IngestResult {
 }
 
 /**
- * `npm run bench:intake [-- --seconds 10 --connections 32]`: acknowledged signed webhooks per
+ * `npm run bench:intake [-- --seconds 10 --connections 32 --done-jobs 0]`: acknowledged signed webhooks per
  * second into an intake-only server (PROCESS_TYPE=intake, LOG_LEVEL=info), each a new paid
  * session (one event row and one job row, committed durably before the 200), on SQLite and on
  * PostgreSQL, side by side, with autocannon on loopback. PostgreSQL is a throwaway local server
  * with its default durability (fsync on, synchronous_commit on), or BENCH_DATABASE_URL (admin).
  */
 export async function runIntakeBench(argv: readonly string[]): Promise<void> {
-  const { seconds, connections } = toolArgs(argv, {
+  const {
+    seconds,
+    connections,
+    'done-jobs': doneJobs,
+  } = toolArgs(argv, {
     seconds: { kind: 'number', default: 10, min: 1 },
     connections: { kind: 'number', default: 32, min: 1 },
+    'done-jobs': { kind: 'number', default: 0, min: 0 },
   });
   const dir = mkdtempSync(join(tmpdir(), 'adapter-intake-bench-'));
   const adminUrl = process.env['BENCH_DATABASE_URL'];
@@ -41,26 +47,32 @@ export async function runIntakeBench(argv: readonly string[]): Promise<void> {
     ],
   ];
   const rows: Row[] = [];
+  const measure = async (name: string, env: Record<string, string>, script?: string) => {
+    const server = await startBenchServer(env, script);
+    const run = (seconds: number) => runIngest({ port: server.port, seconds, connections });
+    await run(2); // warm-up
+    const result = await run(seconds);
+    await server.stop();
+    rows.push({ ledger: name, ...result });
+  };
   try {
+    // The ceiling: Express answering 200 to the same requests, nothing else.
+    await measure('bare Express', {}, join(__dirname, 'bareServer.js'));
     for (const [name, store] of stores) {
       await migrateLedger(store);
-      const server = await startBenchServer({ PROCESS_TYPE: 'intake', ...benchAdapterEnv(store) });
-      const run = (seconds: number) => runIngest({ port: server.port, seconds, connections });
-      await run(2); // warm-up
-      const result = await run(seconds);
-      await server.stop();
-      rows.push({ ledger: name, ...result });
+      if (doneJobs > 0) await fillDoneJobs(store, doneJobs, { pending: 0, failed: 0 });
+      await measure(name, { PROCESS_TYPE: 'intake', ...benchAdapterEnv(store) });
     }
   } finally {
     pg?.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
   const lines = [
-    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${connections} connections, ${seconds} s after 2 s warm-up`,
-    'ledger        acked/s   p50 ms   p99 ms   acked   non-2xx  errors',
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${connections} connections, ${seconds} s after 2 s warm-up; ledgers holding ${doneJobs} done jobs first`,
+    'ledger         acked/s   p50 ms   p99 ms   acked   non-2xx  errors  ÷ bare',
     ...rows.map(
       (r) =>
-        `${r.ledger.padEnd(12)} ${r.perSecond.toFixed(0).padStart(8)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${String(r.acked).padStart(7)} ${String(r.non2xx).padStart(9)} ${String(r.errors).padStart(7)}`,
+        `${r.ledger.padEnd(12)} ${r.perSecond.toFixed(0).padStart(9)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${String(r.acked).padStart(7)} ${String(r.non2xx).padStart(9)} ${String(r.errors).padStart(7)} ${(r.perSecond / rows[0]!.perSecond).toFixed(2).padStart(7)}`,
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

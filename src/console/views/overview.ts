@@ -76,7 +76,7 @@ ${JOB_STATES.map(
       ? 'none waiting'
       : `${ago(waiting)} (alert after ${d.pendingAlertMinutes} min)`
   }</td></tr>
-<tr><th>Last permit made</th><td>${
+<tr><th>Most recent job done</th><td>${
     d.lastDone
       ? html`${when(d.lastDone.opscom?.at ?? d.lastDone.updatedAt)} — ${jobLink(d.lastDone)}
           <span class="mono">${d.lastDone.opscom?.referenceId ?? ''}</span>`

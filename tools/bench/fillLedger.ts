@@ -1,0 +1,142 @@
+import Database from 'better-sqlite3';
+import { Client } from 'pg';
+import type { StoreConfig } from '../../src/config';
+import type { Job } from '../../src/store/ledger';
+import { JOB_COLUMNS, jobToParams } from '../../src/store/jobRow';
+
+/** One job as the worker leaves it: done, permit made and written back. */
+function template(): Job {
+  const at = Date.now() - 86_400_000;
+  return {
+    sessionId: 'cs_bench_0',
+    state: 'done',
+    livemode: false,
+    session: {
+      id: 'cs_bench_0',
+      livemode: false,
+      paymentStatus: 'paid',
+      amountTotal: 1450,
+      currency: 'cad',
+      metadata: { plate: 'B0', duration: '120', zone: 'Z1' },
+      customFields: {},
+      paymentIntentId: 'pi_bench_0',
+    },
+    paidEventId: 'evt_bench_0',
+    paidAt: Math.floor(at / 1000),
+    permit: {
+      action: 'create',
+      plate: 'B0',
+      zone: 'Z1',
+      startTime: '2026-11-28T10:00:00',
+      endTime: '2026-11-28T12:00:00',
+      endsAt: '2026-11-28T12:00:00-05:00',
+      amount: '14.50',
+      currency: 'CAD',
+    },
+    opscomAttempts: 1,
+    opscomStartedAt: null,
+    opscom: {
+      referenceId: 'OC-B0',
+      internalReferenceId: '1',
+      endsAt: '2026-11-28T12:00:00-05:00',
+      at,
+    },
+    sessionWrittenAt: at,
+    paymentIntentWrittenAt: at,
+    attempts: 0,
+    nextRunAt: at,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    lastError: null,
+    updateOf: null,
+    corrections: null,
+    writeBackRound: 0,
+    live: {
+      referenceId: 'OC-B0',
+      internalReferenceId: '1',
+      plate: 'B0',
+      zone: 'Z1',
+      startTime: '2026-11-28T10:00:00',
+      endTime: '2026-11-28T12:00:00',
+      endsAt: '2026-11-28T12:00:00-05:00',
+      amount: '14.50',
+      currency: 'CAD',
+      status: 'active',
+      replaced: null,
+    },
+    revision: 0,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+/**
+ * Copies the template row `count` times in one statement: each copy's session id, PaymentIntent,
+ * plate and reference made unique by replacing the template's `_0`/`B0` markers with its number,
+ * and its times spread over the last day; then `extras.pending` due pending jobs and
+ * `extras.failed` failed ones (for the console's lists; none for a bench that runs a worker).
+ */
+export async function fillDoneJobs(
+  store: StoreConfig,
+  count: number,
+  extras = { pending: 1000, failed: 100 },
+): Promise<void> {
+  const row = jobToParams(template(), store.kind === 'sqlite' ? 'integer' : 'boolean');
+  const columns = JOB_COLUMNS.join(', ');
+  const placeholders = (n: (i: number) => string) => JOB_COLUMNS.map((_c, i) => n(i)).join(', ');
+  const mark = (c: string) =>
+    c.endsWith('_json') ||
+    c === 'session_id' ||
+    c === 'opscom_reference_id' ||
+    c === 'paid_event_id'
+      ? `replace(replace(t.${c}, '_0', '_' || g.i), 'B0', 'B' || g.i)`
+      : c === 'updated_at' || c === 'created_at' || c === 'next_run_at'
+        ? `t.${c} + g.i`
+        : `t.${c}`;
+  const copies = (series: string, extra = '') =>
+    `INSERT INTO jobs (${columns}) SELECT ${JOB_COLUMNS.map(mark).join(', ')}
+     FROM jobs t, ${series} WHERE t.session_id = 'cs_bench_0' ${extra}`;
+  const special = `
+    UPDATE jobs SET state = CASE WHEN session_id LIKE 'cs_bench_p%' THEN 'pending' ELSE 'failed' END,
+      last_error = CASE WHEN session_id LIKE 'cs_bench_f%' THEN 'cannot map session to a permit: bench' END,
+      opscom_reference_id = NULL, live_json = NULL
+    WHERE session_id LIKE 'cs_bench_p%' OR session_id LIKE 'cs_bench_f%'`;
+  const specials = (prefix: string, n: number, series: (n: number) => string) =>
+    `INSERT INTO jobs (${columns}) SELECT ${JOB_COLUMNS.map((c) =>
+      c === 'session_id' ? `'cs_bench_${prefix}' || g.i` : mark(c),
+    ).join(', ')} FROM jobs t, ${series(n)} WHERE t.session_id = 'cs_bench_0'`;
+
+  if (store.kind === 'sqlite') {
+    const db = new Database(store.sqlitePath);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = OFF');
+    db.prepare(
+      `INSERT INTO jobs (${columns}) VALUES (${placeholders((i) => `@${JOB_COLUMNS[i]}`)})`,
+    ).run(row);
+    const series = (n: number) =>
+      `(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${n}) SELECT i FROM s) AS g`;
+    db.exec(copies(series(count - 1)));
+    if (extras.pending > 0) db.exec(specials('p', extras.pending, series));
+    if (extras.failed > 0) db.exec(specials('f', extras.failed, series));
+    db.exec(special);
+    db.exec('ANALYZE');
+    db.close();
+    return;
+  }
+  const client = new Client({ connectionString: store.url });
+  await client.connect();
+  try {
+    await client.query(
+      `INSERT INTO jobs (${columns}) VALUES (${placeholders((i) => `$${i + 1}`)})`,
+      JOB_COLUMNS.map((c) => row[c]),
+    );
+    const series = (n: number) => `generate_series(1, ${n}) AS g(i)`;
+    await client.query(copies(series(count - 1)));
+    if (extras.pending > 0) await client.query(specials('p', extras.pending, series));
+    if (extras.failed > 0) await client.query(specials('f', extras.failed, series));
+    await client.query(special);
+    await client.query('VACUUM ANALYZE jobs');
+  } finally {
+    await client.end();
+  }
+}
