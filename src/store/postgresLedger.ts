@@ -215,27 +215,24 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
         { ...lease, permit: JSON.stringify(permit) },
       ),
     endOpscomAttempt: (sessionId) => ownerSession.release(sessionId),
-    recordOpscomResult: async (lease, attempt, result) =>
-      (
-        await ownerSession.query(
-          `
+    recordOpscomResult: (lease, attempt, result) =>
+      ownerSession.finishAttempt(
+        lease.sessionId,
+        `
           UPDATE jobs SET opscom_reference_id = @referenceId, opscom_internal_reference_id = @internalReferenceId,
             opscom_ends_at = @endsAt, opscom_at = @now, opscom_started_at = NULL, attempts = 0, last_error = NULL,
             live_json = COALESCE(@live, live_json), lease_owner = @owner, ${RENEW}
           WHERE session_id = @sessionId AND state = 'pending' AND opscom_reference_id IS NULL
-            AND opscom_attempts = @attempt
-          RETURNING session_id`,
-          {
-            ...lease,
-            attempt,
-            referenceId: result.referenceId,
-            internalReferenceId: result.internalReferenceId ?? null,
-            endsAt: result.endsAt,
-            live: result.live ? JSON.stringify(result.live) : null,
-          },
-          true,
-        )
-      ).length > 0,
+            AND opscom_attempts = @attempt`,
+        {
+          ...lease,
+          attempt,
+          referenceId: result.referenceId,
+          internalReferenceId: result.internalReferenceId ?? null,
+          endsAt: result.endsAt,
+          live: result.live ? JSON.stringify(result.live) : null,
+        },
+      ),
     recordWriteBack: async (lease, target, finished, revision) => {
       // The last write finishes the job only at the revision its worker saw (store/ledger.ts).
       const finishing = `(@finished::boolean AND (@revision::int IS NULL OR revision = @revision::int))`;

@@ -32,6 +32,16 @@ export interface OwnerSession {
     update: string,
     params: Record<string, unknown>,
   ): Promise<boolean>;
+  /**
+   * Runs `update` (an UPDATE … WHERE … without RETURNING: an attempt's answer recorded), urgent,
+   * and when it changed the row frees the attempt's lock in the same statement: the attempt is
+   * over, and one round trip fewer than recording, then release(). True when it changed the row.
+   */
+  finishAttempt(
+    sessionId: string,
+    update: string,
+    params: Record<string, unknown>,
+  ): Promise<boolean>;
   release(sessionId: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -146,6 +156,25 @@ export function createOwnerSession(connect: () => Client, logger: Logger): Owner
       }
       if (row?.locked && !held.has(sessionId)) await unlock(sessionId);
       return false;
+    },
+    async finishAttempt(sessionId, update, params) {
+      if (!held.has(sessionId)) {
+        return (await query(`${update} RETURNING 1`, { ...params, sessionId }, true)).length > 0;
+      }
+      // The lock is freed only once the answer is in the row: a statement that fails frees
+      // nothing, and the attempt stays this process's until it is recorded.
+      const [row] = await query<{ recorded: number; freed: boolean | null }>(
+        `WITH recorded AS (${update} RETURNING 1),
+              counted AS (SELECT count(*)::int AS n FROM recorded)
+         SELECT n AS recorded,
+                CASE WHEN n > 0 THEN pg_advisory_unlock(${attemptLockKey('@sessionId')}) END AS freed
+         FROM counted`,
+        { ...params, sessionId },
+        true,
+      );
+      if ((row?.recorded ?? 0) === 0) return false;
+      if (row?.freed) held.delete(sessionId);
+      return true;
     },
     async release(sessionId) {
       if (!held.delete(sessionId)) return;
