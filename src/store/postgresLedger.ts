@@ -25,7 +25,8 @@ import type {
   SessionEventInput,
 } from './ledger';
 import { listenForJobs } from './postgresListener';
-import { attemptLockKey, createOwnerSession } from './postgresOwnerSession';
+import { attemptLockKey, createOwnerSession, shardedOwnerSession } from './postgresOwnerSession';
+
 import { postgresPermitLife } from './postgresPermitLife';
 import { operatorQueries, POSTGRES_PATHS } from './operatorQueries';
 import {
@@ -44,6 +45,9 @@ class InsertLost extends Error {}
 
 const OWNED = OWNED_JOB;
 const RENEW = RENEW_LEASE.postgres;
+
+/** Connections that carry OPSCOM attempts' locks and writes (postgresOwnerSession.ts). */
+const OWNER_CONNECTIONS = 2;
 
 /**
  * The PostgreSQL ledger: the same semantics as SQLite (store/ledger.ts), for several processes
@@ -75,7 +79,12 @@ export async function openPostgresLedger(
       keepAlive: true,
       application_name: `stripe-opscom-adapter ${purpose}`,
     });
-  const ownerSession = createOwnerSession(() => clientFor('owner'), logger);
+  // Two owner connections: a worker's attempts (start, answer) need not queue on one socket.
+  const ownerSession = shardedOwnerSession(
+    Array.from({ length: OWNER_CONNECTIONS }, () =>
+      createOwnerSession(() => clientFor('owner'), logger),
+    ),
+  );
   const listeners: Array<() => void> = [];
   let listener: { close(): Promise<void> } | undefined;
 

@@ -203,3 +203,28 @@ export function createOwnerSession(connect: () => Client, logger: Logger): Owner
     }
   }
 }
+
+/**
+ * Several owner connections acting as one: each session's attempts always go to the same one
+ * (by a hash of its id), so its lock is taken, freed and tested on one connection, while the
+ * attempts of different sessions no longer queue behind each other on a single socket.
+ */
+export function shardedOwnerSession(shards: readonly OwnerSession[]): OwnerSession {
+  const of = (sessionId: unknown): OwnerSession => {
+    const text = typeof sessionId === 'string' ? sessionId : '';
+    let hash = 2166136261;
+    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+    return shards[(hash >>> 0) % shards.length]!;
+  };
+  return {
+    query: (sql, params, urgent) => of(params['sessionId']).query(sql, params, urgent),
+    startAttempt: (sessionId, update, params) =>
+      of(sessionId).startAttempt(sessionId, update, params),
+    finishAttempt: (sessionId, update, params) =>
+      of(sessionId).finishAttempt(sessionId, update, params),
+    release: (sessionId) => of(sessionId).release(sessionId),
+    close: async () => {
+      await Promise.all(shards.map((s) => s.close()));
+    },
+  };
+}
