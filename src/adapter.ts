@@ -18,6 +18,7 @@ import { openLedger } from './store/openLedger';
 import { createStripeClient } from './stripe/stripeClient';
 import { jobServices } from './worker/jobServices';
 import type { JobDeps } from './worker/processJob';
+import { createRetention } from './worker/retention';
 import { createWorker, type Worker } from './worker/worker';
 
 export interface RunningAdapter {
@@ -74,6 +75,10 @@ export async function startAdapter(
           concurrency: config.worker.concurrency,
           pollMs: config.worker.pollMs,
         });
+  const retention =
+    worker && config.retentionDays !== undefined
+      ? createRetention({ ledger, days: config.retentionDays, now, logger })
+      : undefined;
   const webhookUrl = config.alerts.webhookUrl;
   const alerts: AlertMonitor | undefined =
     worker && webhookUrl
@@ -115,6 +120,7 @@ export async function startAdapter(
     worker.start();
   }
   alerts?.start();
+  retention?.start();
 
   /** The console's parts: replay's path for its actions, probes of OPSCOM and Stripe. */
   function consoleDeps(): ConsoleDeps | undefined {
@@ -151,6 +157,7 @@ export async function startAdapter(
           : Promise.resolve();
         server?.closeIdleConnections();
         await alerts?.stop();
+        await retention?.stop();
         await worker?.stop(graceMs);
         server?.closeAllConnections();
         await closed;

@@ -56,6 +56,8 @@ export interface Config {
   };
   /** The service's public base URL, for links in alerts. */
   publicUrl: URL | undefined;
+  /** RETENTION_DAYS: events of finished jobs older than this are deleted; undefined keeps all. */
+  retentionDays: number | undefined;
 }
 
 const optionalText = z
@@ -178,6 +180,17 @@ const EnvSchema = z.object({
   ALERT_WEBHOOK_URL: url(),
   ALERT_PENDING_MINUTES: intInRange(15, 1, 24 * 60),
   PUBLIC_URL: url(),
+  // Stripe retries a delivery for 3 days and keeps events 30 (replay --since reads them):
+  // anything younger must stay recognisable as already received.
+  RETENTION_DAYS: optionalText.transform((s, ctx) => {
+    if (s === undefined) return undefined;
+    const n = Number(s);
+    if (!/^\d+$/.test(s) || n < 35 || n > 3650) {
+      ctx.addIssue({ code: 'custom', message: 'must be a whole number of days from 35 to 3650' });
+      return z.NEVER;
+    }
+    return n;
+  }),
 });
 
 /** Every variable the adapter reads (.env.example and the README document each). */
@@ -251,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
         : { user: e.CONSOLE_USER, password: e.CONSOLE_PASSWORD },
     alerts: { webhookUrl: e.ALERT_WEBHOOK_URL, pendingMinutes: e.ALERT_PENDING_MINUTES },
     publicUrl: e.PUBLIC_URL,
+    retentionDays: e.RETENTION_DAYS,
   };
 }
 

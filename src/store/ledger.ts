@@ -341,6 +341,13 @@ export interface OperatorLedger {
   claimAlertDeliveries(now: number, until: number, limit: number): Promise<AlertDelivery[]>;
   alertDelivered(key: string, phase: 'open' | 'clear', now: number): Promise<void>;
   alertDeliveryFailed(key: string, error: string, nextAttemptAt: number): Promise<void>;
+  /**
+   * RETENTION_DAYS: deletes up to `limit` events received before `cutoff` (Unix ms) whose job
+   * is finished (done, cancelled, payment failed) or that have none, and alerts cleared and
+   * told before it. Jobs and payment facts are kept (a refund or dispute may come months
+   * later; the job is also what makes a late delivery a duplicate). Resolves how many rows went.
+   */
+  pruneBefore(cutoff: number, limit: number): Promise<number>;
 }
 
 /** The part of the ledger for a permit's life after payment (each ledger's PermitLife module). */

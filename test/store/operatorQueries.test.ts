@@ -120,6 +120,38 @@ describe.each(backends)('the %s ledger, for operators', (_name, makeStore) => {
     expect(await ledger.countJobs()).toEqual({ pending: 3, done: 1, failed: 1, dead: 1 });
   });
 
+  test('retention deletes old events of finished jobs and old cleared alerts; jobs stay', async () => {
+    await put(job('cs_done'));
+    await put(job('cs_waiting', { state: 'pending' }));
+    const note = (eventId: string, sessionId: string | null, receivedAt: number) =>
+      ledger.recordNote({
+        eventId,
+        eventType: 'checkout.session.completed',
+        sessionId,
+        eventCreated: 1,
+        livemode: false,
+        outcome: 'paid',
+        detail: null,
+        receivedAt,
+      });
+    await note('evt_old_done', 'cs_done', 100);
+    await note('evt_new_done', 'cs_done', 5_000);
+    await note('evt_old_waiting', 'cs_waiting', 100);
+    await note('evt_old_ignored', null, 100);
+    const alert = { kind: 'pending_age' as const, sessionId: null, message: 'late' };
+    await ledger.raiseAlert({ ...alert, key: 'told', now: 50 });
+    await ledger.clearAlert('told', 'caught up', 60);
+    await ledger.alertDelivered('told', 'clear', 70);
+    await ledger.raiseAlert({ ...alert, key: 'open', now: 50 });
+
+    expect(await ledger.pruneBefore(1_000, 500)).toBe(3);
+    const kept = (await ledger.listEvents()).map((e) => e.eventId).sort();
+    expect(kept).toEqual(['evt_new_done', 'evt_old_waiting']);
+    expect((await ledger.openAlerts()).map((a) => a.key)).toEqual(['open']);
+    expect(await ledger.getJob('cs_done')).toBeDefined();
+    expect(await ledger.pruneBefore(1_000, 500)).toBe(0);
+  });
+
   test('an alert opens once, clears once, reopens when its condition comes back', async () => {
     const alert = { key: 'pending_age', kind: 'pending_age' as const, sessionId: null };
     expect(await ledger.raiseAlert({ ...alert, message: 'late', now: 10 })).toBe(true);

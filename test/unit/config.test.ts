@@ -30,6 +30,29 @@ describe('loadConfig', () => {
     expect(config.stripe.livemode).toBe(false);
   });
 
+  test('operators: console, alerts and retention are off unless set, and checked when set', () => {
+    const off = loadConfig(testEnv());
+    expect(off.console).toBeUndefined();
+    expect(off.alerts).toEqual({ webhookUrl: undefined, pendingMinutes: 15 });
+    expect(off.retentionDays).toBeUndefined();
+    const on = loadConfig(
+      testEnv({
+        CONSOLE_PASSWORD: 'twelve-chars-or-more',
+        ALERT_WEBHOOK_URL: 'https://hooks.example.com/x',
+        RETENTION_DAYS: '90',
+      }),
+    );
+    expect(on.console).toEqual({ user: 'operator', password: 'twelve-chars-or-more' });
+    expect(on.retentionDays).toBe(90);
+    expect(
+      problems(testEnv({ CONSOLE_PASSWORD: 'short', RETENTION_DAYS: '7', CONSOLE_USER: 'a:b' })),
+    ).toEqual([
+      'CONSOLE_PASSWORD must be at least 12 characters',
+      'CONSOLE_USER must be 1–64 characters, no colon or space',
+      'RETENTION_DAYS must be a whole number of days from 35 to 3650',
+    ]);
+  });
+
   test('several webhook secrets, comma-separated, for a secret roll', () => {
     const config = loadConfig(testEnv({ STRIPE_WEBHOOK_SECRET: 'whsec_old, whsec_new' }));
     expect(config.stripe.webhookSecrets).toEqual(['whsec_old', 'whsec_new']);
