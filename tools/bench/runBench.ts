@@ -10,6 +10,7 @@ import {
 import { toolArgs } from '../devtools/cliArgs';
 import { migrateLedger } from '../../src/store/openLedger';
 import { startBenchServer } from './benchServer';
+import { measureBurst } from './burst';
 import { measureDrain, type DrainResult } from './drain';
 import { runIngest, type IngestResult } from './ingest';
 import { peakRssMb } from './processStats';
@@ -20,6 +21,7 @@ interface Options {
   connections: number;
   drainJobs: number;
   drainConcurrency: number;
+  burst: number;
   postgres: boolean;
 }
 
@@ -29,6 +31,7 @@ function parse(argv: readonly string[]): Options {
     connections: { kind: 'number', default: 32, min: 1 },
     'drain-jobs': { kind: 'number', default: 10_000, min: 1 },
     'drain-concurrency': { kind: 'number', default: 8, min: 1 },
+    burst: { kind: 'number', default: 4000, min: 1 },
     postgres: { kind: 'flag' },
   });
   return {
@@ -36,6 +39,7 @@ function parse(argv: readonly string[]): Options {
     connections: a.connections,
     drainJobs: a['drain-jobs'],
     drainConcurrency: a['drain-concurrency'],
+    burst: a.burst,
     postgres: a.postgres || process.env['DATABASE_URL'] !== undefined,
   };
 }
@@ -77,7 +81,7 @@ async function ingestRows(
 }
 
 /**
- * `npm run bench [-- --seconds 10 --connections 32 --drain-jobs 10000 --drain-concurrency 8
+ * `npm run bench [-- --seconds 10 --connections 32 --burst 4000 --drain-jobs 10000 --drain-concurrency 8
  * --postgres]`: every figure of the README's Performance section, measured side by side in one
  * run on this machine, for SQLite and (with --postgres or DATABASE_URL) PostgreSQL.
  */
@@ -107,6 +111,8 @@ export async function runBench(argv: readonly string[]): Promise<void> {
   );
   try {
     const bare = await ingestRows('bare Express', {}, o, join(__dirname, 'bareServer.js'));
+    // The handler people write first (tools/bench/inlineServer.ts), for the burst below.
+    const inline = await measureBurst({ count: o.burst, connections: o.connections });
     const kinds: Array<'sqlite' | 'postgres'> = o.postgres ? ['sqlite', 'postgres'] : ['sqlite'];
     for (const kind of kinds) {
       say('');
@@ -136,6 +142,15 @@ export async function runBench(argv: readonly string[]): Promise<void> {
       });
       say(
         `time to permit (web process, 1000 webhooks at 100/s): receipt → OPSCOM p50 ${t.permitP50.toFixed(1)} ms, p99 ${t.permitP99.toFixed(1)} ms (${t.permits}/${t.count}); ack p50 ${t.ackP50.toFixed(1)} ms, p99 ${t.ackP99.toFixed(1)} ms; peak RSS ${t.rssMb.toFixed(0)} MB`,
+      );
+
+      const burst = await measureBurst({
+        count: o.burst,
+        connections: o.connections,
+        store: await freshStore(kind, 'burst'),
+      });
+      say(
+        `burst (${o.burst} paid sessions, ${o.connections} connections, until every reference is in Stripe): service ${burst.permitsPerSecond.toFixed(0)} permits/s (session and PaymentIntent), inline handler ${inline.permitsPerSecond.toFixed(0)} permits/s (session only) = ${(burst.permitsPerSecond / inline.permitsPerSecond).toFixed(2)}; peak RSS ${burst.rssMb.toFixed(0)} MB`,
       );
 
       const d: DrainResult = await measureDrain({
