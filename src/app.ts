@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { createConsoleRouter, type ConsoleDeps } from './console/consoleRouter';
 import { describeError } from './errors';
+import { sameSecret } from './http/sameSecret';
 import { createWebhookRouter, type WebhookRouteDeps } from './http/webhookRoute';
 
 export interface AppDeps extends WebhookRouteDeps {
@@ -66,7 +66,6 @@ export function createApp(deps: AppDeps): Express {
 
 /** `Bearer <token>`, compared in constant time. */
 function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
-  const wanted = Buffer.from(token);
-  return given.length === wanted.length && timingSafeEqual(given, wanted);
+  const given = /^Bearer (.+)$/.exec(header ?? '')?.[1];
+  return given !== undefined && sameSecret(given, token);
 }

@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { sameSecret } from '../http/sameSecret';
 
 export interface ConsoleCredentials {
   user: string;
@@ -9,15 +9,6 @@ export interface ConsoleCredentials {
 /** Failed logins allowed from one address per window before it must wait. */
 export const MAX_FAILURES = 10;
 export const FAILURE_WINDOW_MS = 15 * 60_000;
-
-/**
- * Equal in constant time, whatever the lengths: both sides are hashed first, so neither the
- * length nor the first differing byte shows in the time taken.
- */
-function sameSecret(given: string, wanted: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(given), digest(wanted));
-}
 
 /** `Authorization: Basic …` → user and password, or undefined. */
 export function parseBasic(header: string | undefined): ConsoleCredentials | undefined {

@@ -1,5 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { sameSecret } from '../http/sameSecret';
 
 /**
  * The console's CSRF token for a user: an HMAC of the user under a key derived from the
@@ -39,9 +40,7 @@ export function crossSiteProblem(
     }
     if (host === undefined || host !== headers.host) return `a request from ${headers.origin}`;
   }
-  const given = Buffer.from(typeof formToken === 'string' ? formToken : '');
-  const wanted = Buffer.from(expected);
-  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
+  if (!sameSecret(typeof formToken === 'string' ? formToken : '', expected)) {
     return 'a form without this console’s token (reload the page and try again)';
   }
   return undefined;
