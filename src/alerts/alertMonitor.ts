@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError } from '../errors';
 import type { Logger } from '../logger';
 import type { AlertDelivery, Ledger } from '../store/ledger';
 import { alertRetryDelayMs } from '../worker/backoff';
+import { periodic } from '../worker/periodic';
 import { alertText, slackEscape } from './alertText';
 import type { TokenState } from './opscomTokenWatch';
 
@@ -47,9 +47,6 @@ export interface AlertMonitor {
  */
 export function createAlertMonitor(deps: AlertMonitorDeps): AlertMonitor {
   const { ledger, logger } = deps;
-  let running: Promise<void> | undefined;
-  let stopping = false;
-  const wake = new AbortController();
 
   async function record(now: number): Promise<void> {
     for (const job of await ledger.jobsNeedingAlert(JOBS_PER_ROUND)) {
@@ -136,30 +133,13 @@ export function createAlertMonitor(deps: AlertMonitorDeps): AlertMonitor {
     await deliver(now);
   }
 
-  return {
-    tick,
-    start() {
-      running ??= (async () => {
-        while (!stopping) {
-          try {
-            await tick();
-          } catch (err) {
-            logger.error('alert round failed; next round will try again', {
-              error: describeError(err),
-            });
-          }
-          await sleep(deps.intervalMs ?? 5000, undefined, { signal: wake.signal }).catch(
-            () => undefined,
-          );
-        }
-      })();
-    },
-    async stop() {
-      stopping = true;
-      wake.abort();
-      await running;
-    },
-  };
+  const loop = periodic(tick, {
+    intervalMs: deps.intervalMs ?? 5000,
+    logger,
+    failure: 'alert round failed; next round will try again',
+    level: 'error',
+  });
+  return { tick, start: () => loop.start(), stop: () => loop.stop() };
 }
 
 function withSlash(url: URL): URL {

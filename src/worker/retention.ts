@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeError } from '../errors';
 import type { Logger } from '../logger';
 import type { Ledger } from '../store/ledger';
+import { periodic } from './periodic';
 
 /** Rows deleted per statement: short transactions, never a long lock on the ledger. */
 const BATCH = 500;
@@ -26,43 +26,29 @@ export function createRetention(deps: {
   logger: Logger;
   intervalMs?: number;
 }): Retention {
-  let stopping = false;
-  let running: Promise<void> | undefined;
-  const wake = new AbortController();
   const prune = async () => {
     const cutoff = deps.now() - deps.days * DAY_MS;
     let total = 0;
     for (;;) {
       const deleted = await deps.ledger.pruneBefore(cutoff, BATCH);
       total += deleted;
-      if (deleted < BATCH || stopping) return total;
+      if (deleted < BATCH || loop.stopping) return total;
       await sleep(10); // let intake and the worker in between batches
     }
   };
-  return {
-    prune,
-    start() {
-      running ??= (async () => {
-        while (!stopping) {
-          try {
-            const deleted = await prune();
-            if (deleted > 0)
-              deps.logger.info('retention: old rows deleted', { deleted, days: deps.days });
-          } catch (err) {
-            deps.logger.warn('retention pass failed; next pass tries again', {
-              error: describeError(err),
-            });
-          }
-          await sleep(deps.intervalMs ?? 3600_000, undefined, { signal: wake.signal }).catch(
-            () => undefined,
-          );
-        }
-      })();
+  const loop = periodic(
+    async () => {
+      const deleted = await prune();
+      if (deleted > 0) {
+        deps.logger.info('retention: old rows deleted', { deleted, days: deps.days });
+      }
     },
-    async stop() {
-      stopping = true;
-      wake.abort();
-      await running;
+    {
+      intervalMs: deps.intervalMs ?? 3600_000,
+      logger: deps.logger,
+      failure: 'retention pass failed; next pass tries again',
+      level: 'warn',
     },
-  };
+  );
+  return { prune, start: () => loop.start(), stop: () => loop.stop() };
 }
