@@ -1,5 +1,5 @@
 import { OpscomAuthError } from '../errors';
-import type { OpscomClient } from '../opscom/opscomClient';
+import { aroundOpscomCalls, type OpscomClient } from '../opscom/opscomClient';
 
 /** What this process last heard from OPSCOM about the API token. */
 export interface TokenState {
@@ -19,7 +19,7 @@ export function watchOpscomToken(
   now: () => number = Date.now,
 ): { client: OpscomClient; state: () => TokenState } {
   const state: TokenState = { refusedAt: undefined, refusal: undefined, acceptedAt: undefined };
-  const watched = async <T>(call: () => Promise<T>): Promise<T> => {
+  const watched = async <T>(_operation: string, call: () => Promise<T>): Promise<T> => {
     try {
       const result = await call();
       state.acceptedAt = now();
@@ -33,11 +33,7 @@ export function watchOpscomToken(
     }
   };
   return {
-    client: {
-      createPermit: (r, o) => watched(() => client.createPermit(r, o)),
-      updatePermit: (r, o) => watched(() => client.updatePermit(r, o)),
-      deletePermit: (r, o) => watched(() => client.deletePermit(r, o)),
-    },
+    client: aroundOpscomCalls(client, watched),
     state: () => ({ ...state }),
   };
 }

@@ -1,5 +1,5 @@
 import { AdapterError } from '../errors';
-import type { OpscomClient } from '../opscom/opscomClient';
+import { aroundOpscomCalls, type OpscomClient } from '../opscom/opscomClient';
 import type { StripeWriteBack } from '../stripe/stripeWriteBack';
 import type { CallOutcome, Metrics } from './metrics';
 
@@ -24,13 +24,9 @@ async function timed<T>(
 
 /** The OPSCOM client, counted and timed per operation; it still only talks. */
 export function instrumentOpscom(client: OpscomClient, metrics: Metrics): OpscomClient {
-  const record = (operation: string) => (outcome: CallOutcome, seconds: number) =>
-    metrics.opscomCall(operation, outcome, seconds);
-  return {
-    createPermit: (r, o) => timed(record('create'), () => client.createPermit(r, o)),
-    updatePermit: (r, o) => timed(record('update'), () => client.updatePermit(r, o)),
-    deletePermit: (r, o) => timed(record('delete'), () => client.deletePermit(r, o)),
-  };
+  return aroundOpscomCalls(client, (operation, call) =>
+    timed((outcome, seconds) => metrics.opscomCall(operation, outcome, seconds), call),
+  );
 }
 
 /** The Stripe write-back, counted and timed per operation. */

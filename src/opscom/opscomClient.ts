@@ -135,3 +135,18 @@ export function createOpscomClient(options: OpscomClientOptions): OpscomClient {
       ),
   };
 }
+
+/**
+ * The client with every call passed through `around` (named create, update or delete): how
+ * the metrics time calls and the alerts watch the token, without either knowing the methods.
+ */
+export function aroundOpscomCalls(
+  client: OpscomClient,
+  around: <T>(operation: 'create' | 'update' | 'delete', call: () => Promise<T>) => Promise<T>,
+): OpscomClient {
+  return {
+    createPermit: (r, o) => around('create', () => client.createPermit(r, o)),
+    updatePermit: (r, o) => around('update', () => client.updatePermit(r, o)),
+    deletePermit: (r, o) => around('delete', () => client.deletePermit(r, o)),
+  };
+}
