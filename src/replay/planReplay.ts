@@ -1,5 +1,6 @@
 import type { Correction } from '../domain/correction';
 import type { SessionSnapshot } from '../domain/sessionSnapshot';
+import { emptyJob } from '../store/jobRow';
 import type { Job, JobChange, JobContext } from '../store/ledger';
 import type { StripeReference } from '../stripe/sessionPayload';
 
@@ -265,44 +266,6 @@ function adopt(job: Job, ref: StripeReference, now: number): Job {
     leaseOwner: null,
     leaseExpiresAt: null,
     lastError: null,
-    updatedAt: now,
-  };
-}
-
-function emptyJob(sessionId: string, now: number): Job {
-  return {
-    sessionId,
-    state: 'pending',
-    livemode: false,
-    session: {
-      id: sessionId,
-      livemode: false,
-      paymentStatus: 'paid',
-      amountTotal: null,
-      currency: null,
-      metadata: {},
-      customFields: {},
-      paymentIntentId: null,
-    },
-    paidEventId: null,
-    paidAt: null,
-    permit: null,
-    opscomAttempts: 0,
-    opscomStartedAt: null,
-    opscom: null,
-    sessionWrittenAt: null,
-    paymentIntentWrittenAt: null,
-    attempts: 0,
-    nextRunAt: now,
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    lastError: null,
-    updateOf: null,
-    corrections: null,
-    writeBackRound: 0,
-    live: null,
-    revision: 0,
-    createdAt: now,
     updatedAt: now,
   };
 }

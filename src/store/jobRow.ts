@@ -195,3 +195,42 @@ export const WRITTEN_COLUMNS = {
   payment_intent: 'payment_intent_written_at = @now',
   both: 'session_written_at = @now, payment_intent_written_at = @now',
 } as const;
+
+/** A job for a session the ledger has not seen: pending, nothing known yet but its id. */
+export function emptyJob(sessionId: string, now: number): Job {
+  return {
+    sessionId,
+    state: 'pending',
+    livemode: false,
+    session: {
+      id: sessionId,
+      livemode: false,
+      paymentStatus: 'paid',
+      amountTotal: null,
+      currency: null,
+      metadata: {},
+      customFields: {},
+      paymentIntentId: null,
+    },
+    paidEventId: null,
+    paidAt: null,
+    permit: null,
+    opscomAttempts: 0,
+    opscomStartedAt: null,
+    opscom: null,
+    sessionWrittenAt: null,
+    paymentIntentWrittenAt: null,
+    attempts: 0,
+    nextRunAt: now,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    lastError: null,
+    updateOf: null,
+    corrections: null,
+    writeBackRound: 0,
+    live: null,
+    revision: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+}

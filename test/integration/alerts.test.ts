@@ -5,14 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAlertMonitor } from '../../src/alerts/alertMonitor';
 import { alertWebhook } from '../../src/alerts/alertWebhook';
-import { watchOpscomToken } from '../../src/alerts/opscomTokenWatch';
+import { watchOpscomToken, type TokenState } from '../../src/alerts/opscomTokenWatch';
 import { createLogger } from '../../src/logger';
 import { createOpscomClient } from '../../src/opscom/opscomClient';
+import { emptyJob } from '../../src/store/jobRow';
 import type { Job, Ledger } from '../../src/store/ledger';
 import { migrateLedger, openLedger } from '../../src/store/openLedger';
 import { startOpscomSimulator } from '../../tools/simulators/opscomSimulator';
 import { startHarness, type Harness } from '../support/harness';
 import { runReplayCli, seedPaidSession } from '../support/replay';
+import { samplePermit } from '../support/permits';
 import { waitFor } from '../support/serverProcess';
 import { makeEvent, uniqueId } from '../support/stripeFixtures';
 
@@ -121,53 +123,25 @@ describe('the alert rounds', () => {
 
   let clock = 1_800_000_000_000;
   const now = () => clock;
-  const pendingJob = (sessionId: string, nextRunAt: number): Job =>
-    ({
-      sessionId,
-      state: 'pending',
-      livemode: false,
-      session: {
-        id: sessionId,
-        livemode: false,
-        paymentStatus: 'paid',
-        amountTotal: 100,
-        currency: 'cad',
-        metadata: {},
-        customFields: {},
-        paymentIntentId: null,
-      },
-      paidEventId: null,
-      paidAt: null,
-      permit: null,
-      opscomAttempts: 0,
-      opscomStartedAt: null,
-      opscom: null,
-      sessionWrittenAt: null,
-      paymentIntentWrittenAt: null,
-      attempts: 0,
-      nextRunAt,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      lastError: null,
-      updateOf: null,
-      corrections: null,
-      writeBackRound: 0,
-      live: null,
-      revision: 0,
-      createdAt: nextRunAt,
-      updatedAt: nextRunAt,
-    }) satisfies Job;
-
-  test('the queue late, then caught up; a receiver that is down gets it later, once', async () => {
-    const monitor = createAlertMonitor({
+  /** An alert round against the receiver, on the test's clock, hearing `token` of OPSCOM. */
+  const monitorWith = (token: () => TokenState) =>
+    createAlertMonitor({
       ledger,
       send: alertWebhook(new URL(receiver.url)),
       pendingMinutes: 15,
       publicUrl: undefined,
-      token: () => ({ refusedAt: undefined, refusal: undefined, acceptedAt: undefined }),
+      token,
       now,
       logger,
     });
+  const pendingJob = (sessionId: string, nextRunAt: number): Job => emptyJob(sessionId, nextRunAt);
+
+  test('the queue late, then caught up; a receiver that is down gets it later, once', async () => {
+    const monitor = monitorWith(() => ({
+      refusedAt: undefined,
+      refusal: undefined,
+      acceptedAt: undefined,
+    }));
     await ledger.changeJob('cs_late', () => ({
       result: undefined,
       write: pendingJob('cs_late', clock - 10 * 60_000),
@@ -210,28 +184,11 @@ describe('the alert rounds', () => {
   test('OPSCOM refusing the token is alerted, and its end', async () => {
     const opscom = await startOpscomSimulator({ apiToken: 'right-token' });
     try {
-      const permit = {
-        action: 'create' as const,
-        plate: 'AB1',
-        zone: 'Z',
-        startTime: '2026-12-01T10:00:00',
-        endTime: '2026-12-01T11:00:00',
-        endsAt: '2026-12-01T11:00:00-05:00',
-        amount: '1.00',
-        currency: 'CAD' as const,
-      };
+      const permit = samplePermit;
       const clientWith = (apiToken: string) =>
         createOpscomClient({ baseUrl: new URL(opscom.url), apiToken, timeoutMs: 2000, graceMs: 0 });
       const wrong = watchOpscomToken(clientWith('wrong-token'), now);
-      const monitor = createAlertMonitor({
-        ledger,
-        send: alertWebhook(new URL(receiver.url)),
-        pendingMinutes: 15,
-        publicUrl: undefined,
-        token: wrong.state,
-        now,
-        logger,
-      });
+      const monitor = monitorWith(wrong.state);
       await expect(wrong.client.createPermit(permit, {})).rejects.toThrow(/9002/);
       await monitor.tick();
       await monitor.tick();
@@ -243,15 +200,7 @@ describe('the alert rounds', () => {
       clock += 1000;
       const fixed = watchOpscomToken(clientWith('right-token'), now);
       await fixed.client.createPermit(permit, {});
-      const healed = createAlertMonitor({
-        ledger,
-        send: alertWebhook(new URL(receiver.url)),
-        pendingMinutes: 15,
-        publicUrl: undefined,
-        token: fixed.state,
-        now,
-        logger,
-      });
+      const healed = monitorWith(fixed.state);
       await healed.tick();
       expect(receiver.messages[1]).toBe(
         'OPSCOM accepts the API token again: permits are being made.',

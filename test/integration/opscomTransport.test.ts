@@ -3,19 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { OpscomInDoubtError, OpscomUnavailableError } from '../../src/errors';
 import { createOpscomClient } from '../../src/opscom/opscomClient';
 import { freePort } from '../../tools/devtools/freePort';
+import { samplePermit } from '../support/permits';
 
 // The OPSCOM client's transport against real sockets: what each kind of failure means for a
 // permit (never sent: safe to retry; sent and no answer: in doubt), and kept-alive connections.
-const permit = {
-  action: 'create' as const,
-  plate: 'AB1',
-  zone: 'Z',
-  startTime: '2026-12-01T10:00:00',
-  endTime: '2026-12-01T11:00:00',
-  endsAt: '2026-12-01T11:00:00-05:00',
-  amount: '1.00',
-  currency: 'CAD' as const,
-};
+const permit = samplePermit;
 
 async function serve(handler: Parameters<typeof createServer>[1]) {
   const connections = { count: 0 };

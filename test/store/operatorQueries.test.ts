@@ -1,5 +1,6 @@
 import type { StoreConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
+import { emptyJob } from '../../src/store/jobRow';
 import type { Job, Ledger } from '../../src/store/ledger';
 import { migrateLedger, openLedger } from '../../src/store/openLedger';
 import { ledgerStores } from '../support/ledgerStores';
@@ -9,40 +10,19 @@ const backends = ledgerStores('operator-queries-', 4);
 
 /** A job as the console would find it, written through changeJob as replay writes one. */
 function job(sessionId: string, extra: Partial<Job> = {}): Job {
+  const empty = emptyJob(sessionId, 1_000);
   return {
-    sessionId,
+    ...empty,
     state: 'done',
-    livemode: false,
     session: {
-      id: sessionId,
-      livemode: false,
-      paymentStatus: 'paid',
+      ...empty.session,
       amountTotal: 1450,
       currency: 'cad',
       metadata: { plate: 'ab 12', duration: '60' },
-      customFields: {},
       paymentIntentId: `pi_${sessionId.slice(3)}`,
     },
-    paidEventId: null,
     paidAt: 1_780_000_000,
-    permit: null,
-    opscomAttempts: 0,
-    opscomStartedAt: null,
-    opscom: null,
-    sessionWrittenAt: null,
-    paymentIntentWrittenAt: null,
-    attempts: 0,
     nextRunAt: 0,
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    lastError: null,
-    updateOf: null,
-    corrections: null,
-    writeBackRound: 0,
-    live: null,
-    revision: 0,
-    createdAt: 1_000,
-    updatedAt: 1_000,
     ...extra,
   };
 }
