@@ -93,18 +93,23 @@ export async function fillDoneJobs(
       : c === 'updated_at' || c === 'created_at' || c === 'next_run_at'
         ? `t.${c} + g.i`
         : `t.${c}`;
-  const copies = (series: string, extra = '') =>
-    `INSERT INTO jobs (${columns}) SELECT ${JOB_COLUMNS.map(mark).join(', ')}
-     FROM jobs t, ${series} WHERE t.session_id = 'cs_bench_0' ${extra}`;
+  /** Copies of the template, one per number of `series`; `prefix` names them cs_bench_<prefix>N. */
+  const copies = (series: string, prefix?: string) =>
+    `INSERT INTO jobs (${columns}) SELECT ${JOB_COLUMNS.map((c) =>
+      prefix !== undefined && c === 'session_id' ? `'cs_bench_${prefix}' || g.i` : mark(c),
+    ).join(', ')} FROM jobs t, ${series} WHERE t.session_id = 'cs_bench_0'`;
   const special = `
     UPDATE jobs SET state = CASE WHEN session_id LIKE 'cs_bench_p%' THEN 'pending' ELSE 'failed' END,
       last_error = CASE WHEN session_id LIKE 'cs_bench_f%' THEN 'cannot map session to a permit: bench' END,
       opscom_reference_id = NULL, live_json = NULL
     WHERE session_id LIKE 'cs_bench_p%' OR session_id LIKE 'cs_bench_f%'`;
-  const specials = (prefix: string, n: number, series: (n: number) => string) =>
-    `INSERT INTO jobs (${columns}) SELECT ${JOB_COLUMNS.map((c) =>
-      c === 'session_id' ? `'cs_bench_${prefix}' || g.i` : mark(c),
-    ).join(', ')} FROM jobs t, ${series(n)} WHERE t.session_id = 'cs_bench_0'`;
+  /** The fill after the template row, whatever runs the SQL and spells a series of numbers. */
+  const fillWith = async (exec: (sql: string) => unknown, series: (n: number) => string) => {
+    await exec(copies(series(count - 1)));
+    if (extras.pending > 0) await exec(copies(series(extras.pending), 'p'));
+    if (extras.failed > 0) await exec(copies(series(extras.failed), 'f'));
+    await exec(special);
+  };
 
   if (store.kind === 'sqlite') {
     const db = new Database(store.sqlitePath);
@@ -115,10 +120,7 @@ export async function fillDoneJobs(
     ).run(row);
     const series = (n: number) =>
       `(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${n}) SELECT i FROM s) AS g`;
-    db.exec(copies(series(count - 1)));
-    if (extras.pending > 0) db.exec(specials('p', extras.pending, series));
-    if (extras.failed > 0) db.exec(specials('f', extras.failed, series));
-    db.exec(special);
+    await fillWith((sql) => db.exec(sql), series);
     db.exec('ANALYZE');
     db.close();
     return;
@@ -131,10 +133,7 @@ export async function fillDoneJobs(
       JOB_COLUMNS.map((c) => row[c]),
     );
     const series = (n: number) => `generate_series(1, ${n}) AS g(i)`;
-    await client.query(copies(series(count - 1)));
-    if (extras.pending > 0) await client.query(specials('p', extras.pending, series));
-    if (extras.failed > 0) await client.query(specials('f', extras.failed, series));
-    await client.query(special);
+    await fillWith((sql) => client.query(sql), series);
     await client.query('VACUUM ANALYZE jobs');
   } finally {
     await client.end();
