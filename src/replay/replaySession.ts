@@ -49,8 +49,9 @@ export async function replaySession(
     const plan = await ledger.changeJob(target.sessionId, (job, context) =>
       planReplay(job, target, request, context),
     );
-    // Later rounds go on with what the first one recorded (force, corrections) on the job.
-    request = { ...request, force: false, correction: null };
+    // Later rounds go on with what this one recorded (force, corrections) on the job; a round
+    // that found the job busy recorded nothing, so the next one still carries them.
+    if (plan.kind !== 'busy') request = { ...request, force: false, correction: null };
 
     if (plan.kind === 'unpaid') {
       const kept = plan.corrected ? '; the correction is kept and applies once it is paid' : '';

@@ -43,4 +43,22 @@ describe.each(stores)('replay beside a running server (%s ledger)', (_name, stor
     expect(opscomCreates(h)).toHaveLength(20);
     expect(h.opscom.permits.size).toBe(20);
   }, 30_000);
+
+  test('a correction given while the server holds the job is applied once it lets go', async () => {
+    h = await startHarness(await storeEnv(), { latencyMs: 600 });
+    const { session, event } = seedPaidSession(h, { metadata: { plate: 'OLD1', duration: '60' } });
+    await h.post(event);
+    // The server's create is with OPSCOM: the job is its own for another ~0.6 s.
+    await new Promise<void>((resolve) => {
+      const check = () => (h.opscom.received.length > 0 ? resolve() : setTimeout(check, 10));
+      check();
+    });
+    const run = await runReplayCli(h, ['--session', session.id, '--plate', 'NEW1', '--json']);
+    expect(run.code).toBe(0);
+    expect(run.outcomes.get(session.id)).toMatchObject({ outcome: 'updated' });
+    const job = await h.waitForJob(session.id, ['done']);
+    expect(job.live?.plate).toBe('NEW1');
+    expect(h.opscom.permits.get(job.opscom!.referenceId)?.plate).toBe('NEW1');
+    expect(opscomCreates(h)).toHaveLength(1);
+  }, 30_000);
 });
