@@ -133,7 +133,10 @@ export function planReplay(
       session: target.session,
       paidEventId: paid.eventId,
       paidAt: paid.at,
-      corrections: correction,
+      // A delayed payment's job may carry a correction kept while it waited (see above).
+      corrections: correction
+        ? { ...(existing?.corrections ?? {}), ...correction }
+        : (existing?.corrections ?? null),
     };
     const stripeRef = target.stripeReference;
     if (stripeRef && !request.force) {

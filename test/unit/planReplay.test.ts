@@ -87,6 +87,18 @@ describe('planReplay', () => {
     expect(planReplay(waiting, target({ paid: null }), request()).write).toBeUndefined();
   });
 
+  test('a delayed payment Stripe says is paid keeps the correction its job carries', () => {
+    const kept = { plate: 'CX19', by: 'dana', at: '2026-11-29T10:00:00Z' };
+    const waiting = job({ state: 'awaiting_payment', paidAt: null, corrections: kept });
+    // A later replay (--since) with no correction of its own: the kept one still applies.
+    expect(planReplay(waiting, target(), request()).write?.corrections).toEqual(kept);
+    // One with a correction of its own: both, the newer winning where they overlap.
+    const zone = { zone: 'Z9', by: 'ana', at: '2026-11-29T11:00:00Z' };
+    expect(planReplay(waiting, target(), request({ correction: zone })).write?.corrections).toEqual(
+      { plate: 'CX19', zone: 'Z9', by: 'ana', at: '2026-11-29T11:00:00Z' },
+    );
+  });
+
   test('a job another process holds is left to it', () => {
     const held = job({ leaseOwner: 'web:1', leaseExpiresAt: NOW + 1 });
     expect(planReplay(held, target(), request())).toEqual({ result: { kind: 'busy', job: held } });
