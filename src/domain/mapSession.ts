@@ -1,6 +1,6 @@
 import { DateTime, type Duration } from 'luxon';
 import { parseDuration } from './duration';
-import { toOpscomTime, toIsoWithOffset } from './localTime';
+import { operatorZone, toIsoWithOffset, toOpscomTime } from './localTime';
 import { toOpscomAmount } from './money';
 import type { PermitRequest } from './permit';
 import { normalisePlate } from './plate';
@@ -62,14 +62,14 @@ export function mapSession(input: MappingInput, options: MappingOptions): Mappin
     reasons.push('zone is longer than 50 characters');
   }
 
-  const start = DateTime.fromSeconds(input.paidAt, { zone: options.timezone });
+  const start = DateTime.fromSeconds(input.paidAt, { zone: operatorZone(options.timezone) });
   let end: DateTime | undefined;
   if (duration?.ok) {
     // An update extends from the later of the end we know and the payment (README, "What the payment must carry").
     const known = input.knownEndsAt ? DateTime.fromISO(input.knownEndsAt) : undefined;
     const base =
       referenceId !== undefined && known?.isValid && known > start
-        ? known.setZone(options.timezone)
+        ? known.setZone(operatorZone(options.timezone))
         : start;
     end = base.plus(duration.duration);
     if (end > base.plus(options.maxDuration)) {

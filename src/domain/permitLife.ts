@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { toIsoWithOffset, toOpscomTime } from './localTime';
+import { operatorZone, toIsoWithOffset, toOpscomTime } from './localTime';
 import { toOpscomAmount, type OpscomCurrency } from './money';
 import type { PaymentFacts } from './paymentFacts';
 import type { CreatePermitRequest } from './permit';
@@ -97,7 +97,9 @@ export function nextPermitStep(input: PermitLifeInput): PermitStep {
 
   if (revoke?.action === 'delete') return { kind: 'delete', status: 'deleted', why: revoke.why };
   if (revoke?.action === 'end') {
-    const at = DateTime.fromSeconds(Math.max(revoke.at, input.now), { zone: input.timezone });
+    const at = DateTime.fromSeconds(Math.max(revoke.at, input.now), {
+      zone: operatorZone(input.timezone),
+    });
     if (DateTime.fromISO(live.endsAt) <= at) return { kind: 'none' }; // over already
     return {
       kind: 'update',
@@ -124,7 +126,7 @@ export function nextPermitStep(input: PermitLifeInput): PermitStep {
     why = shortened.why;
   }
   // Never a past end: a permit shortened to before now ends now; one already over stays as is.
-  const now = DateTime.fromSeconds(input.now, { zone: input.timezone });
+  const now = DateTime.fromSeconds(input.now, { zone: operatorZone(input.timezone) });
   if (DateTime.fromISO(target.endsAt) < now) {
     if (DateTime.fromISO(live.endsAt) <= now)
       target = { endTime: live.endTime, endsAt: live.endsAt };
@@ -195,5 +197,5 @@ function shortenedEnd(
 
 function startOf(input: PermitLifeInput): DateTime {
   const startTime = input.live?.startTime ?? input.desired.startTime;
-  return DateTime.fromISO(startTime, { zone: input.timezone });
+  return DateTime.fromISO(startTime, { zone: operatorZone(input.timezone) });
 }

@@ -36,6 +36,10 @@ export function sqliteGroupCommit(
     const durable = items.some((i) => i.durable);
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
+      // db.pragma() compiles the statement each time, on purpose: SQLite applies
+      // `PRAGMA synchronous` while preparing it, so a statement prepared once and run again
+      // does not reliably switch the level (tried with better-sqlite3 12: the first run of a
+      // prepared FULL left NORMAL in force).
       if (durable) db.pragma('synchronous = FULL');
       begin.run();
       for (const item of items) {
