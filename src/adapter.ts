@@ -55,7 +55,7 @@ export async function startAdapter(
     timeoutMs: config.stripe.timeoutMs,
   });
   const metrics = createMetrics(ledger, now);
-  const services = jobServices(config, stripe);
+  const services = jobServices(config);
   const token = watchOpscomToken(instrumentOpscom(services.opscom, metrics), now);
   const jobDeps = {
     ledger,

@@ -73,7 +73,7 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo): Prom
     });
     const owner = newOwnerId('replay');
     const by = args.by ?? `${userInfo().username}@${hostname()}`;
-    const services = jobServices(config, stripe);
+    const services = jobServices(config);
     const correction = args.correction
       ? { ...args.correction, by, at: new Date().toISOString() }
       : null;

@@ -1,6 +1,6 @@
 import { OpscomInDoubtError, OpscomRejectedError, OpscomUnavailableError } from '../errors';
 import type { CreatePermitRequest, PermitResult, UpdatePermitRequest } from '../domain/permit';
-import { jsonPoster, PostFailure, type PostAnswer } from './httpPost';
+import { httpPoster, PostFailure, type PostAnswer } from '../http/httpPost';
 import { classifyOpscomAnswer } from './opscomAnswer';
 
 export const CREATE_PATH = '/api/OC-TOMA/v1/permits/push';
@@ -48,7 +48,7 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREAC
  * or the connection breaks after sending, is the answer lost (OpscomInDoubtError).
  */
 export function createOpscomClient(options: OpscomClientOptions): OpscomClient {
-  const postJson = jsonPoster(options.baseUrl);
+  const postJson = httpPoster(options.baseUrl, 'application/json');
   const limitMs = options.timeoutMs + options.graceMs;
 
   async function post(

@@ -1,4 +1,3 @@
-import type Stripe from 'stripe';
 import type { Config } from '../config';
 import { createOpscomClient } from '../opscom/opscomClient';
 import { createStripeWriteBack } from '../stripe/stripeWriteBack';
@@ -10,7 +9,6 @@ import type { JobDeps } from './processJob';
  */
 export function jobServices(
   config: Config,
-  stripe: Stripe,
 ): Pick<JobDeps, 'opscom' | 'stripe' | 'mapping' | 'policy' | 'leaseMs' | 'maxAgeMs'> {
   return {
     opscom: createOpscomClient({
@@ -19,7 +17,11 @@ export function jobServices(
       timeoutMs: config.opscom.timeoutMs,
       graceMs: config.opscom.graceMs,
     }),
-    stripe: createStripeWriteBack(stripe),
+    stripe: createStripeWriteBack({
+      secretKey: config.stripe.secretKey,
+      apiUrl: config.stripe.apiUrl,
+      timeoutMs: config.stripe.timeoutMs,
+    }),
     mapping: {
       timezone: config.opscom.timezone,
       defaultZone: config.opscom.defaultZone,

@@ -8,7 +8,6 @@ import { startStripeSimulator, type StripeSimulator } from '../../tools/simulato
 import type { Job, Ledger } from '../../src/store/ledger';
 import { migrateLedger, openLedger } from '../../src/store/openLedger';
 import { toSessionSnapshot } from '../../src/stripe/sessionPayload';
-import { createStripeClient } from '../../src/stripe/stripeClient';
 import { jobServices } from '../../src/worker/jobServices';
 import { createWorker, type Worker } from '../../src/worker/worker';
 import { OPSCOM_TOKEN, testConfig } from '../support/config';
@@ -108,15 +107,10 @@ describe.each(backends)('on the %s ledger', (_name, storeEnv) => {
         },
       };
 
-      const stripeClient = createStripeClient({
-        secretKey: config.stripe.secretKey,
-        apiUrl: config.stripe.apiUrl,
-        timeoutMs: config.stripe.timeoutMs,
-      });
       const worker = (ledger: Ledger): Worker => {
         const w = createWorker({
           ledger,
-          ...jobServices(config, stripeClient),
+          ...jobServices(config),
           concurrency: 2,
           pollMs: 50,
           now: Date.now,

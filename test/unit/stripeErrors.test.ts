@@ -3,9 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { ErrorKind } from '../../src/errors';
 import { createStripeClient } from '../../src/stripe/stripeClient';
 import { toStripeApiError } from '../../src/stripe/stripeErrors';
+import { createStripeWriteBack } from '../../src/stripe/stripeWriteBack';
 
-// stripe-node's own error classes, raised by the real SDK against a server answering as Stripe
-// does, each mapped to one kind.
+// Each answer as Stripe gives it, to both clients: stripe-node (its own error classes, raised
+// by the real SDK: reads) and our write-back client; each mapped to one kind, the same for both.
 let server: Server;
 let answer: { status: number; type: string; headers?: Record<string, string> };
 beforeAll(async () => {
@@ -28,8 +29,28 @@ async function kindFor(a: typeof answer): Promise<ErrorKind> {
     () => undefined,
     (e: unknown) => e,
   );
-  return toStripeApiError('read', err).kind;
+  const sdkKind = toStripeApiError('read', err).kind;
+  const ours = await createStripeWriteBack({
+    secretKey: 'sk_test_errors',
+    apiUrl: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+    timeoutMs: 2000,
+  })
+    .updateSession('cs_test_1', META, 'k1')
+    .then(
+      () => undefined,
+      (e: { kind: ErrorKind; message: string }) => e,
+    );
+  expect(ours?.message).toContain(`a ${a.status}`);
+  expect(ours?.kind).toBe(sdkKind);
+  return sdkKind;
 }
+
+const META = {
+  opscom_reference_id: 'R',
+  opscom_internal_reference_id: '1',
+  opscom_end_time: 't',
+  opscom_permit_status: 'active',
+};
 
 test.each([
   ['401: the key is refused (StripeAuthenticationError)', 401, 'invalid_request_error', 'operator'],

@@ -34,16 +34,42 @@ describe('the Stripe simulator, through stripe-node', () => {
     ).rejects.toThrow(/same parameters/);
   });
 
+  test('the write-back sends what stripe-node sends: the same form, key and API version', async () => {
+    const writeBack = createStripeWriteBack(options(sim));
+    const meta = {
+      opscom_reference_id: 'OC-1',
+      opscom_internal_reference_id: '7',
+      opscom_end_time: '2026-11-29T10:00:00-05:00',
+      opscom_permit_status: 'active',
+    };
+    await writeBack.updateSession('cs_test_1', meta, 'k-ours');
+    await stripe.checkout.sessions.update(
+      'cs_test_1',
+      { metadata: { ...meta } },
+      { idempotencyKey: 'k-sdk' },
+    );
+    await writeBack.updatePaymentIntent('pi_1', meta, 'k-pi');
+    await writeBack.updatePaymentIntent('pi_1', meta, 'k-pi');
+    const [ours, sdk, pi, again] = sim.received;
+    expect(ours).toMatchObject({ path: '/v1/checkout/sessions/cs_test_1', status: 200 });
+    expect(ours?.params).toEqual(sdk?.params);
+    expect(ours?.idempotencyKey).toBe('k-ours');
+    expect(sim.sessions.get('cs_test_1')?.metadata).toEqual({ plate: 'A1', ...meta });
+    expect(pi).toMatchObject({ path: '/v1/payment_intents/pi_1', replayed: false });
+    expect(again).toMatchObject({ replayed: true });
+    expect(sim.received.map((r) => r.stripeVersion)).toEqual(Array(4).fill(Stripe.API_VERSION));
+  });
+
   test('errors classify as the adapter expects', async () => {
-    const writeBack = createStripeWriteBack(stripe);
+    const writeBack = createStripeWriteBack(options(sim));
     const meta = {
       opscom_reference_id: 'R',
       opscom_internal_reference_id: '1',
       opscom_end_time: 't',
       opscom_permit_status: 'active',
     };
-    const attempt = (id: string) =>
-      writeBack.updateSession(id, meta, `k-${Math.random()}`).then(
+    const attempt = (id: string, client = writeBack) =>
+      client.updateSession(id, meta, `k-${Math.random()}`).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -51,26 +77,33 @@ describe('the Stripe simulator, through stripe-node', () => {
     const missing = await attempt('cs_test_missing');
     expect(missing).toBeInstanceOf(StripeApiError);
     expect(missing).toMatchObject({ kind: 'permanent', statusCode: 404 });
+    expect((missing as Error).message).toMatch(/No such checkout\.session|does not exist/);
 
     sim.faults.next('429');
     expect(await attempt('cs_test_1')).toMatchObject({ kind: 'transient', statusCode: 429 });
     sim.faults.next('500');
     expect(await attempt('cs_test_1')).toMatchObject({ kind: 'transient', statusCode: 500 });
-    // stripe-node retries a closed connection once by itself, even with maxNetworkRetries 0
-    // (stripe-node RequestSender._shouldRetry); a second reset reaches the adapter.
-    sim.faults.next('reset', 2);
+    // A closed connection reaches the worker at once (no retry of our own: the worker owns
+    // retries, and the idempotency key makes its retry safe).
+    sim.faults.next('reset');
     const before = sim.received.length;
     expect(await attempt('cs_test_1')).toMatchObject({ kind: 'transient', statusCode: undefined });
-    expect(sim.received.length - before).toBe(2);
+    expect(sim.received.length - before).toBe(1);
+    // No answer within STRIPE_TIMEOUT_MS.
+    sim.faults.next('hang');
+    const quick = createStripeWriteBack({ ...options(sim), timeoutMs: 200 });
+    const late = await attempt('cs_test_1', quick);
+    expect(late).toMatchObject({ kind: 'transient', statusCode: undefined });
+    expect((late as Error).message).toMatch(/no answer within 200 ms/);
 
-    const badKey = createStripeWriteBack(
-      createStripeClient({ secretKey: 'sk_live_wrong', apiUrl: new URL(sim.url), timeoutMs: 2000 }),
-    );
-    const refused = await badKey.updateSession('cs_test_1', meta, 'k-auth').then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const badKey = createStripeWriteBack({ ...options(sim), secretKey: 'sk_live_wrong' });
+    const refused = await attempt('cs_test_1', badKey);
     expect(refused).toMatchObject({ kind: 'operator', statusCode: 401 });
     expect((refused as Error).message).toMatch(/refuses STRIPE_SECRET_KEY/);
+    expect((refused as Error).message).not.toMatch(/sk_live_wrong/);
   });
 });
+
+function options(simulator: StripeSimulator) {
+  return { secretKey: 'sk_test_sim', apiUrl: new URL(simulator.url), timeoutMs: 2000 };
+}

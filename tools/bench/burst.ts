@@ -5,7 +5,7 @@ import { startOpscomSimulator } from '../simulators/opscomSimulator';
 import { startStripeSimulator, type StripeSimulator } from '../simulators/stripeSimulator';
 import { startBenchServer } from './benchServer';
 import { BENCH_SECRET, runIngest } from './ingest';
-import { peakRssMb } from './processStats';
+import { cpuMs, peakRssMb } from './processStats';
 import { BENCH_OPSCOM_TOKEN, benchAdapterEnv } from './timeToPermit';
 
 export interface BurstResult {
@@ -15,6 +15,8 @@ export interface BurstResult {
   /** From the first request to the last write-back, in seconds. */
   seconds: number;
   permitsPerSecond: number;
+  /** The server's CPU time (user + system) over the burst, per permit: steadier than rates. */
+  cpuMsPerPermit: number;
   rssMb: number;
 }
 
@@ -57,6 +59,7 @@ export async function measureBurst(options: {
       );
   try {
     const started = Date.now();
+    const cpuBefore = cpuMs(server.child.pid);
     const sent = await runIngest({
       port: server.port,
       seconds: 600,
@@ -73,6 +76,7 @@ export async function measureBurst(options: {
       );
     };
     while (!done() && Date.now() < deadline) await sleep(20);
+    const cpuAfter = cpuMs(server.child.pid);
     const w = writeBacks(stripe);
     if (!done()) {
       throw new Error(
@@ -87,6 +91,7 @@ export async function measureBurst(options: {
       ackedPerSecond: sent.acked / ((ackedAt - started) / 1000),
       seconds,
       permitsPerSecond: options.count / seconds,
+      cpuMsPerPermit: (cpuAfter - cpuBefore) / options.count,
       rssMb: peakRssMb(server.child.pid),
     };
   } finally {

@@ -50,10 +50,10 @@ export async function runBurstBench(argv: readonly string[]): Promise<void> {
     say(
       `burst of ${args.count} paid sessions, ${args.connections} connections; the service's ledger holds ${args['done-jobs']} done jobs first`,
     );
-    say('                          acked/s   permits/s   seconds   peak RSS MB');
+    say('                          acked/s   permits/s   seconds   CPU ms/permit   peak RSS MB');
     const show = (r: BurstResult) =>
       say(
-        `  ${r.what.padEnd(22)} ${r.ackedPerSecond.toFixed(0).padStart(7)} ${r.permitsPerSecond.toFixed(0).padStart(11)} ${r.seconds.toFixed(1).padStart(9)} ${r.rssMb.toFixed(0).padStart(13)}`,
+        `  ${r.what.padEnd(22)} ${r.ackedPerSecond.toFixed(0).padStart(7)} ${r.permitsPerSecond.toFixed(0).padStart(11)} ${r.seconds.toFixed(1).padStart(9)} ${r.cpuMsPerPermit.toFixed(2).padStart(15)} ${r.rssMb.toFixed(0).padStart(13)}`,
       );
     for (let run = 0; run < args.runs; run++) {
       const inline = await measureBurst({ count: args.count, connections: args.connections });

@@ -11,3 +11,19 @@ export function peakRssMb(pid: number | undefined): number {
     return Number.NaN;
   }
 }
+
+/**
+ * CPU time a process has used so far (user + system), in ms: Linux /proc/<pid>/stat, fields
+ * 14 and 15, in clock ticks (100 a second on Linux).
+ */
+export function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces; count fields after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}

@@ -12,6 +12,8 @@ export interface StripeReceived {
   path: string;
   params: Record<string, FormValue>;
   idempotencyKey: string | undefined;
+  /** The Stripe-Version header the client sent. */
+  stripeVersion: string | undefined;
   replayed: boolean;
   status: number;
   /** When the request arrived (Unix ms). */
@@ -242,6 +244,7 @@ export async function startStripeSimulator(
       path,
       params,
       idempotencyKey,
+      stripeVersion: req.headers['stripe-version'] as string | undefined,
       replayed: false,
       status: 0,
       at: Date.now(),

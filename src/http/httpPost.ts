@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 /** What a transport failure was: its system code when it has one, or `TimeoutError`. */
@@ -17,24 +17,31 @@ export class PostFailure extends Error {
 export interface PostAnswer {
   status: number;
   text: string;
+  headers: IncomingHttpHeaders;
 }
 
+export type Poster = (
+  path: string,
+  body: string,
+  limitMs: number,
+  headers?: Record<string, string>,
+) => Promise<PostAnswer>;
+
 /**
- * A JSON POST over node:http(s) with keep-alive connections, and nothing else: no retries, no
- * redirects. Resolves with whatever status and body came back; rejects with a PostFailure
- * when there is no answer within `limitMs` (code TIMEOUT) or the connection fails (its
- * system code, e.g. ECONNREFUSED). (fetch cost a fifth of the worker's CPU under load:
- * docs/performance.md.)
+ * A POST of `contentType` over node:http(s) with keep-alive connections, and nothing else: no
+ * retries, no redirects. Resolves with whatever status, headers and body came back; rejects
+ * with a PostFailure when there is no answer within `limitMs` (code TIMEOUT) or the connection
+ * fails (its system code, e.g. ECONNREFUSED). The OPSCOM client and the Stripe write-back use
+ * it: fetch cost a fifth of the worker's CPU under load, stripe-node's request building a
+ * tenth (docs/performance.md).
  */
-export function jsonPoster(
-  base: URL,
-): (path: string, body: string, limitMs: number) => Promise<PostAnswer> {
+export function httpPoster(base: URL, contentType: string): Poster {
   const https = base.protocol === 'https:';
   const agent = https
     ? new HttpsAgent({ keepAlive: true, maxSockets: 256 })
     : new HttpAgent({ keepAlive: true, maxSockets: 256 });
   const send = https ? httpsRequest : httpRequest;
-  return (path, body, limitMs) =>
+  return (path, body, limitMs, headers = {}) =>
     new Promise<PostAnswer>((resolve, reject) => {
       const url = new URL(path, base);
       let sent = false;
@@ -49,7 +56,8 @@ export function jsonPoster(
         method: 'POST',
         agent,
         headers: {
-          'Content-Type': 'application/json',
+          ...headers,
+          'Content-Type': contentType,
           Accept: 'application/json',
           'Content-Length': Buffer.byteLength(body),
         },
@@ -72,7 +80,11 @@ export function jsonPoster(
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+            headers: res.headers,
+          });
         });
       });
       req.end(body);
