@@ -25,7 +25,12 @@ import type {
   SessionEventInput,
 } from './ledger';
 import { listenForJobs } from './postgresListener';
-import { attemptLockKey, createOwnerSession, shardedOwnerSession } from './postgresOwnerSession';
+import {
+  ATTEMPT_LOCK_SEED,
+  attemptLockKey,
+  createOwnerSession,
+  shardedOwnerSession,
+} from './postgresOwnerSession';
 
 import { postgresPermitLife } from './postgresPermitLife';
 import { operatorQueries, POSTGRES_PATHS } from './operatorQueries';
@@ -201,18 +206,10 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
         )
       ).length > 0,
     claimNextJob: async (owner, now, leaseMs) => {
+      // In a function for its planner setting (migrations/postgres/008_claim.sql).
       const [row] = await query<JobRow>(
-        `
-        UPDATE jobs SET lease_owner = @owner, lease_expires_at = @now::bigint + @leaseMs::bigint, updated_at = @now
-        WHERE session_id = (
-          SELECT session_id FROM jobs
-          WHERE state = 'pending' AND next_run_at <= @now
-            AND (lease_expires_at IS NULL OR lease_expires_at <= @now)
-            AND (opscom_started_at IS NULL OR pg_try_advisory_xact_lock(${attemptLockKey('session_id')}))
-          ORDER BY next_run_at LIMIT 1
-          FOR UPDATE SKIP LOCKED)
-        RETURNING *`,
-        { owner, now, leaseMs },
+        'SELECT * FROM claim_next_job(@owner, @now, @leaseMs, @seed)',
+        { owner, now, leaseMs, seed: ATTEMPT_LOCK_SEED },
       );
       return row ? jobFromRow(row) : undefined;
     },
