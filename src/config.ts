@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseDuration } from './domain/duration';
 import type { PermitPolicy } from './domain/permitLife';
 import { ConfigError } from './errors';
+import type { LogLevel } from './logger';
 
 export type StoreConfig =
   | { kind: 'sqlite'; sqlitePath: string }
@@ -15,7 +16,7 @@ export type StoreConfig =
 
 export interface Config {
   port: number;
-  logLevel: string;
+  logLevel: LogLevel;
   stripe: {
     secretKey: string;
     webhookSecrets: string[];

@@ -26,10 +26,9 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     logger.info('shutting down', { signal, inFlight: adapter.worker?.inFlight ?? 0 });
-    // Exit only once winston has written the last line (its transports are asynchronous).
+    // Exit only once the last line is written.
     const exitAfterLog = (code: number) => {
-      logger.on('finish', () => process.exit(code));
-      logger.end();
+      void logger.flush().then(() => process.exit(code));
     };
     adapter.stop().then(
       () => {

@@ -142,7 +142,12 @@ test('SIGTERM while a job is in flight: the job finishes before the process exit
   expect(stripe.sessions.get(session.id)?.metadata['opscom_reference_id']).toBe(
     job?.opscom?.referenceId,
   );
-  expect(server.output()).toMatch(/"inFlight":1[^\n]*"message":"shutting down"/);
+  const lines = server
+    .output()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(lines.find((l) => l['message'] === 'shutting down')).toMatchObject({ inFlight: 1 });
 });
 
 test('two processes on one ledger file: every delivery sent to both, concurrently, twice → one permit each', async () => {
