@@ -1,8 +1,9 @@
 import type { Correction } from '../domain/correction';
+import type { PaymentFacts } from '../domain/paymentFacts';
 import type { LivePermit } from '../domain/permitLife';
 import type { PermitRequest } from '../domain/permit';
 import type { SessionSnapshot } from '../domain/sessionSnapshot';
-import type { EventRecord, Job, JobState } from './ledger';
+import type { ClaimedJob, EventRecord, Job, JobState } from './ledger';
 
 /** A jobs row as the database returns it (SQLite: integers for booleans). */
 export interface JobRow {
@@ -48,6 +49,15 @@ export interface EventRow {
 
 const num = (v: number | string): number => Number(v);
 const numOrNull = (v: number | string | null): number | null => (v === null ? null : Number(v));
+
+/** A claim's row: the job's columns and its payment's facts (`claimed_facts_json`). */
+export function claimedJobFromRow(row: JobRow & { claimed_facts_json: string | null }): ClaimedJob {
+  const { claimed_facts_json: facts, ...job } = row;
+  return {
+    ...jobFromRow(job),
+    paymentFacts: facts === null ? undefined : (JSON.parse(facts) as PaymentFacts),
+  };
+}
 
 export function jobFromRow(row: JobRow): Job {
   return {

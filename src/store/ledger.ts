@@ -148,6 +148,15 @@ export interface LeaseRef {
 }
 
 /**
+ * A claimed job, with its payment's refund and dispute facts read in the same statement (no
+ * second round trip before the worker starts): undefined when none are recorded, or the
+ * session has no PaymentIntent.
+ */
+export interface ClaimedJob extends Job {
+  paymentFacts: PaymentFacts | undefined;
+}
+
+/**
  * The ledger: the single source of truth for what was received and how far each job got.
  * Every write that advances a claimed job names its owner; a write from a process that lost
  * its lease changes nothing and returns false.
@@ -164,7 +173,7 @@ export interface Ledger extends OperatorLedger {
    * attempt's owner is provably gone (its process dead; on PostgreSQL, its connection closed):
    * a slow owner keeps its job, however slow.
    */
-  claimNextJob(owner: string, now: number, leaseMs: number): Promise<Job | undefined>;
+  claimNextJob(owner: string, now: number, leaseMs: number): Promise<ClaimedJob | undefined>;
   /**
    * Stores the OPSCOM request, counts the attempt and marks it in flight, before the call is
    * made; from then on the job is this owner's for as long as it lives (see claimNextJob),

@@ -5,6 +5,7 @@ import {
   eventFromRow,
   insertJobSql,
   INSERT_EVENT_SQL,
+  claimedJobFromRow,
   jobFromRow,
   jobToParams,
   REPLACE_JOB_SQL,
@@ -206,12 +207,16 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
         )
       ).length > 0,
     claimNextJob: async (owner, now, leaseMs) => {
-      // In a function for its planner setting (migrations/postgres/008_claim.sql).
-      const [row] = await query<JobRow>(
-        'SELECT * FROM claim_next_job(@owner, @now, @leaseMs, @seed)',
+      // In a function for its planner setting (migrations/postgres/008_claim.sql); the
+      // payment's facts come with it.
+      const [row] = await query<JobRow & { claimed_facts_json: string | null }>(
+        `SELECT c.*, f.facts_json AS claimed_facts_json
+         FROM claim_next_job(@owner, @now, @leaseMs, @seed) c
+         LEFT JOIN payment_facts f
+           ON f.payment_intent_id = (c.session_json::jsonb) ->> 'paymentIntentId'`,
         { owner, now, leaseMs, seed: ATTEMPT_LOCK_SEED },
       );
-      return row ? jobFromRow(row) : undefined;
+      return row ? claimedJobFromRow(row) : undefined;
     },
     startOpscomAttempt: (lease, permit) =>
       ownerSession.startAttempt(

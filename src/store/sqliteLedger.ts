@@ -4,6 +4,7 @@ import {
   eventFromRow,
   insertJobSql,
   INSERT_EVENT_SQL,
+  claimedJobFromRow,
   jobFromRow,
   jobToParams,
   REPLACE_JOB_SQL,
@@ -126,6 +127,11 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
         AND (opscom_started_at IS NULL OR NOT owner_alive(lease_owner, session_id))
       ORDER BY next_run_at LIMIT 1)
     RETURNING *`);
+  // The claimed job's payment facts, read in the claim's transaction.
+  const claimedFacts = db.prepare<[string], { facts_json: string }>(
+    `SELECT facts_json FROM payment_facts
+     WHERE payment_intent_id = json_extract(?, '$.paymentIntentId')`,
+  );
   const OWNED = OWNED_JOB;
   const RENEW = RENEW_LEASE.sqlite;
   // The last write finishes the job only at the revision its worker saw (store/ledger.ts).
@@ -236,8 +242,13 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
         true,
       ),
     claimNextJob: async (owner, now, leaseMs) => {
-      const row = await grouped(() => claim.get({ owner, now, until: now + leaseMs }), false);
-      return row ? jobFromRow(row) : undefined;
+      const row = await grouped(() => {
+        const claimed = claim.get({ owner, now, until: now + leaseMs });
+        if (!claimed) return undefined;
+        const facts = claimedFacts.get(claimed.session_json);
+        return { ...claimed, claimed_facts_json: facts?.facts_json ?? null };
+      }, false);
+      return row ? claimedJobFromRow(row) : undefined;
     },
     startOpscomAttempt: (lease, permit) =>
       grouped(

@@ -1,5 +1,5 @@
 import type { PaymentFacts } from '../domain/paymentFacts';
-import type { Job } from '../store/ledger';
+import type { ClaimedJob, Job } from '../store/ledger';
 import { changeStep } from './changeStep';
 import { createStep } from './createStep';
 import { handleFailure } from './failure';
@@ -20,10 +20,15 @@ const MAX_STEPS = 20;
  * succeeded. A refund or correction recorded while the job runs raises its revision: the job
  * is then not finished but taken round again.
  */
-export async function processJob(job: Job, deps: JobDeps, hooks: JobHooks = {}): Promise<void> {
+export async function processJob(
+  job: Job | ClaimedJob,
+  deps: JobDeps,
+  hooks: JobHooks = {},
+): Promise<void> {
   let current: Job | undefined = job;
-  let facts: PaymentFacts | undefined;
-  let factsRevision = -1;
+  // A claimed job brings its payment's facts; others (replay's) are read here.
+  let facts: PaymentFacts | undefined = 'paymentFacts' in job ? job.paymentFacts : undefined;
+  let factsRevision = 'paymentFacts' in job ? job.revision : -1;
   for (let steps = 0; current && steps < MAX_STEPS; steps++) {
     const run = jobRun(current, deps, hooks);
     try {

@@ -152,6 +152,30 @@ describe.each(backends)('the %s ledger', (_name, makeStore) => {
     expect(await ledger.startOpscomAttempt(lease('cs_a', 'w2', 2_600), permit)).toBe(true);
   });
 
+  test('a claim brings the payment facts recorded for its PaymentIntent, the same as read alone', async () => {
+    await ledger.recordPaymentEvent({
+      eventId: 'evt_refund_early',
+      eventType: 'charge.refunded',
+      eventCreated: 1_780_000_100,
+      livemode: false,
+      paymentIntentId: 'pi_facts',
+      fact: { kind: 'refund', amountRefunded: 500, full: false, at: 1_780_000_100 },
+      receivedAt: 900,
+    });
+    const paid = event('cs_f', 'paid', { receivedAt: 1_000 });
+    await ledger.recordSessionEvent({
+      ...paid,
+      session: { ...paid.session, paymentIntentId: 'pi_facts' },
+    });
+    await ledger.recordSessionEvent(event('cs_none', 'paid', { receivedAt: 1_001 }));
+    const first = await ledger.claimNextJob('w1', 1_500, 1_000);
+    expect(first?.sessionId).toBe('cs_f');
+    expect(first?.paymentFacts).toEqual(await ledger.getPaymentFacts('pi_facts'));
+    expect(first?.paymentFacts).toMatchObject({ amountRefunded: 500 });
+    const second = await ledger.claimNextJob('w1', 1_500, 1_000);
+    expect(second).toMatchObject({ sessionId: 'cs_none', paymentFacts: undefined });
+  });
+
   test('concurrent claimers never get the same job', async () => {
     for (let i = 0; i < 10; i++) await ledger.recordSessionEvent(event(`cs_k${i}`, 'paid'));
     const claims = await Promise.all(
