@@ -14,6 +14,7 @@ import {
   WRITTEN_COLUMNS,
   OWNED_JOB,
   RENEW_LEASE,
+  STILL_PENDING,
 } from './jobRow';
 import type {
   Job,
@@ -233,7 +234,7 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
           UPDATE jobs SET opscom_reference_id = @referenceId, opscom_internal_reference_id = @internalReferenceId,
             opscom_ends_at = @endsAt, opscom_at = @now, opscom_started_at = NULL, attempts = 0, last_error = NULL,
             live_json = COALESCE(@live, live_json), lease_owner = @owner, ${RENEW}
-          WHERE session_id = @sessionId AND state = 'pending' AND opscom_reference_id IS NULL
+          WHERE session_id = @sessionId AND ${STILL_PENDING} AND opscom_reference_id IS NULL
             AND opscom_attempts = @attempt`,
         {
           ...lease,

@@ -13,6 +13,7 @@ import {
   WRITTEN_COLUMNS,
   OWNED_JOB,
   RENEW_LEASE,
+  STILL_PENDING,
 } from './jobRow';
 import type {
   Job,
@@ -144,7 +145,7 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
     UPDATE jobs SET opscom_reference_id = @referenceId, opscom_internal_reference_id = @internalReferenceId,
       opscom_ends_at = @endsAt, opscom_at = @now, opscom_started_at = NULL, attempts = 0, last_error = NULL,
       live_json = COALESCE(@live, live_json), lease_owner = @owner, ${RENEW}
-    WHERE session_id = @sessionId AND state = 'pending' AND opscom_reference_id IS NULL
+    WHERE session_id = @sessionId AND ${STILL_PENDING} AND opscom_reference_id IS NULL
       AND opscom_attempts = @attempt`);
   const writeBackStatement = (target: WriteBackTarget) =>
     db.prepare<Record<string, unknown>, { state: string }>(`
