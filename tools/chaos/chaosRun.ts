@@ -346,6 +346,9 @@ async function run(
       'forged accepted': forgedAccepted,
       'never settled': settledAt === undefined || recoveredAt === undefined ? 1 : 0,
     }).filter(([, n]) => n > 0);
+    // What the operator's replay said on stderr: why it stopped, when it stopped early.
+    const replayErrors = replayed.stderr.trim().split('\n').filter(Boolean).slice(-10);
+    for (const line of replayErrors) say(`  replay: ${line}`);
     say(
       `FAILED (seed ${o.seed}): ${rows.map(([k, n]) => `${k} ${n}`).join(', ')} — the evidence is above; \`npm run chaos -- --seed ${o.seed} ...\` repeats the same plan, deliveries and kills`,
     );
