@@ -1,9 +1,9 @@
 import type { Correction } from '../domain/correction';
 import type { PaymentFacts } from '../domain/paymentFacts';
 import type { LivePermit } from '../domain/permitLife';
-import type { PermitRequest } from '../domain/permit';
+import type { PermitRequest, PermitResult } from '../domain/permit';
 import type { SessionSnapshot } from '../domain/sessionSnapshot';
-import type { ClaimedJob, EventRecord, Job, JobState } from './ledger';
+import type { ClaimedJob, EventRecord, Job, JobState, LeaseRef } from './ledger';
 
 /** A jobs row as the database returns it (SQLite: integers for booleans). */
 export interface JobRow {
@@ -214,6 +214,22 @@ export const WRITTEN_COLUMNS = {
   payment_intent: 'payment_intent_written_at = @now',
   both: 'session_written_at = @now, payment_intent_written_at = @now',
 } as const;
+
+/** The parameters of the statement that records OPSCOM's answer (the same on both ledgers). */
+export function opscomResultParams(
+  lease: LeaseRef,
+  attempt: number,
+  result: PermitResult & { endsAt: string; live?: LivePermit },
+) {
+  return {
+    ...lease,
+    attempt,
+    referenceId: result.referenceId,
+    internalReferenceId: result.internalReferenceId ?? null,
+    endsAt: result.endsAt,
+    live: result.live ? JSON.stringify(result.live) : null,
+  };
+}
 
 /** A job for a session the ledger has not seen: pending, nothing known yet but its id. */
 export function emptyJob(sessionId: string, now: number): Job {

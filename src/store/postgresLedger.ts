@@ -15,6 +15,7 @@ import {
   OWNED_JOB,
   RENEW_LEASE,
   STILL_PENDING,
+  opscomResultParams,
 } from './jobRow';
 import type {
   Job,
@@ -214,7 +215,7 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
         `SELECT c.*, f.facts_json AS claimed_facts_json
          FROM claim_next_job(@owner, @now, @leaseMs, @seed) c
          LEFT JOIN payment_facts f
-           ON f.payment_intent_id = (c.session_json::jsonb) ->> 'paymentIntentId'`,
+           ON f.payment_intent_id = ${POSTGRES_PATHS.paymentIntent}`,
         { owner, now, leaseMs, seed: ATTEMPT_LOCK_SEED },
       );
       return row ? claimedJobFromRow(row) : undefined;
@@ -236,14 +237,7 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
             live_json = COALESCE(@live, live_json), lease_owner = @owner, ${RENEW}
           WHERE session_id = @sessionId AND ${STILL_PENDING} AND opscom_reference_id IS NULL
             AND opscom_attempts = @attempt`,
-        {
-          ...lease,
-          attempt,
-          referenceId: result.referenceId,
-          internalReferenceId: result.internalReferenceId ?? null,
-          endsAt: result.endsAt,
-          live: result.live ? JSON.stringify(result.live) : null,
-        },
+        opscomResultParams(lease, attempt, result),
       ),
     recordWriteBack: async (lease, target, finished, revision) => {
       // The last write finishes the job only at the revision its worker saw (store/ledger.ts).

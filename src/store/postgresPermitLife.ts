@@ -2,13 +2,14 @@ import type { Pool } from 'pg';
 import { mergeFact, noFacts, type PaymentFacts } from '../domain/paymentFacts';
 import { INSERT_EVENT_SQL, jobFromRow, type JobRow, OWNED_JOB, RENEW_LEASE } from './jobRow';
 import type { JobState, PermitLifeLedger } from './ledger';
+import { POSTGRES_PATHS } from './operatorQueries';
 import { inTransaction, postgresStoreError } from './postgresDatabase';
 import type { OwnerSession } from './postgresOwnerSession';
 
 const OWNED = OWNED_JOB;
 const RENEW = RENEW_LEASE.postgres;
 // The expression jobs_payment_intent indexes (migrations/postgres/005_permit_life.sql).
-const PAYMENT_INTENT = `((session_json::jsonb) ->> 'paymentIntentId')`;
+const PAYMENT_INTENT = POSTGRES_PATHS.paymentIntent;
 
 /**
  * The PostgreSQL ledger's part for a permit's life after payment: refund and dispute events,

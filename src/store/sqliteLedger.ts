@@ -14,6 +14,7 @@ import {
   OWNED_JOB,
   RENEW_LEASE,
   STILL_PENDING,
+  opscomResultParams,
 } from './jobRow';
 import type {
   Job,
@@ -266,18 +267,7 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
       return Promise.resolve();
     },
     recordOpscomResult: (lease, attempt, result) =>
-      grouped(
-        () =>
-          opscomResult.run({
-            ...lease,
-            attempt,
-            referenceId: result.referenceId,
-            internalReferenceId: result.internalReferenceId ?? null,
-            endsAt: result.endsAt,
-            live: result.live ? JSON.stringify(result.live) : null,
-          }).changes > 0,
-        true,
-      ),
+      grouped(() => opscomResult.run(opscomResultParams(lease, attempt, result)).changes > 0, true),
     recordWriteBack: (lease, target, finished, revision) =>
       grouped(() => {
         const row = writeBack[target].get({

@@ -1,13 +1,14 @@
 import { mergeFact, noFacts, type PaymentFacts } from '../domain/paymentFacts';
 import { INSERT_EVENT_SQL, jobFromRow, type JobRow, OWNED_JOB, RENEW_LEASE } from './jobRow';
 import type { Ledger, PermitLifeLedger } from './ledger';
+import { SQLITE_PATHS } from './operatorQueries';
 import type { SqliteDatabase } from './sqliteDatabase';
 import { sqliteAttempts } from './sqliteLiveness';
 
 const OWNED = OWNED_JOB;
 const RENEW = RENEW_LEASE.sqlite;
 // The expression jobs_payment_intent indexes (migrations/sqlite/004_permit_life.sql).
-const PAYMENT_INTENT = `json_extract(session_json, '$.paymentIntentId')`;
+const PAYMENT_INTENT = SQLITE_PATHS.paymentIntent;
 
 /**
  * The SQLite ledger's part for a permit's life after payment: refund and dispute events, the
