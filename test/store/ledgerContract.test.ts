@@ -6,6 +6,7 @@ import { migrateLedger, openLedger } from '../../src/store/openLedger';
 import type { StoreConfig } from '../../src/config';
 import { createPool } from '../../src/store/postgresDatabase';
 import { openSqliteDatabase } from '../../src/store/sqliteDatabase';
+import { emptyJob } from '../../src/store/jobRow';
 import { newOwnerId } from '../../src/store/owner';
 import { startAttemptThenDie } from '../support/deadOwner';
 import { ledgerStores } from '../support/ledgerStores';
@@ -330,30 +331,16 @@ describe.each(backends)('the %s ledger', (_name, makeStore) => {
     const decideInsert = (job: Job | undefined): JobChange<string> => {
       if (job) return { result: 'exists' };
       const fresh: Job = {
-        sessionId: 'cs_x',
-        state: 'pending',
-        livemode: false,
+        ...emptyJob('cs_x', 1_000),
         session: session('cs_x'),
         paidEventId: 'evt_x',
         paidAt: 1_780_000_000,
         permit,
-        opscomAttempts: 0,
-        opscomStartedAt: null,
-        opscom: null,
-        sessionWrittenAt: null,
-        paymentIntentWrittenAt: null,
-        attempts: 0,
-        nextRunAt: 1_000,
         leaseOwner: 'replay',
         leaseExpiresAt: 31_000,
-        lastError: null,
         updateOf: 'R-9',
         corrections: { plate: 'B2', by: 'dana', at: '2026-11-28T00:00:00Z' },
         writeBackRound: 2,
-        live: null,
-        revision: 0,
-        createdAt: 1_000,
-        updatedAt: 1_000,
       };
       return {
         result: 'inserted',

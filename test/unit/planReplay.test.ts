@@ -1,4 +1,5 @@
 import type { Job } from '../../src/store/ledger';
+import { emptyJob } from '../../src/store/jobRow';
 import { planReplay, type ReplayRequest, type ReplayTarget } from '../../src/replay/planReplay';
 
 const NOW = 1_800_000_000_000;
@@ -29,28 +30,13 @@ const request = (extra: Partial<ReplayRequest> = {}): ReplayRequest => ({
   ...extra,
 });
 const job = (extra: Partial<Job> = {}): Job => ({
-  sessionId: 'cs_1',
-  state: 'pending',
-  livemode: false,
+  ...emptyJob('cs_1', NOW),
   session,
   paidEventId: 'evt_1',
   paidAt: 1_799_999_000,
-  permit: null,
-  opscomAttempts: 0,
-  opscomStartedAt: null,
-  opscom: null,
-  sessionWrittenAt: null,
-  paymentIntentWrittenAt: null,
   attempts: 2,
   nextRunAt: NOW + 60_000,
-  leaseOwner: null,
-  leaseExpiresAt: null,
   lastError: 'OPSCOM answered HTTP 500',
-  updateOf: null,
-  corrections: null,
-  writeBackRound: 0,
-  live: null,
-  revision: 0,
   createdAt: NOW - 3_600_000,
   updatedAt: NOW - 60_000,
   ...extra,

@@ -36,25 +36,19 @@ describe('the Stripe simulator, through stripe-node', () => {
 
   test('the write-back sends what stripe-node sends: the same form, key and API version', async () => {
     const writeBack = createStripeWriteBack(options(sim));
-    const meta = {
-      opscom_reference_id: 'OC-1',
-      opscom_internal_reference_id: '7',
-      opscom_end_time: '2026-11-29T10:00:00-05:00',
-      opscom_permit_status: 'active',
-    };
-    await writeBack.updateSession('cs_test_1', meta, 'k-ours');
+    await writeBack.updateSession('cs_test_1', META, 'k-ours');
     await stripe.checkout.sessions.update(
       'cs_test_1',
-      { metadata: { ...meta } },
+      { metadata: { ...META } },
       { idempotencyKey: 'k-sdk' },
     );
-    await writeBack.updatePaymentIntent('pi_1', meta, 'k-pi');
-    await writeBack.updatePaymentIntent('pi_1', meta, 'k-pi');
+    await writeBack.updatePaymentIntent('pi_1', META, 'k-pi');
+    await writeBack.updatePaymentIntent('pi_1', META, 'k-pi');
     const [ours, sdk, pi, again] = sim.received;
     expect(ours).toMatchObject({ path: '/v1/checkout/sessions/cs_test_1', status: 200 });
     expect(ours?.params).toEqual(sdk?.params);
     expect(ours?.idempotencyKey).toBe('k-ours');
-    expect(sim.sessions.get('cs_test_1')?.metadata).toEqual({ plate: 'A1', ...meta });
+    expect(sim.sessions.get('cs_test_1')?.metadata).toEqual({ plate: 'A1', ...META });
     expect(pi).toMatchObject({ path: '/v1/payment_intents/pi_1', replayed: false });
     expect(again).toMatchObject({ replayed: true });
     expect(sim.received.map((r) => r.stripeVersion)).toEqual(Array(4).fill(Stripe.API_VERSION));
@@ -62,14 +56,8 @@ describe('the Stripe simulator, through stripe-node', () => {
 
   test('errors classify as the adapter expects', async () => {
     const writeBack = createStripeWriteBack(options(sim));
-    const meta = {
-      opscom_reference_id: 'R',
-      opscom_internal_reference_id: '1',
-      opscom_end_time: 't',
-      opscom_permit_status: 'active',
-    };
     const attempt = (id: string, client = writeBack) =>
-      client.updateSession(id, meta, `k-${Math.random()}`).then(
+      client.updateSession(id, META, `k-${Math.random()}`).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -103,6 +91,13 @@ describe('the Stripe simulator, through stripe-node', () => {
     expect((refused as Error).message).not.toMatch(/sk_live_wrong/);
   });
 });
+
+const META = {
+  opscom_reference_id: 'OC-1',
+  opscom_internal_reference_id: '7',
+  opscom_end_time: '2026-11-29T10:00:00-05:00',
+  opscom_permit_status: 'active',
+};
 
 function options(simulator: StripeSimulator) {
   return { secretKey: 'sk_test_sim', apiUrl: new URL(simulator.url), timeoutMs: 2000 };

@@ -2,15 +2,14 @@ import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import type { StoreConfig } from '../../src/config';
 import type { Job } from '../../src/store/ledger';
-import { JOB_COLUMNS, jobToParams } from '../../src/store/jobRow';
+import { emptyJob, JOB_COLUMNS, jobToParams } from '../../src/store/jobRow';
 
 /** One job as the worker leaves it: done, permit made and written back. */
 function template(): Job {
   const at = Date.now() - 86_400_000;
   return {
-    sessionId: 'cs_bench_0',
+    ...emptyJob('cs_bench_0', at),
     state: 'done',
-    livemode: false,
     session: {
       id: 'cs_bench_0',
       livemode: false,
@@ -34,7 +33,6 @@ function template(): Job {
       currency: 'CAD',
     },
     opscomAttempts: 1,
-    opscomStartedAt: null,
     opscom: {
       referenceId: 'OC-B0',
       internalReferenceId: '1',
@@ -43,14 +41,6 @@ function template(): Job {
     },
     sessionWrittenAt: at,
     paymentIntentWrittenAt: at,
-    attempts: 0,
-    nextRunAt: at,
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    lastError: null,
-    updateOf: null,
-    corrections: null,
-    writeBackRound: 0,
     live: {
       referenceId: 'OC-B0',
       internalReferenceId: '1',
@@ -64,9 +54,6 @@ function template(): Job {
       status: 'active',
       replaced: null,
     },
-    revision: 0,
-    createdAt: at,
-    updatedAt: at,
   };
 }
 
