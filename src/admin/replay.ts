@@ -4,7 +4,14 @@ import { loadConfig, type Config } from '../config';
 import { describeError } from '../errors';
 import { createLogger } from '../logger';
 import { pacedReader } from '../replay/pacedReader';
-import { parseReplayArgs, USAGE, type ReplayArgs } from '../replay/replayArgs';
+import {
+  parseReplayArgs,
+  replayArgv,
+  replayCommandLine,
+  USAGE,
+  type ReplayArgs,
+  type Selector,
+} from '../replay/replayArgs';
 import { createReporter, exitCodeFor } from '../replay/report';
 import { runReplay, type RunSelector } from '../replay/runReplay';
 import { openLedger } from '../store/openLedger';
@@ -129,23 +136,10 @@ function toRunSelector(args: ReplayArgs, config: Config): RunSelector | string {
 
 /** The command line that runs `selector` with the same options (for "go on from here"). */
 function commandFor(selector: RunSelector, args: ReplayArgs): string {
-  const parts = ['npm run replay --'];
   const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
-  switch (selector.kind) {
-    case 'window':
-      parts.push(`--since ${iso(selector.since)} --until ${iso(selector.until)}`);
-      break;
-    case 'sessions':
-      parts.push(...selector.ids.map((id) => `--session ${id}`));
-      break;
-    case 'events':
-      parts.push(...selector.ids.map((id) => `--event ${id}`));
-      break;
-    case 'failed':
-      parts.push('--failed');
-  }
-  if (args.dryRun) parts.push('--dry-run');
-  if (args.force) parts.push('--force');
-  if (args.json) parts.push('--json');
-  return parts.join(' ');
+  const asked: Selector =
+    selector.kind === 'window'
+      ? { kind: 'window', since: iso(selector.since), until: iso(selector.until) }
+      : selector;
+  return replayCommandLine(replayArgv({ ...args, selector: asked }));
 }

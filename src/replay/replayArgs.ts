@@ -53,6 +53,9 @@ Options:
 
 Exit: 0 nothing failed, 1 something failed (or the run stopped), 2 bad arguments.`;
 
+const DEFAULT_STRIPE_RATE = 10;
+const DEFAULT_TRIES = 3;
+
 /** Pure: the command line → what to replay, or the first thing wrong with it. */
 export function parseReplayArgs(argv: readonly string[]): ParsedArgs {
   let values;
@@ -155,8 +158,8 @@ export function parseReplayArgs(argv: readonly string[]): ParsedArgs {
       : `${name} must be a number from 1 to ${max}`;
   };
   // Stripe allows about 25 reads per second in test mode; 1000 exists for the simulators.
-  const stripeRate = number('--stripe-rate', values['stripe-rate'], 10, 1000);
-  const tries = number('--tries', values.tries, 3, 20);
+  const stripeRate = number('--stripe-rate', values['stripe-rate'], DEFAULT_STRIPE_RATE, 1000);
+  const tries = number('--tries', values.tries, DEFAULT_TRIES, 20);
   if (typeof stripeRate === 'string') return { ok: false, error: stripeRate };
   if (typeof tries === 'string') return { ok: false, error: tries };
 
@@ -181,4 +184,47 @@ export function parseReplayArgs(argv: readonly string[]): ParsedArgs {
       tries: Math.floor(tries),
     },
   };
+}
+
+/**
+ * Pure: the arguments that ask for `args` again (parseReplayArgs' inverse), for the "go on from
+ * here" line of a run that stopped. Every option is carried: a resumed correction or revocation
+ * must not turn into a plain replay. Defaults are left out.
+ */
+export function replayArgv(args: ReplayArgs): string[] {
+  const argv: string[] = [];
+  const s = args.selector;
+  switch (s.kind) {
+    case 'sessions':
+      for (const id of s.ids) argv.push('--session', id);
+      break;
+    case 'events':
+      for (const id of s.ids) argv.push('--event', id);
+      break;
+    case 'window':
+      argv.push('--since', s.since);
+      if (s.until !== undefined) argv.push('--until', s.until);
+      break;
+    case 'failed':
+      argv.push('--failed');
+  }
+  const c = args.correction;
+  if (c?.plate !== undefined) argv.push('--plate', c.plate);
+  if (c?.duration !== undefined) argv.push('--duration', c.duration);
+  if (c?.zone !== undefined) argv.push('--zone', c.zone);
+  if (c?.revoke) argv.push('--revoke');
+  if (args.dryRun) argv.push('--dry-run');
+  if (args.force) argv.push('--force');
+  if (args.by !== undefined) argv.push('--by', args.by);
+  if (args.stripeRate !== DEFAULT_STRIPE_RATE) argv.push('--stripe-rate', String(args.stripeRate));
+  if (args.tries !== DEFAULT_TRIES) argv.push('--tries', String(args.tries));
+  if (args.json) argv.push('--json');
+  return argv;
+}
+
+/** `npm run replay -- …` for `argv`, each word quoted for a POSIX shell where it needs it. */
+export function replayCommandLine(argv: readonly string[]): string {
+  const quote = (word: string) =>
+    /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  return ['npm run replay --', ...argv.map(quote)].join(' ');
 }

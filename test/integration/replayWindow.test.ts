@@ -94,7 +94,9 @@ describe('a Stripe outage in the middle of a --since run', () => {
     const created = run.summary?.counts.created ?? 0;
     expect(created).toBe(100); // the first page, finished before the second failed
     expect(opscomCreates(h)).toHaveLength(100);
-    expect(stopped?.resume).toMatch(/^npm run replay -- --since \S+ --until \S+ --json$/);
+    expect(stopped?.resume).toMatch(
+      /^npm run replay -- --since \S+ --until \S+ --stripe-rate 1000 --json$/,
+    );
 
     h.stripe.faults.clear();
     const args = stopped!.resume.replace(/^npm run replay -- /, '').split(' ');

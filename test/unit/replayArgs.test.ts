@@ -1,4 +1,5 @@
-import { parseReplayArgs } from '../../src/replay/replayArgs';
+import { execFileSync } from 'node:child_process';
+import { parseReplayArgs, replayArgv, replayCommandLine } from '../../src/replay/replayArgs';
 
 const ok = (argv: string[]) => {
   const parsed = parseReplayArgs(argv);
@@ -68,5 +69,53 @@ describe('parseReplayArgs', () => {
     expect(error(['--session', 'pi_123'])).toMatch(/looks like cs_/);
     expect(error(['--failed', '--stripe-rate', '0'])).toMatch(/--stripe-rate/);
     expect(error(['--failed', '--bogus'])).toMatch(/bogus/);
+  });
+});
+
+describe('replayArgv (the "go on from here" line of a stopped run)', () => {
+  test.each([
+    [
+      [
+        '--session',
+        'cs_a',
+        '--plate',
+        'ab-12',
+        '--duration',
+        '2h',
+        '--zone',
+        'Lot 7',
+        '--by',
+        "O'Neil",
+      ],
+    ],
+    [['--session', 'cs_a', '--revoke', '--by', 'ops@host']],
+    [['--session', 'cs_a', '--session', 'cs_b', '--force', '--tries', '5', '--json']],
+    [['--event', 'evt_1', '--dry-run']],
+    [
+      [
+        '--since',
+        '2026-11-01T00:00:00.000Z',
+        '--until',
+        '2026-11-02T00:00:00.000Z',
+        '--stripe-rate',
+        '20',
+      ],
+    ],
+    [['--since', 'P2D']],
+    [['--failed']],
+  ])('asks for the same run again: %j', (argv) => {
+    const args = ok(argv);
+    expect(ok(replayArgv(args))).toEqual(args);
+  });
+
+  test('the command line reads back, through a shell, as the same words', () => {
+    const argv = replayArgv(ok(['--session', 'cs_a', '--zone', "Lot 7 'east'", '--by', 'a b']));
+    expect(argv).toEqual(['--session', 'cs_a', '--zone', "Lot 7 'east'", '--by', 'a b']);
+    const line = replayCommandLine(argv);
+    expect(line).toBe(`npm run replay -- --session cs_a --zone 'Lot 7 '\\''east'\\''' --by 'a b'`);
+    // What a POSIX shell makes of the words after `npm run replay --`.
+    const words = line.replace(/^npm run replay -- /, '');
+    const echoed = execFileSync('sh', ['-c', `printf '%s\\n' ${words}`]).toString();
+    expect(echoed.trimEnd().split('\n')).toEqual(argv);
   });
 });

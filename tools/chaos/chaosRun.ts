@@ -282,14 +282,23 @@ async function run(
   // (The plan dates some delayed payments' success a minute or two ahead: the window covers them.)
   const times = plan.sessions.flatMap((s) => s.events.map((e) => Number(e['created'])));
   const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
-  const replayed = await runReplayScript(
+  // A run stopped by Stripe's injected faults (a read that failed all its tries) ends with the
+  // command that goes on from there: the operator runs it, and so does chaos (3 times at most).
+  const replayEnv = { PATH: process.env['PATH'] ?? '', ...adapterEnv };
+  let replayed = await runReplayScript(
     [
       ...['--since', iso(Math.min(...times) - 60), '--until', iso(Math.max(...times) + 60)],
       ...['--json', '--stripe-rate', '20'],
     ],
-    { PATH: process.env['PATH'] ?? '', ...adapterEnv },
+    replayEnv,
     'capture',
   );
+  const replayStops: string[] = [];
+  for (let stop = replayStopOf(replayed.stdout); stop && replayStops.length < 3;) {
+    replayStops.push(stop.reason);
+    replayed = await runReplayScript(stop.argv, replayEnv, 'capture');
+    stop = replayStopOf(replayed.stdout);
+  }
   const replayCounts = summaryCounts(replayed.stdout);
   const recoveredAt = await settle();
   const report = auditChaos({
@@ -323,7 +332,7 @@ async function run(
         : `${((settledAt - deliveredAt) / 1000).toFixed(1)} s`,
     lost: lost.size,
     afterPayment: `${plan.sessions.filter((s) => s.refund?.full).length} full refunds, ${plan.sessions.filter((s) => s.refund && !s.refund.full).length} partial, ${corrected.length} corrections (replay exits ${JSON.stringify(countOf(correctionExits))})`,
-    replay: `exit ${replayed.code}, ${JSON.stringify(replayCounts)}, ${recoveredAt === undefined ? 'never settled' : `settled ${((recoveredAt - (settledAt ?? deliveredAt)) / 1000).toFixed(1)} s after the webhooks`}`,
+    replay: `${replayStops.length > 0 ? `stopped ${replayStops.length}× and resumed (${replayStops.join('; ')}), then ` : ''}exit ${replayed.code}, ${JSON.stringify(replayCounts)}, ${recoveredAt === undefined ? 'never settled' : `settled ${((recoveredAt - (settledAt ?? deliveredAt)) / 1000).toFixed(1)} s after the webhooks`}`,
     total: `${((Date.now() - started) / 1000).toFixed(1)} s`,
   });
   const failed =
@@ -408,6 +417,22 @@ function printReport(
     ['ledger disagrees', r.report.ledgerDisagrees],
   ];
   for (const [name, lines] of details) for (const l of lines.slice(0, 20)) say(`  ${name}: ${l}`);
+}
+
+/** Why a `npm run replay -- --json` run stopped early, and the arguments that go on from there. */
+function replayStopOf(stdout: string): { reason: string; argv: string[] } | undefined {
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  let stopped: { reason: string; resume: string } | undefined;
+  try {
+    ({ stopped } = (JSON.parse(last) as { summary: { stopped?: typeof stopped } }).summary);
+  } catch {
+    return undefined;
+  }
+  if (!stopped) return undefined;
+  const words = stopped.resume.replace(/^npm run replay -- /, '');
+  // Chaos's own arguments have nothing a shell would need quoted.
+  if (/['"\\]/.test(words)) throw new Error(`cannot follow the resume line: ${stopped.resume}`);
+  return { reason: stopped.reason, argv: words.split(' ') };
 }
 
 /** The counts of the summary line that ends `npm run replay -- --json`. */
