@@ -66,7 +66,7 @@ export async function measureBurst(options: {
       connections: options.connections,
       amount: options.count,
     });
-    const ackedAt = Date.now();
+    const ackedAt = sent.lastResponseAt;
     const deadline = Date.now() + 10 * 60_000;
     const done = () => {
       const w = writeBacks(stripe);

@@ -12,6 +12,9 @@ export interface IngestResult {
   p99: number;
   non2xx: number;
   errors: number;
+  /** When the last response arrived (ms since the epoch): autocannon ends only at its next
+   * one-second tick, so a run of `amount` requests is timed from here, not from its end. */
+  lastResponseAt: number;
 }
 
 /**
@@ -27,7 +30,7 @@ export async function runIngest(options: {
   /** Stop after this many requests instead of after `seconds`. */
   amount?: number;
 }): Promise<IngestResult> {
-  const result = await autocannon({
+  const cannon: autocannon.Options = {
     url: `http://127.0.0.1:${options.port}/webhooks/stripe`,
     connections: options.connections,
     duration: options.seconds,
@@ -55,6 +58,13 @@ export async function runIngest(options: {
         },
       },
     ],
+  };
+  let lastResponseAt = 0;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(cannon, (err: unknown, done: autocannon.Result) =>
+      err ? reject(err instanceof Error ? err : new Error('autocannon failed')) : resolve(done),
+    );
+    instance.on('response', () => (lastResponseAt = Date.now()));
   });
   return {
     perSecond: result['2xx'] / result.duration,
@@ -63,5 +73,6 @@ export async function runIngest(options: {
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
+    lastResponseAt,
   };
 }
