@@ -209,16 +209,25 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
         )
       ).length > 0,
     claimNextJob: async (owner, now, leaseMs) => {
-      // In a function for its planner setting (migrations/postgres/008_claim.sql); the
-      // payment's facts come with it.
-      const [row] = await query<JobRow & { claimed_facts_json: string | null }>(
-        `SELECT c.*, f.facts_json AS claimed_facts_json
-         FROM claim_next_job(@owner, @now, @leaseMs, @seed) c
-         LEFT JOIN payment_facts f
-           ON f.payment_intent_id = ${POSTGRES_PATHS.paymentIntent}`,
+      // In a function for its planner setting (migrations/postgres/008_claim.sql).
+      const [row] = await query<JobRow>(
+        'SELECT * FROM claim_next_job(@owner, @now, @leaseMs, @seed)',
         { owner, now, leaseMs, seed: ATTEMPT_LOCK_SEED },
       );
-      return row ? claimedJobFromRow(row) : undefined;
+      if (!row) return undefined;
+      // The payment's facts in a statement of their own, after the claim. Not joined to the
+      // claim: a statement reads with the snapshot it started with, while the function's
+      // update takes a new one, so a join could pair a job a refund or dispute had just made
+      // pending with the facts from before that refund, and the worker would finish the job at
+      // the new revision without acting on it (seen once in CI: a dispute's permit not deleted).
+      // Read now, the facts hold at least everything recorded up to the claimed revision.
+      const [facts] = await query<{ claimed_facts_json: string }>(
+        `SELECT f.facts_json AS claimed_facts_json FROM jobs j
+           JOIN payment_facts f ON f.payment_intent_id = ${POSTGRES_PATHS.paymentIntent}
+         WHERE j.session_id = @sessionId`,
+        { sessionId: row.session_id },
+      );
+      return claimedJobFromRow({ ...row, claimed_facts_json: facts?.claimed_facts_json ?? null });
     },
     startOpscomAttempt: (lease, permit) =>
       ownerSession.startAttempt(
