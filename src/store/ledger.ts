@@ -148,9 +148,9 @@ export interface LeaseRef {
 }
 
 /**
- * A claimed job, with its payment's refund and dispute facts read in the same statement (no
- * second round trip before the worker starts): undefined when none are recorded, or the
- * session has no PaymentIntent.
+ * A claimed job, with its payment's refund and dispute facts as recorded up to the claimed
+ * revision at least (read after the claim: SQLite in its transaction, PostgreSQL in the next
+ * statement): undefined when none are recorded, or the session has no PaymentIntent.
  */
 export interface ClaimedJob extends Job {
   paymentFacts: PaymentFacts | undefined;
