@@ -177,6 +177,60 @@ describe.each(backends)('the %s ledger', (_name, makeStore) => {
     expect(second).toMatchObject({ sessionId: 'cs_none', paymentFacts: undefined });
   });
 
+  test('a claim never brings facts older than the revision it claimed, while refunds arrive', async () => {
+    const paid = event('cs_r', 'paid', { receivedAt: 0 });
+    await ledger.recordSessionEvent({
+      ...paid,
+      session: { ...paid.session, paymentIntentId: 'pi_race' },
+    });
+    await ledger.claimNextJob('w0', 1, 1);
+    await ledger.startOpscomAttempt(lease('cs_r', 'w0', 1), permit);
+    const answer = { referenceId: 'R-9', internalReferenceId: '9', endsAt: permit.endsAt };
+    await ledger.recordOpscomResult(lease('cs_r', 'w0', 1), 1, answer);
+    expect(await ledger.recordWriteBack(lease('cs_r', 'w0', 1), 'both', true)).toBe('done');
+    const base = (await ledger.getJob('cs_r'))!.revision;
+
+    // Refund n says n cents refunded and raises the revision by one: the job claimed at
+    // revision base + n must come with facts that know of refund n (or a later one).
+    let clock = 10;
+    let recording = true;
+    const stale: string[] = [];
+    let claims = 0;
+    const claimer = async (owner: string) => {
+      while (recording) {
+        const now = clock++;
+        const job = await ledger.claimNextJob(owner, now, 1);
+        if (!job) continue;
+        claims++;
+        const known = job.paymentFacts?.amountRefunded ?? 0;
+        if (known < job.revision - base) stale.push(`revision ${job.revision}: ${known}`);
+        // Finished only at the revision it saw; otherwise claimed again once the lease is out.
+        await ledger.recordWriteBack(
+          { sessionId: 'cs_r', owner, now, leaseMs: 1 },
+          'both',
+          true,
+          job.revision,
+        );
+      }
+    };
+    const claimers = ['w1', 'w2', 'w3'].map(claimer);
+    for (let n = 1; n <= 150; n++) {
+      await ledger.recordPaymentEvent({
+        eventId: `evt_race_${n}`,
+        eventType: 'charge.refunded',
+        eventCreated: 1_780_000_000 + n,
+        livemode: false,
+        paymentIntentId: 'pi_race',
+        fact: { kind: 'refund', amountRefunded: n, full: false, at: 1_780_000_000 + n },
+        receivedAt: 0,
+      });
+    }
+    recording = false;
+    await Promise.all(claimers);
+    expect(claims).toBeGreaterThan(0);
+    expect(stale).toEqual([]);
+  });
+
   test('concurrent claimers never get the same job', async () => {
     for (let i = 0; i < 10; i++) await ledger.recordSessionEvent(event(`cs_k${i}`, 'paid'));
     const claims = await Promise.all(
