@@ -419,15 +419,24 @@ function printReport(
   for (const [name, lines] of details) for (const l of lines.slice(0, 20)) say(`  ${name}: ${l}`);
 }
 
-/** Why a `npm run replay -- --json` run stopped early, and the arguments that go on from there. */
-function replayStopOf(stdout: string): { reason: string; argv: string[] } | undefined {
+interface ReplaySummary {
+  counts: Record<string, number>;
+  stopped?: { reason: string; resume: string };
+}
+
+/** The summary line that ends `npm run replay -- --json`, if it printed one. */
+function replaySummary(stdout: string): ReplaySummary | undefined {
   const last = stdout.trim().split('\n').at(-1) ?? '';
-  let stopped: { reason: string; resume: string } | undefined;
   try {
-    ({ stopped } = (JSON.parse(last) as { summary: { stopped?: typeof stopped } }).summary);
+    return (JSON.parse(last) as { summary: ReplaySummary }).summary;
   } catch {
     return undefined;
   }
+}
+
+/** Why a replay run stopped early, and the arguments that go on from there. */
+function replayStopOf(stdout: string): { reason: string; argv: string[] } | undefined {
+  const stopped = replaySummary(stdout)?.stopped;
   if (!stopped) return undefined;
   const words = stopped.resume.replace(/^npm run replay -- /, '');
   // Chaos's own arguments have nothing a shell would need quoted.
@@ -437,12 +446,7 @@ function replayStopOf(stdout: string): { reason: string; argv: string[] } | unde
 
 /** The counts of the summary line that ends `npm run replay -- --json`. */
 function summaryCounts(stdout: string): Record<string, number> {
-  const last = stdout.trim().split('\n').at(-1) ?? '';
-  try {
-    return (JSON.parse(last) as { summary: { counts: Record<string, number> } }).summary.counts;
-  } catch {
-    return { unreadable: 1 };
-  }
+  return replaySummary(stdout)?.counts ?? { unreadable: 1 };
 }
 
 /** p50, p99 and max of the answer → record times, in ms. */
