@@ -5,7 +5,6 @@ import {
   eventFromRow,
   insertJobSql,
   INSERT_EVENT_SQL,
-  claimedJobFromRow,
   jobFromRow,
   jobToParams,
   REPLACE_JOB_SQL,
@@ -194,6 +193,7 @@ export async function openPostgresLedger(
     }
   }
 
+  const permitLife = postgresPermitLife(pool, ownerSession, query, JOBS_CHANNEL);
   return {
     recordSessionEvent,
     changeJob,
@@ -215,19 +215,18 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
         { owner, now, leaseMs, seed: ATTEMPT_LOCK_SEED },
       );
       if (!row) return undefined;
-      // The payment's facts in a statement of their own, after the claim. Not joined to the
-      // claim: a statement reads with the snapshot it started with, while the function's
-      // update takes a new one, so a join could pair a job a refund or dispute had just made
-      // pending with the facts from before that refund, and the worker would finish the job at
-      // the new revision without acting on it (seen once in CI: a dispute's permit not deleted).
-      // Read now, the facts hold at least everything recorded up to the claimed revision.
-      const [facts] = await query<{ claimed_facts_json: string }>(
-        `SELECT f.facts_json AS claimed_facts_json FROM jobs j
-           JOIN payment_facts f ON f.payment_intent_id = ${POSTGRES_PATHS.paymentIntent}
-         WHERE j.session_id = @sessionId`,
-        { sessionId: row.session_id },
-      );
-      return claimedJobFromRow({ ...row, claimed_facts_json: facts?.claimed_facts_json ?? null });
+      // The payment's facts read after the claim, not joined to it: a statement reads with the
+      // snapshot it started with, while the function's update takes a new one, so a join could
+      // pair a job a refund or dispute had just made pending with the facts from before that
+      // refund, and the worker would finish the job at the new revision without acting on it
+      // (seen once in CI: a dispute's permit not deleted). Read now, the facts hold at least
+      // everything recorded up to the claimed revision.
+      const job = jobFromRow(row);
+      const pi = job.session.paymentIntentId;
+      return {
+        ...job,
+        paymentFacts: pi === null ? undefined : await permitLife.getPaymentFacts(pi),
+      };
     },
     startOpscomAttempt: (lease, permit) =>
       ownerSession.startAttempt(
@@ -263,7 +262,7 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
       );
       return row ? row.state : false;
     },
-    ...postgresPermitLife(pool, ownerSession, query, JOBS_CHANNEL),
+    ...permitLife,
     ...operatorQueries(
       {
         all: query,
