@@ -210,8 +210,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const e = parsed.data;
   // A lease should outlast a Stripe write-back, or a slow one is redone by another process
   // (harmless: the same idempotency key, but wasted). Kept at two Stripe timeouts, a margin
-  // for the session's and the PaymentIntent's write-backs of one job. An OPSCOM call needs no lease: while it is in flight,
-  // its job is its owner's for as long as the owner lives (store/ledger.ts, claimNextJob).
+  // for the session's and the PaymentIntent's write-backs of one job. An OPSCOM call needs no
+  // lease: while it is in flight, its job is its owner's for as long as the owner lives
+  // (store/ledger.ts, claimNextJob).
   if (e.WORKER_LEASE_SECONDS * 1000 <= 2 * e.STRIPE_TIMEOUT_MS) {
     throw new ConfigError([
       `WORKER_LEASE_SECONDS (${e.WORKER_LEASE_SECONDS}) must be longer than a Stripe write-back: twice STRIPE_TIMEOUT_MS (${e.STRIPE_TIMEOUT_MS})`,

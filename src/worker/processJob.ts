@@ -27,8 +27,9 @@ export async function processJob(
 ): Promise<void> {
   let current: Job | undefined = job;
   // A claimed job brings its payment's facts; others (replay's) are read here.
-  let facts: PaymentFacts | undefined = 'paymentFacts' in job ? job.paymentFacts : undefined;
-  let factsRevision = 'paymentFacts' in job ? job.revision : -1;
+  const claimed = 'paymentFacts' in job ? job : undefined;
+  let facts: PaymentFacts | undefined = claimed?.paymentFacts;
+  let factsRevision = claimed ? claimed.revision : -1;
   for (let steps = 0; current && steps < MAX_STEPS; steps++) {
     const run = jobRun(current, deps, hooks);
     try {
