@@ -9,6 +9,7 @@ import { startBenchServer } from './benchServer';
 import { fillDoneJobs } from './fillLedger';
 import { runIngest, type IngestResult } from './ingest';
 import { cpuMs } from './processStats';
+import { median } from './stats';
 import { benchAdapterEnv } from './timeToPermit';
 
 interface Row extends IngestResult {
@@ -96,7 +97,7 @@ export async function runIntakeBench(argv: readonly string[]): Promise<void> {
     ),
   ];
   if (runs > 1) {
-    for (const name of ['SQLite', 'PostgreSQL']) {
+    for (const [name] of stores) {
       const ratios = rows.filter((r) => r.ledger === name).map(ratio);
       lines.push(
         `${name} ÷ bare over ${runs} rounds: median ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
@@ -104,10 +105,4 @@ export async function runIntakeBench(argv: readonly string[]): Promise<void> {
     }
   }
   process.stdout.write(`${lines.join('\n')}\n`);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
