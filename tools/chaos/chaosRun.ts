@@ -263,6 +263,7 @@ async function run(
   const settledAt = await settle();
 
   // Corrections while the fleet runs, faults on: an operator fixes plates with replay.
+  const replayEnv = { PATH: process.env['PATH'] ?? '', ...adapterEnv };
   const corrected = plan.sessions.filter((s) => s.correction);
   const correctionExits: number[] = [];
   for (let i = 0; i < corrected.length; i += 4) {
@@ -271,7 +272,7 @@ async function run(
       .map((s) =>
         runReplayScript(
           ['--session', s.session.id, '--plate', s.correction!, '--by', 'chaos', '--json'],
-          { PATH: process.env['PATH'] ?? '', ...adapterEnv },
+          replayEnv,
           'capture',
         ),
       );
@@ -284,7 +285,6 @@ async function run(
   const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
   // A run stopped by Stripe's injected faults (a read that failed all its tries) ends with the
   // command that goes on from there: the operator runs it, and so does chaos (3 times at most).
-  const replayEnv = { PATH: process.env['PATH'] ?? '', ...adapterEnv };
   let replayed = await runReplayScript(
     [
       ...['--since', iso(Math.min(...times) - 60), '--until', iso(Math.max(...times) + 60)],
