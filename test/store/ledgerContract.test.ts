@@ -1,7 +1,14 @@
 import type { SessionSnapshot } from '../../src/domain/sessionSnapshot';
 import { SchemaError } from '../../src/errors';
 import { createLogger } from '../../src/logger';
-import type { Job, JobChange, Ledger, LeaseRef, SessionEventInput } from '../../src/store/ledger';
+import type {
+  Job,
+  JobChange,
+  Ledger,
+  LeaseRef,
+  PaymentEventInput,
+  SessionEventInput,
+} from '../../src/store/ledger';
 import { migrateLedger, openLedger } from '../../src/store/openLedger';
 import type { StoreConfig } from '../../src/config';
 import { createPool } from '../../src/store/postgresDatabase';
@@ -50,6 +57,28 @@ const permit = {
   amount: '14.50',
   currency: 'CAD' as const,
 };
+
+/** A paid session whose payment is `paymentIntentId`. */
+const paidWith = (sessionId: string, paymentIntentId: string, receivedAt: number) => {
+  const paid = event(sessionId, 'paid', { receivedAt });
+  return { ...paid, session: { ...paid.session, paymentIntentId } };
+};
+/** A partial refund of `paymentIntentId` saying `amountRefunded` so far. */
+const refund = (
+  eventId: string,
+  paymentIntentId: string,
+  amountRefunded: number,
+  at: number,
+  receivedAt: number,
+): PaymentEventInput => ({
+  eventId,
+  eventType: 'charge.refunded',
+  eventCreated: at,
+  livemode: false,
+  paymentIntentId,
+  fact: { kind: 'refund', amountRefunded, full: false, at },
+  receivedAt,
+});
 
 describe.each(backends)('the %s ledger', (_name, makeStore) => {
   let store: StoreConfig;
@@ -154,20 +183,10 @@ describe.each(backends)('the %s ledger', (_name, makeStore) => {
   });
 
   test('a claim brings the payment facts recorded for its PaymentIntent, the same as read alone', async () => {
-    await ledger.recordPaymentEvent({
-      eventId: 'evt_refund_early',
-      eventType: 'charge.refunded',
-      eventCreated: 1_780_000_100,
-      livemode: false,
-      paymentIntentId: 'pi_facts',
-      fact: { kind: 'refund', amountRefunded: 500, full: false, at: 1_780_000_100 },
-      receivedAt: 900,
-    });
-    const paid = event('cs_f', 'paid', { receivedAt: 1_000 });
-    await ledger.recordSessionEvent({
-      ...paid,
-      session: { ...paid.session, paymentIntentId: 'pi_facts' },
-    });
+    await ledger.recordPaymentEvent(
+      refund('evt_refund_early', 'pi_facts', 500, 1_780_000_100, 900),
+    );
+    await ledger.recordSessionEvent(paidWith('cs_f', 'pi_facts', 1_000));
     await ledger.recordSessionEvent(event('cs_none', 'paid', { receivedAt: 1_001 }));
     const first = await ledger.claimNextJob('w1', 1_500, 1_000);
     expect(first?.sessionId).toBe('cs_f');
@@ -178,11 +197,7 @@ describe.each(backends)('the %s ledger', (_name, makeStore) => {
   });
 
   test('a claim never brings facts older than the revision it claimed, while refunds arrive', async () => {
-    const paid = event('cs_r', 'paid', { receivedAt: 0 });
-    await ledger.recordSessionEvent({
-      ...paid,
-      session: { ...paid.session, paymentIntentId: 'pi_race' },
-    });
+    await ledger.recordSessionEvent(paidWith('cs_r', 'pi_race', 0));
     await ledger.claimNextJob('w0', 1, 1);
     await ledger.startOpscomAttempt(lease('cs_r', 'w0', 1), permit);
     const answer = { referenceId: 'R-9', internalReferenceId: '9', endsAt: permit.endsAt };
@@ -215,15 +230,7 @@ describe.each(backends)('the %s ledger', (_name, makeStore) => {
     };
     const claimers = ['w1', 'w2', 'w3'].map(claimer);
     for (let n = 1; n <= 150; n++) {
-      await ledger.recordPaymentEvent({
-        eventId: `evt_race_${n}`,
-        eventType: 'charge.refunded',
-        eventCreated: 1_780_000_000 + n,
-        livemode: false,
-        paymentIntentId: 'pi_race',
-        fact: { kind: 'refund', amountRefunded: n, full: false, at: 1_780_000_000 + n },
-        receivedAt: 0,
-      });
+      await ledger.recordPaymentEvent(refund(`evt_race_${n}`, 'pi_race', n, 1_780_000_000 + n, 0));
     }
     recording = false;
     await Promise.all(claimers);
