@@ -1,26 +1,20 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type Locator,
-  type Page,
-} from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { migrateSqlite } from '../../src/store/sqliteDatabase';
 import { startOpscomSimulator, type OpscomSimulator } from '../../tools/simulators/opscomSimulator';
 import { startStripeSimulator, type StripeSimulator } from '../../tools/simulators/stripeSimulator';
+import { launchBrowser } from '../support/browser';
 import { OPSCOM_TOKEN, testEnv } from '../support/config';
 import { startServerProcess, waitFor, type ServerProcess } from '../support/serverProcess';
 import { makeEvent, makeSession, signatureFor } from '../support/stripeFixtures';
 
-// The console in a real browser (Debian's chromium, driven by playwright-core) against the
-// built server (dist/) and the simulators. CONSOLE_SCREENSHOTS=docs writes the screenshots the
+// The console in a real browser (Chromium found by test/support/browser.ts, driven by
+// playwright-core) against the built server (dist/) and the simulators. CONSOLE_SCREENSHOTS=docs writes the screenshots the
 // README shows into docs/; otherwise they go to a temporary folder (still taken, not kept).
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const PASSWORD = 'browser-test-password';
 const EVIL = '<img src=x onerror=alert(1)>';
 
@@ -34,11 +28,6 @@ let dir: string;
 let base: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `no browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium), as .ci/run does, or set CHROMIUM_PATH`,
-    );
-  }
   opscom = await startOpscomSimulator({ apiToken: OPSCOM_TOKEN });
   stripe = await startStripeSimulator();
   dir = mkdtempSync(join(tmpdir(), 'console-browser-'));
@@ -52,7 +41,7 @@ beforeAll(async () => {
   migrateSqlite(env['SQLITE_PATH']!);
   server = await startServerProcess(env);
   base = `http://127.0.0.1:${server.port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
