@@ -240,6 +240,24 @@ describe('the next step for a permit', () => {
       { kind: 'none' },
     ],
     [
+      'a partial refund never lengthens a permit that already ends sooner',
+      {
+        // Ends at 11:00 already; a quarter refunded would keep it to 11:30: it stays at 11:00.
+        live: { ...live, endTime: '2026-06-15T11:00:00', endsAt: '2026-06-15T11:00:00-04:00' },
+        facts: facts(refund(500, 20)),
+        policy: { ...policy, onPartialRefund: 'shorten' },
+      },
+      { kind: 'none' },
+    ],
+    [
+      'full refund says end, dispute says delete → the delete wins',
+      {
+        facts: facts(refund(2000, 20), { kind: 'dispute_opened', at: PAID + 60 }),
+        policy: { ...policy, onFullRefund: 'end', onDispute: 'delete' },
+      },
+      { kind: 'delete', status: 'deleted', why: 'dispute' },
+    ],
+    [
       'dispute, keep → nothing',
       { facts: facts({ kind: 'dispute_opened', at: PAID + 60 }) },
       { kind: 'none' },
