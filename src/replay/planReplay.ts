@@ -48,7 +48,8 @@ export type ClaimReason =
 export type ReplayPlan =
   | { kind: 'claimed'; job: Job; reason: ClaimReason }
   | { kind: 'already_done'; referenceId: string; via: 'ledger' | 'stripe'; job: Job | undefined }
-  | { kind: 'busy'; job: Job }
+  /** `corrected`: the operator's correction was recorded on the job, for its holder to apply. */
+  | { kind: 'busy'; job: Job; corrected?: boolean }
   /** `corrected`: the operator's correction was kept, to apply once the payment completes. */
   | { kind: 'unpaid'; state: string; corrected?: boolean };
 
@@ -72,7 +73,30 @@ export function planReplay(
     existing.leaseOwner !== request.owner &&
     // A lease that has not run out, or an OPSCOM attempt whose owner may still get its answer.
     ((existing.leaseExpiresAt ?? 0) > now || context.attemptOwnerAlive);
-  if (heldElsewhere) return { result: { kind: 'busy', job: existing } };
+  const correction = request.correction;
+  // An operator's correction is kept whatever else happens: merged into the ones the job has
+  // (a later --duration never drops an earlier --plate), never replacing them.
+  const corrections = (job: Job | undefined): Job['corrections'] =>
+    correction ? { ...(job?.corrections ?? {}), ...correction } : (job?.corrections ?? null);
+  if (heldElsewhere) {
+    if (!correction) return { result: { kind: 'busy', job: existing } };
+    // Recorded on the job its holder is running: the new revision stops the holder from
+    // finishing at the old one, so it takes the job round again with the correction.
+    const kept: Job = {
+      ...existing,
+      corrections: corrections(existing),
+      revision: existing.revision + 1,
+      updatedAt: now,
+    };
+    return {
+      result: { kind: 'busy', job: kept, corrected: true },
+      write: kept,
+      note: note(target, request, 'replay.corrected', {
+        correction,
+        applies: `by ${existing.leaseOwner ?? 'its holder'}, which holds the job`,
+      }),
+    };
+  }
 
   if (existing?.state === 'cancelled') {
     return { result: { kind: 'unpaid', state: 'cancelled' } };
@@ -80,7 +104,7 @@ export function planReplay(
   const waiting = existing?.state === 'awaiting_payment' || existing?.state === 'payment_failed';
   if (!target.paid && (!existing || waiting)) {
     const state = existing?.state ?? target.session.paymentStatus;
-    if (request.correction && (!existing || existing.state === 'awaiting_payment')) {
+    if (correction && (!existing || existing.state === 'awaiting_payment')) {
       // A correction of a payment not completed yet (a delayed method) is kept on its job, so
       // that the permit made once it is paid carries it.
       const base: Job = existing ?? {
@@ -91,7 +115,7 @@ export function planReplay(
       };
       const kept: Job = {
         ...base,
-        corrections: { ...(base.corrections ?? {}), ...request.correction },
+        corrections: corrections(base),
         revision: base.revision + 1,
         updatedAt: now,
       };
@@ -99,7 +123,7 @@ export function planReplay(
         result: { kind: 'unpaid', state, corrected: true },
         write: kept,
         note: note(target, request, 'replay.corrected', {
-          correction: request.correction,
+          correction,
           applies: 'once paid',
         }),
       };
@@ -123,7 +147,6 @@ export function planReplay(
       note: note(target, request, `replay.${reason}`, detail),
     };
   };
-  const correction = request.correction;
 
   if (!existing || waiting) {
     const paid = target.paid!;
@@ -134,9 +157,7 @@ export function planReplay(
       paidEventId: paid.eventId,
       paidAt: paid.at,
       // A delayed payment's job may carry a correction kept while it waited (see above).
-      corrections: correction
-        ? { ...(existing?.corrections ?? {}), ...correction }
-        : (existing?.corrections ?? null),
+      corrections: corrections(existing),
     };
     const stripeRef = target.stripeReference;
     if (stripeRef && !request.force) {
@@ -187,7 +208,7 @@ export function planReplay(
           paymentIntentWrittenAt: null,
           lastError: null,
           updateOf: reference,
-          corrections: correction ?? existing.corrections,
+          corrections: corrections(existing),
           writeBackRound: existing.writeBackRound + 1,
         },
         'force',
@@ -197,9 +218,13 @@ export function planReplay(
     if (correction && existing.opscom) {
       // A correction of a live permit: the worker changes that permit (an update, or for a
       // zone a delete and a create), never adds a second one.
-      const corrections = { ...(existing.corrections ?? {}), ...correction };
       return claim(
-        { ...existing, corrections, lastError: null, revision: existing.revision + 1 },
+        {
+          ...existing,
+          corrections: corrections(existing),
+          lastError: null,
+          revision: existing.revision + 1,
+        },
         'corrected',
         { referenceId: reference, correction },
       );
@@ -240,12 +265,18 @@ export function planReplay(
 
   // No permit anywhere yet.
   const retrying = existing.state === 'failed' || existing.state === 'dead';
+  // A correction changes the mapping, unless an earlier attempt may have made the permit
+  // already (its answer lost, its owner killed): then the same request is sent again, so that
+  // OPSCOM sees that permit once more rather than a second, different one, and the correction
+  // is applied to the permit made (an update; a zone: a delete and a create). A failed job's
+  // last attempt was refused by OPSCOM for good, so its request is mapped again.
+  const mayExist = existing.opscomAttempts > 0 && existing.state !== 'failed';
   return claim(
     {
       ...existing,
-      // A correction changes the mapping; otherwise the permit already chosen is re-sent.
-      permit: correction ? null : existing.permit,
-      corrections: correction ?? existing.corrections,
+      permit: correction && !mayExist ? null : existing.permit,
+      corrections: corrections(existing),
+      revision: correction ? existing.revision + 1 : existing.revision,
       // A replayed job's JOB_MAX_AGE_HOURS counts from the replay.
       createdAt: retrying ? now : existing.createdAt,
     },

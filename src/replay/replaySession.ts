@@ -42,6 +42,9 @@ export async function replaySession(
   }
 
   let waitedForOther = false;
+  // The operator's correction is on the job (a round recorded it): from then on it is the
+  // ledger's to apply, whoever runs the job.
+  let corrected = false;
   // How long replay waits for another process to let go of a job before reporting it.
   let busyUntil: number | undefined;
   for (let round = 1; ; round++) {
@@ -50,8 +53,15 @@ export async function replaySession(
       planReplay(job, target, request, context),
     );
     // Later rounds go on with what this one recorded (force, corrections) on the job; a round
-    // that found the job busy recorded nothing, so the next one still carries them.
+    // that found the job busy recorded only the correction, so the next one still carries force.
+    const recordedCorrection =
+      request.correction !== null &&
+      (plan.kind === 'claimed' ||
+        (plan.kind === 'busy' && plan.corrected === true) ||
+        (plan.kind === 'unpaid' && plan.corrected === true));
+    if (recordedCorrection) corrected = true;
     if (plan.kind !== 'busy') request = { ...request, force: false, correction: null };
+    else if (recordedCorrection) request = { ...request, correction: null };
 
     if (plan.kind === 'unpaid') {
       const kept = plan.corrected ? '; the correction is kept and applies once it is paid' : '';
@@ -64,8 +74,8 @@ export async function replaySession(
         referenceId: plan.referenceId,
         outcome: 'already done',
         detail: waitedForOther
-          ? 'done by another process meanwhile'
-          : deps.ask.correction
+          ? `done by another process meanwhile${corrected ? ', the correction applied' : ''}`
+          : deps.ask.correction && !corrected
             ? 'the correction was not applied: the session has its permit but the ledger does not know it (run replay once without the correction first)'
             : plan.via === 'stripe'
               ? 'reference found in Stripe metadata; recorded in the ledger'
@@ -78,7 +88,9 @@ export async function replaySession(
         return {
           ...base,
           outcome: 'failed',
-          detail: `another process (${plan.job.leaseOwner ?? '?'}) still holds this job; run again later`,
+          detail: corrected
+            ? `another process (${plan.job.leaseOwner ?? '?'}) still holds this job; the correction is recorded on it, and that process applies it`
+            : `another process (${plan.job.leaseOwner ?? '?'}) still holds this job; run again later`,
         };
       }
       waitedForOther = true;
@@ -137,7 +149,7 @@ export async function replaySession(
       return {
         ...described,
         outcome: 'failed',
-        detail: `${job.lastError ?? 'not finished'} (left pending: a running adapter retries it, or replay it again)`,
+        detail: `${job.lastError ?? 'not finished'} (left pending${corrected ? ' with the correction recorded' : ''}: a running adapter retries it, or replay it again)`,
       };
     }
     await sleep(Math.min(Math.max(job.nextRunAt - deps.job.now(), 0), leaseMs));

@@ -116,6 +116,29 @@ export async function resolveSessionId(id: string, deps: ResolveDeps): Promise<R
   return targetFromRead(found.read, deps, true);
 }
 
+/**
+ * --session with a correction: a session the ledger holds as paid is taken from the ledger,
+ * without asking Stripe, so that the correction is recorded (and applied) even while Stripe
+ * cannot be read. Stripe is asked only where the ledger cannot say: a session it does not
+ * know, or one it holds as not paid yet (Stripe may know better). A ledger restored from an
+ * older backup may lack a permit Stripe's metadata has: run `replay --since` over the backup's
+ * gap first (it adopts those), then correct.
+ */
+export async function resolveForCorrection(id: string, deps: ResolveDeps): Promise<Resolution> {
+  const job = await deps.ledger.getJob(id);
+  const paid = fromLedger(job);
+  const paidInLedger =
+    job !== undefined &&
+    paid !== null &&
+    job.livemode === deps.livemode &&
+    (job.state === 'pending' ||
+      job.state === 'done' ||
+      job.state === 'failed' ||
+      job.state === 'dead');
+  if (!paidInLedger) return resolveSessionId(id, deps);
+  return { target: { sessionId: id, session: job.session, paid, stripeReference: undefined } };
+}
+
 async function findPayingEvent(
   read: Read,
   deps: ResolveDeps,

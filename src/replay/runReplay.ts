@@ -13,6 +13,7 @@ import { replaySession, type SessionReplayDeps } from './replaySession';
 import {
   EVENT_RETENTION_SECONDS,
   resolveEventId,
+  resolveForCorrection,
   resolveSessionId,
   targetFromEvent,
   targetFromJob,
@@ -157,13 +158,16 @@ async function* pages(
   session: SessionReplayDeps,
 ): AsyncGenerator<Item[]> {
   switch (selector.kind) {
-    case 'sessions':
+    case 'sessions': {
+      // A correction is recorded first, from the ledger alone where it can be (see there).
+      const correcting = session.ask.correction !== null && !session.dryRun;
       yield selector.ids.map((id) => ({
         key: id,
         created: undefined,
-        resolve: () => resolveSessionId(id, deps),
+        resolve: () => (correcting ? resolveForCorrection(id, deps) : resolveSessionId(id, deps)),
       }));
       return;
+    }
     case 'events':
       yield selector.ids.map((id) => ({
         key: id,

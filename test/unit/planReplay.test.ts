@@ -170,4 +170,61 @@ describe('planReplay', () => {
     // The same write-back, finished: the same round (Stripe replays what it already did).
     expect(finishing.write?.writeBackRound).toBe(0);
   });
+
+  describe('an operator correction is never dropped', () => {
+    const permit = {
+      action: 'create' as const,
+      plate: 'OLD1',
+      zone: 'Z',
+      startTime: 's',
+      endTime: 'e',
+      endsAt: 'E',
+      amount: '14.50',
+      currency: 'CAD' as const,
+    };
+    const plate = { plate: 'NEW1', by: 'dana', at: '2026-12-03T10:00:00Z' };
+    const duration = { duration: '2h', by: 'ana', at: '2026-12-03T11:00:00Z' };
+
+    test('given while another process holds the job: recorded on it, with a new revision', () => {
+      const held = job({ leaseOwner: 'web:1', leaseExpiresAt: NOW + 1, revision: 4 });
+      const change = planReplay(held, target(), request({ correction: plate }));
+      expect(change.result).toMatchObject({ kind: 'busy', corrected: true });
+      // The holder's lease is left alone; its finish at revision 4 is refused, so it goes round
+      // again and applies the correction.
+      expect(change.write).toMatchObject({
+        leaseOwner: 'web:1',
+        leaseExpiresAt: NOW + 1,
+        revision: 5,
+        corrections: plate,
+      });
+      expect(change.note?.eventType).toBe('replay.corrected');
+    });
+
+    test('a later correction of another field keeps the earlier one, on every path', () => {
+      const failed = job({ state: 'failed', corrections: plate });
+      const live = withPermit({ corrections: plate });
+      const held = job({ corrections: plate, leaseOwner: 'web:1', leaseExpiresAt: NOW + 1 });
+      for (const existing of [failed, live, held]) {
+        const change = planReplay(existing, target(), request({ correction: duration }));
+        expect(change.write?.corrections).toEqual({ plate: 'NEW1', ...duration });
+      }
+      const forced = planReplay(live, target(), request({ correction: duration, force: true }));
+      expect(forced.write?.corrections).toEqual({ plate: 'NEW1', ...duration });
+    });
+
+    test('after an attempt that may have made the permit, the same request is sent again', () => {
+      // Attempt 1's answer was lost: OPSCOM may hold OLD1. Sending NEW1 instead would leave
+      // OLD1 standing beside it; the correction is applied to the permit once it is known.
+      const inDoubt = job({ state: 'pending', permit, opscomAttempts: 1 });
+      const change = planReplay(inDoubt, target(), request({ correction: plate }));
+      expect(change.result).toMatchObject({ kind: 'claimed', reason: 'corrected' });
+      expect(change.write).toMatchObject({ permit, corrections: plate });
+      expect(change.write?.revision).toBe(inDoubt.revision + 1);
+      // Refused by OPSCOM for good (failed): no permit can exist, the correction maps anew.
+      const refused = job({ state: 'failed', permit, opscomAttempts: 1 });
+      expect(planReplay(refused, target(), request({ correction: plate })).write?.permit).toBe(
+        null,
+      );
+    });
+  });
 });
