@@ -45,6 +45,8 @@ export async function replaySession(
   // The operator's correction is on the job (a round recorded it): from then on it is the
   // ledger's to apply, whoever runs the job.
   let corrected = false;
+  // The permit as it stood when the correction was recorded on a job another process held.
+  let heldLive: Job['live'] = null;
   // How long replay waits for another process to let go of a job before reporting it.
   let busyUntil: number | undefined;
   for (let round = 1; ; round++) {
@@ -68,13 +70,22 @@ export async function replaySession(
       return { ...base, outcome: 'skipped', detail: `${unpaidDetail(plan.state)}${kept}` };
     }
     if (plan.kind === 'already_done') {
+      // A correction recorded on a job another process held: that process applied it.
+      if (waitedForOther && corrected && permitChanged(heldLive, plan.job?.live)) {
+        return {
+          ...base,
+          ...describeJob(plan.job),
+          outcome: 'updated',
+          detail: `permit corrected by the process that held the job (${plan.job?.live?.status ?? 'active'})`,
+        };
+      }
       return {
         ...base,
         ...describeJob(plan.job),
         referenceId: plan.referenceId,
         outcome: 'already done',
         detail: waitedForOther
-          ? `done by another process meanwhile${corrected ? ', the correction applied' : ''}`
+          ? 'done by another process meanwhile'
           : deps.ask.correction && !corrected
             ? 'the correction was not applied: the session has its permit but the ledger does not know it (run replay once without the correction first)'
             : plan.via === 'stripe'
@@ -83,6 +94,7 @@ export async function replaySession(
       };
     }
     if (plan.kind === 'busy') {
+      if (recordedCorrection) heldLive = plan.job.live;
       busyUntil ??= Date.now() + leaseMs * 2;
       if (!(await waitForLease(plan.job, deps, busyUntil))) {
         return {
@@ -106,14 +118,7 @@ export async function replaySession(
     const described = { ...base, ...describeJob(job) };
     if (job.state === 'done') {
       const before = plan.job.live;
-      if (
-        plan.job.opscom &&
-        job.live &&
-        before &&
-        (before.status !== job.live.status ||
-          before.endsAt !== job.live.endsAt ||
-          before.plate !== job.live.plate)
-      ) {
+      if (plan.job.opscom && before && job.live && permitChanged(before, job.live)) {
         return { ...described, outcome: 'updated', detail: `permit ${job.live.status}` };
       }
       if (plan.reason === 'write_back') {
@@ -178,6 +183,15 @@ async function refusedCorrection(
   );
   if (mapped.kind === 'permit') return undefined;
   return `the correction was refused, nothing was sent: ${mapped.reasons.join('; ')}`;
+}
+
+/** Whether the live permit moved on from `before` (its status, end or plate). */
+function permitChanged(before: Job['live'], after: Job['live'] | undefined): boolean {
+  if (!after) return false;
+  if (!before) return true;
+  return (
+    before.status !== after.status || before.endsAt !== after.endsAt || before.plate !== after.plate
+  );
 }
 
 function unpaidDetail(state: string): string {

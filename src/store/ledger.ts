@@ -233,8 +233,18 @@ export interface Ledger extends OperatorLedger {
   recordPermitChange(lease: LeaseRef, change: PermitChange): Promise<boolean>;
   /** Releases the job until `runAt`, keeping the error (an attempt in flight is over). */
   scheduleRetry(lease: LeaseRef, error: string, runAt: number): Promise<boolean>;
-  /** Ends the job: failed, dead, or cancelled (a refund came before any permit was made). */
-  giveUp(lease: LeaseRef, state: 'failed' | 'dead' | 'cancelled', reason: string): Promise<boolean>;
+  /**
+   * Ends the job: failed, dead, or cancelled (a refund came before any permit was made), unless
+   * its revision moved past `revision` meanwhile (a correction, a refund or a dispute was
+   * recorded while the worker decided): then it is released, due now, to be decided again
+   * with what was recorded. Resolves the job's state after it, or false when the lease is lost.
+   */
+  giveUp(
+    lease: LeaseRef,
+    state: 'failed' | 'dead' | 'cancelled',
+    reason: string,
+    revision: number,
+  ): Promise<JobState | false>;
 
   /**
    * Reads one session's job and writes what `decide` returns, with no other write to that job

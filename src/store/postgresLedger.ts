@@ -285,14 +285,20 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
         lease,
         { error, runAt },
       ),
-    giveUp: (lease, state, reason) =>
-      owned(
+    giveUp: async (lease, state, reason, revision) => {
+      // Ends the job only at the revision its worker saw (store/ledger.ts).
+      const same = 'revision = @revision::int';
+      const [row] = await query<{ state: JobState }>(
         `
-        UPDATE jobs SET state = @state, last_error = @reason, opscom_started_at = NULL,
-          lease_owner = NULL, lease_expires_at = NULL, updated_at = @now`,
-        lease,
-        { state, reason },
-      ),
+        UPDATE jobs SET state = CASE WHEN ${same} THEN @state ELSE state END,
+          next_run_at = CASE WHEN ${same} THEN next_run_at ELSE @now::bigint END,
+          last_error = @reason, opscom_started_at = NULL,
+          lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
+        ${OWNED} RETURNING state`,
+        { ...lease, state, reason, revision },
+      );
+      return row ? row.state : false;
+    },
     findKnownEnd: async (referenceId, exceptSessionId = '') => {
       const [row] = await query<{ opscom_ends_at: string }>(
         `

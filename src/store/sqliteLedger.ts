@@ -163,9 +163,12 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
   const retry = db.prepare(`
     UPDATE jobs SET attempts = attempts + 1, last_error = @error, next_run_at = @runAt,
       opscom_started_at = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now ${OWNED}`);
-  const giveUp = db.prepare(`
-    UPDATE jobs SET state = @state, last_error = @reason, opscom_started_at = NULL,
-      lease_owner = NULL, lease_expires_at = NULL, updated_at = @now ${OWNED}`);
+  // Ends the job only at the revision its worker saw (store/ledger.ts).
+  const giveUp = db.prepare<Record<string, unknown>, { state: JobState }>(`
+    UPDATE jobs SET state = CASE WHEN revision = @revision THEN @state ELSE state END,
+      next_run_at = CASE WHEN revision = @revision THEN next_run_at ELSE @now END,
+      last_error = @reason, opscom_started_at = NULL,
+      lease_owner = NULL, lease_expires_at = NULL, updated_at = @now ${OWNED} RETURNING state`);
   const knownEnd = db.prepare<[string, string], { opscom_ends_at: string }>(`
     SELECT opscom_ends_at FROM jobs WHERE opscom_reference_id = ? AND opscom_ends_at IS NOT NULL
       AND session_id <> ?
@@ -281,8 +284,8 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
     ...operatorQueries(sqlitePort(db, run), SQLITE_PATHS),
     scheduleRetry: (lease, error, runAt) =>
       grouped(() => retry.run({ ...lease, error, runAt }).changes > 0, false),
-    giveUp: (lease, state, reason) =>
-      grouped(() => giveUp.run({ ...lease, state, reason }).changes > 0, false),
+    giveUp: (lease, state, reason, revision) =>
+      grouped(() => giveUp.get({ ...lease, state, reason, revision })?.state ?? false, false),
     recordNote: (note) =>
       grouped(() => void insertEvent.run({ ...note, livemode: note.livemode ? 1 : 0 }), false),
     changeJob: <T>(

@@ -2,7 +2,7 @@ import type { LivePermit, PermitStatus } from '../domain/permitLife';
 import type { PermitRequest } from '../domain/permit';
 import type { PaymentFacts } from '../domain/paymentFacts';
 import type { Job } from '../store/ledger';
-import { LeaseLost, note, type JobRun } from './jobContext';
+import { endJob, LeaseLost, note, type JobRun } from './jobContext';
 import { callOpscom, holdUntilRecorded, noteTakeover } from './opscomCall';
 import { desiredPermit, planPermit } from './livePermit';
 import { permitForJob } from './permitForJob';
@@ -30,7 +30,7 @@ export async function createStep(
   const mapped = await permitForJob(job, deps.ledger, deps.mapping);
   if (mapped.kind === 'invalid') {
     const reason = `cannot map session to a permit: ${mapped.reasons.join('; ')}`;
-    await deps.ledger.giveUp(run.lease(), 'failed', reason);
+    if (!(await endJob(run, 'failed', reason))) return undefined;
     await note(run, 'job.failed', deps.now(), { error: reason });
     deps.metrics?.jobOutcome('failed');
     log.warn(
@@ -135,7 +135,7 @@ export async function createStep(
 
 /** Ends a job that must have no permit (refunded, disputed or revoked before any was made). */
 async function cancel(run: JobRun, reason: string): Promise<undefined> {
-  await run.deps.ledger.giveUp(run.lease(), 'cancelled', reason);
+  if (!(await endJob(run, 'cancelled', reason))) return undefined;
   run.deps.metrics?.jobOutcome('cancelled');
   run.log.info('job cancelled', { reason });
   return undefined;

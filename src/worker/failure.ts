@@ -1,6 +1,6 @@
 import { AdapterError, StoreError, describeError } from '../errors';
 import { retryDelayMs } from './backoff';
-import { LeaseLost, note, type JobRun } from './jobContext';
+import { endJob, LeaseLost, note, type JobRun } from './jobContext';
 
 /**
  * The one place that decides what a failed step means for its job, from the error's kind
@@ -25,12 +25,12 @@ export async function handleFailure(run: JobRun, err: unknown, attempts: number)
   const at = run.lease();
   try {
     if (kind === 'permanent') {
-      await deps.ledger.giveUp(at, 'failed', message);
+      if (!(await endJob(run, 'failed', message))) return;
       await note(run, 'job.failed', at.now, { error: message });
       deps.metrics?.jobOutcome('failed');
       log.error('job failed permanently', { error: message });
     } else if (kind === 'transient' && at.now - job.createdAt >= deps.maxAgeMs) {
-      await deps.ledger.giveUp(at, 'dead', `gave up after retries: ${message}`);
+      if (!(await endJob(run, 'dead', `gave up after retries: ${message}`))) return;
       await note(run, 'job.dead', at.now, { error: message });
       deps.metrics?.jobOutcome('dead');
       log.error('job dead: still failing after JOB_MAX_AGE_HOURS; replay it once fixed', {

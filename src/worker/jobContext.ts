@@ -63,6 +63,27 @@ export function jobRun(job: Job, deps: JobDeps, hooks: JobHooks): JobRun {
   };
 }
 
+/**
+ * Ends the job (failed, dead, cancelled) at the revision this run saw. False when it was not
+ * ended: the lease was lost, or something was recorded meanwhile (an operator's correction, a
+ * refund), and the job is released to be decided again with it, never ended without it.
+ */
+export async function endJob(
+  run: JobRun,
+  state: 'failed' | 'dead' | 'cancelled',
+  reason: string,
+): Promise<boolean> {
+  const after = await run.deps.ledger.giveUp(run.lease(), state, reason, run.job.revision);
+  if (after === state) return true;
+  if (after !== false) {
+    run.log.info('the job changed while it was being ended: it is decided again', {
+      wouldBe: state,
+      reason,
+    });
+  }
+  return false;
+}
+
 /** An events row for the record; losing one loses no payment, so a failure is only logged. */
 export async function note(
   run: JobRun,

@@ -381,11 +381,37 @@ describe.each(backends)('the %s ledger', (_name, makeStore) => {
       attempts: 1,
       lastError: 'OPSCOM answered HTTP 500',
     });
-    expect(await ledger.giveUp(lease('cs_r', 'w1', 10_100), 'dead', 'gave up')).toBe(true);
+    const claimed = await ledger.getJob('cs_r');
+    expect(
+      await ledger.giveUp(lease('cs_r', 'w1', 10_100), 'dead', 'gave up', claimed!.revision),
+    ).toBe('dead');
     expect(await ledger.listJobs(['dead', 'failed'])).toEqual([
       expect.objectContaining({ sessionId: 'cs_r', state: 'dead', lastError: 'gave up' }),
     ]);
     expect(await ledger.claimNextJob('w1', 99_999, 1_000)).toBeUndefined();
+  });
+
+  test('giving up at a revision that moved meanwhile (a correction) releases the job instead', async () => {
+    await ledger.recordSessionEvent(event('cs_g', 'paid'));
+    const claimed = await ledger.claimNextJob('w1', 1_500, 1_000);
+    // An operator's correction is recorded while the worker decides the job cannot be mapped.
+    await ledger.changeJob('cs_g', (job) => ({
+      result: null,
+      write: {
+        ...job!,
+        corrections: { plate: 'NEW1', by: 'ana', at: 'T' },
+        revision: job!.revision + 1,
+      },
+    }));
+    expect(
+      await ledger.giveUp(lease('cs_g', 'w1', 1_600), 'failed', 'cannot map', claimed!.revision),
+    ).toBe('pending');
+    // Not failed: due now, free, with the correction, for the next claim to decide again.
+    expect(await ledger.claimNextJob('w2', 1_600, 1_000)).toMatchObject({
+      sessionId: 'cs_g',
+      state: 'pending',
+      corrections: { plate: 'NEW1' },
+    });
   });
 
   test('changeJob: read, decide, write one job and a note atomically; concurrent inserts make one', async () => {
