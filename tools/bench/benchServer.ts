@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { freePort } from '../devtools/freePort';
 import { distFile } from '../devtools/paths';
 
@@ -12,11 +13,13 @@ export interface BenchServer {
 /**
  * The built server (dist/server.js, or `script`) in its own process, as production runs it, on a free port;
  * resolves once it answers /healthz. Its log lines are dropped (stderr is kept). BENCH_CPU_PROF=dir writes a
- * V8 CPU profile of it there (node --cpu-prof).
+ * V8 CPU profile of it there (node --cpu-prof). `logFile`: its log lines (stdout) and its stderr are
+ * appended to that file instead, stderr still shown here too (the chaos run keeps them as evidence).
  */
 export async function startBenchServer(
   env: Record<string, string>,
   script = distFile('server.js'),
+  options: { logFile?: string } = {},
 ): Promise<BenchServer> {
   const profDir = process.env['BENCH_CPU_PROF'];
   // As the Procfile and `npm start` run it: a 128 MB old-space cap, which keeps V8 from
@@ -26,10 +29,14 @@ export async function startBenchServer(
     ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []),
   ];
   const port = await freePort();
+  const log = options.logFile === undefined ? undefined : openSync(options.logFile, 'a');
   const child = spawn(process.execPath, [...nodeArgs, script], {
     env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'info', ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // With a log file the child writes its lines straight into it (nothing passes through this
+    // process, and a SIGKILLed child's last lines are there); stderr comes here to be shown too.
+    stdio: log === undefined ? ['ignore', 'ignore', 'inherit'] : ['ignore', log, 'pipe'],
   });
+  if (log !== undefined) teeStderr(child, log);
   let exitCode: number | null | undefined;
   child.once('exit', (code) => (exitCode = code));
   // Ready when /healthz answers, whatever the log level.
@@ -54,4 +61,14 @@ export async function startBenchServer(
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** The child's stderr, on this terminal as before and into its log beside its log lines. */
+function teeStderr(child: ChildProcess, log: number): void {
+  child.stderr?.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    // The file is opened for appending: each write lands whole after the child's own lines.
+    writeSync(log, chunk);
+  });
+  child.once('close', () => closeSync(log));
 }

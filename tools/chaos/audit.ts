@@ -43,6 +43,34 @@ export interface AuditReport {
   ledgerDisagrees: string[];
 }
 
+/** A failing row of the audit (or of settling) and the session it names. */
+export interface FailingRow {
+  kind: string;
+  sessionId: string;
+  text: string;
+}
+
+/**
+ * The failing rows of a report, each with its session: every row starts with the session's
+ * label (`cs_… (kind, plate …)`, see auditChaos). A forged request's row names no session and
+ * is left out (it has no session to tell the story of).
+ */
+export function failingRows(report: AuditReport): FailingRow[] {
+  const kinds: Array<[string, readonly string[]]> = [
+    ['lost', report.lost],
+    ['doubled', report.doubled],
+    ['wrong', report.wrong],
+    ['missing write-back', report.missingWriteBacks],
+    ['ledger disagrees', report.ledgerDisagrees],
+  ];
+  return kinds.flatMap(([kind, rows]) =>
+    rows.flatMap((text) => {
+      const sessionId = /^(cs_\w+) \(/.exec(text)?.[1];
+      return sessionId ? [{ kind, sessionId, text }] : [];
+    }),
+  );
+}
+
 /**
  * The documented window: a process killed after it sent its request (OPSCOM goes on and makes
  * the permit) and before the answer was recorded. A kill up to this long before OPSCOM saw the

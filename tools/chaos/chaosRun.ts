@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,15 +9,32 @@ import {
   type ThrowawayPostgres,
 } from '../devtools/throwawayPostgres';
 import { toolArgs } from '../devtools/cliArgs';
-import { runReplayScript } from '../devtools/replayScript';
 import { createLogger } from '../../src/logger';
+import type { Job } from '../../src/store/ledger';
 import { startOpscomSimulator } from '../simulators/opscomSimulator';
 import { startStripeSimulator } from '../simulators/stripeSimulator';
 import { migrateLedger, openLedger } from '../../src/store/openLedger';
 import { startFleet } from './adapterFleet';
-import { auditChaos, type AuditReport } from './audit';
-import { chaosStreams, makeChaosPlan } from './chaosPlan';
-import { deliverLikeStripe, sendForged, type DeliveryStats } from './deliver';
+import { auditChaos, failingRows, type FailingRow } from './audit';
+import { chaosStreams, makeChaosPlan, type ChaosPlan, type PlannedSession } from './chaosPlan';
+import { deliverAll } from './deliveryPhase';
+import { openEvidenceFolder, type EvidenceFolder } from './evidence';
+import {
+  keepAfterAbort,
+  keepFailureEvidence,
+  type FailureInput,
+  type RunSources,
+} from './keepEvidence';
+import {
+  followResumes,
+  formatSinceBreakdown,
+  sessionLines,
+  sinceBreakdown,
+  summaryCounts,
+  type SessionLine,
+} from './replayRuns';
+import { countOf, printReport } from './report';
+import { describeSettle, settle, settleLimitMs, type Settled } from './settle';
 
 const TOKEN = 'chaos-opscom-token';
 const SECRET = 'whsec_chaos_secret';
@@ -53,6 +69,8 @@ function parse(argv: readonly string[]): Options {
   return { ...a, store: a.store as Options['store'] };
 }
 
+type Say = (line: string) => void;
+
 /**
  * `npm run chaos [-- --payments 2000 --kills 5 --rate 100 --seed N --store sqlite|postgres]`: the built
  * adapter (one process on SQLite, two on PostgreSQL) takes a storm of signed deliveries —
@@ -63,15 +81,22 @@ function parse(argv: readonly string[]): Options {
  * runs beside the fleet, faults still on, and must recover them without doubling any.
  * Exit 1 on any lost, doubled or wrong permit. --busy N runs N CPU-bound processes beside it.
  * PostgreSQL: DATABASE_URL (a fresh database is created on that server) or a throwaway server.
+ * Its work folder (adapter-chaos-* in the temporary folder) is removed after a pass and kept,
+ * with the evidence and a timeline per failing session, after a failure, a throw or Ctrl-C.
  */
 export async function runChaos(argv: readonly string[]): Promise<number> {
   const o = parse(argv);
   const random = chaosStreams(o.seed);
   const started = Date.now();
-  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const say: Say = (line) => process.stdout.write(`${line}\n`);
   say(
     `chaos: ${o.payments} payments, ${o.kills} kills, ${o.store}, seed ${o.seed}${o.busy > 0 ? `, ${o.busy} CPU-bound process(es) beside it` : ''}`,
   );
+  const src: RunSources = {
+    keep: false,
+    written: false,
+    facts: { options: o, startedAt: new Date(started).toISOString() },
+  };
   // Whatever happens, nothing this run started outlives it: not a throw, not Ctrl-C.
   const teardown: Array<() => unknown> = [];
   // One teardown, however many ask for it (an interrupt, then the run's own finally).
@@ -86,14 +111,28 @@ export async function runChaos(argv: readonly string[]): Promise<number> {
         }
       }
     })());
+  // The evidence of an aborted run is kept once, before the database it reads is torn down.
+  let keeping: Promise<void> | undefined;
+  const keepAborted = (why: string) =>
+    (keeping ??= keepAfterAbort(src, why).then(
+      (dir) => {
+        if (dir) say(`the run's work folder is kept: ${dir} (README.txt says what is in it)`);
+      },
+      (err: unknown) => say(`could not write all the evidence: ${String(err)}`),
+    ));
   const interrupted = (signal: NodeJS.Signals) => {
-    say(`${signal}: stopping the fleet, the simulators and the throwaway database`);
-    void tearDown().then(() => process.exit(130));
+    say(`${signal}: keeping the evidence, stopping the fleet, the simulators and the database`);
+    void keepAborted(`it was interrupted (${signal})`)
+      .then(tearDown)
+      .then(() => process.exit(130));
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
-    return await run(o, random, started, say, teardown);
+    return await run(o, random, started, say, teardown, src);
+  } catch (err) {
+    await keepAborted(`it threw: ${err instanceof Error ? err.message : String(err)}`);
+    throw err;
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
@@ -101,21 +140,30 @@ export async function runChaos(argv: readonly string[]): Promise<number> {
   }
 }
 
-async function run(
+/** The simulators, the plan, the ledger and the fleet, each registered for teardown. */
+async function startWorld(
   o: Options,
   random: ReturnType<typeof chaosStreams>,
-  started: number,
-  say: (line: string) => void,
   teardown: Array<() => unknown>,
-): Promise<number> {
+  src: RunSources,
+) {
+  const dir = mkdtempSync(join(tmpdir(), 'adapter-chaos-'));
+  // First in, so last out: removed after everything using it has stopped, unless it is kept.
+  teardown.push(() => {
+    if (!src.keep) rmSync(dir, { recursive: true, force: true });
+  });
+  const folder = (src.folder = openEvidenceFolder(dir));
   for (let i = 0; i < o.busy; i++) {
     const busy = spawn('yes', [], { stdio: 'ignore' });
     teardown.push(() => busy.kill('SIGKILL'));
   }
 
-  const opscom = await startOpscomSimulator({ apiToken: TOKEN, random: random.opscomFaults });
+  const opscom = (src.opscom = await startOpscomSimulator({
+    apiToken: TOKEN,
+    random: random.opscomFaults,
+  }));
   teardown.push(() => opscom.close());
-  const stripe = await startStripeSimulator({ random: random.stripeFaults });
+  const stripe = (src.stripe = await startStripeSimulator({ random: random.stripeFaults }));
   teardown.push(() => stripe.close());
   opscom.faults.setRate(0.2, ['500', 'hang', 'reset', 'error200']);
   stripe.faults.setRate(0.2, ['500', '429', 'reset']);
@@ -128,9 +176,8 @@ async function run(
   const lost = new Set(
     plan.sessions.filter((s) => s.expected && random.schedule() < o.lost).map((s) => s.session.id),
   );
+  src.facts['withheld'] = [...lost];
 
-  const dir = mkdtempSync(join(tmpdir(), 'adapter-chaos-'));
-  teardown.push(() => rmSync(dir, { recursive: true, force: true }));
   let pg: ThrowawayPostgres | undefined;
   let store: StoreConfig;
   if (o.store === 'sqlite') {
@@ -145,9 +192,12 @@ async function run(
       poolSize: 10,
     };
   }
+  src.store = store;
   await migrateLedger(store);
   const adapterEnv = {
-    LOG_LEVEL: 'warn',
+    // Every webhook and job step, into each adapter's log in the work folder: the evidence a
+    // failed run keeps (tens of MB at 10,000 payments; written to a file, not through here).
+    LOG_LEVEL: 'info',
     STRIPE_SECRET_KEY: 'sk_test_chaos',
     STRIPE_WEBHOOK_SECRET: SECRET,
     STRIPE_API_URL: stripe.url,
@@ -167,81 +217,112 @@ async function run(
       ? { SQLITE_PATH: store.sqlitePath }
       : { DATABASE_URL: store.url, DATABASE_SSL: 'off' }),
   };
-  const fleet = await startFleet(o.store === 'sqlite' ? 1 : 2, adapterEnv, random.fleet);
+  const fleet = (src.fleet = await startFleet(
+    o.store === 'sqlite' ? 1 : 2,
+    adapterEnv,
+    random.fleet,
+    folder.adapterDir,
+  ));
   teardown.push(() => fleet.stop());
+  return { folder, opscom, stripe, plan, lost, store, adapterEnv, fleet };
+}
 
-  // Every event once, at a steady `rate`; 30 % of sessions have each event delivered 2–3
-  // times, half of the copies at the same moment, half up to 5 s later. Shuffled, so a
-  // session's events arrive in any order.
-  const deliveries: Array<{ body: string; at: number }> = [];
-  const events = plan.sessions.flatMap((s) => {
-    const copies = random.schedule() < 0.3 ? 2 + Math.floor(random.schedule() * 2) : 1;
-    // A lost session's Checkout events never arrive, but its refund does: the ledger keeps it
-    // for the payment, and replay's recovery must then not leave a permit standing.
-    const sent = lost.has(s.session.id)
-      ? s.events.filter((e) => e['type'] === 'charge.refunded')
-      : s.events;
-    return sent.map((e) => ({ body: JSON.stringify(e), copies }));
-  });
-  for (let i = events.length - 1; i > 0; i--) {
-    const j = Math.floor(random.schedule() * (i + 1));
-    [events[i], events[j]] = [events[j]!, events[i]!];
+/**
+ * Corrections while the fleet runs, faults on: an operator fixes plates with replay, four at a
+ * time, and like an operator runs the command a stopped one prints (3 times at most). The exit
+ * kept for each is its last run's.
+ */
+async function runCorrections(
+  corrected: readonly PlannedSession[],
+  folder: EvidenceFolder,
+  env: NodeJS.ProcessEnv,
+): Promise<{ exits: number[]; resumed: number; resumes: number }> {
+  const out = { exits: [] as number[], resumed: 0, resumes: 0 };
+  for (let i = 0; i < corrected.length; i += 4) {
+    const batch = corrected.slice(i, i + 4).map((s) =>
+      followResumes(
+        ['--session', s.session.id, '--plate', s.correction!, '--by', 'chaos', '--json'],
+        (argv, resume) =>
+          folder.runReplay(
+            {
+              purpose: resume === 0 ? 'correction' : 'correction resume',
+              sessionId: s.session.id,
+              argv,
+            },
+            env,
+          ),
+      ),
+    );
+    for (const r of await Promise.all(batch)) {
+      out.exits.push(r.last.code);
+      if (r.stops.length > 0) out.resumed++;
+      out.resumes += r.stops.length;
+    }
   }
-  events.forEach((e, i) => {
-    const at = (i * 1000) / o.rate;
-    deliveries.push({ body: e.body, at });
-    for (let c = 1; c < e.copies; c++)
-      deliveries.push({
-        body: e.body,
-        at: random.schedule() < 0.5 ? at : at + random.schedule() * 5000,
-      });
-  });
-  const window = Math.max(...deliveries.map((d) => d.at)) + 3000;
-  const killTimes = Array.from({ length: o.kills }, () => random.schedule() * window).sort(
-    (a, b) => a - b,
-  );
+  return out;
+}
 
-  const stats: DeliveryStats = { attempts: 0, acked: 0, retried: 0 };
-  const forgedStatuses: number[] = [];
-  const kills: number[] = [];
-  const deadline = Date.now() + 15 * 60_000;
-  const t0 = Date.now();
-  const sleepUntil = (at: number) => sleep(Math.max(0, t0 + at - Date.now()));
-  let delivering = true;
-  // Forged, stale and tampered requests, in a steady stream while the real ones arrive.
-  const forger = async () => {
-    for (let i = 0; delivering; i++) {
-      const f = plan.forged[i % plan.forged.length]!;
-      forgedStatuses.push(await sendForged(f.body, f.kind, SECRET, fleet.pickPort()));
-      await sleep(20);
-    }
-  };
-  const killer = async () => {
-    for (const at of killTimes) {
-      await sleepUntil(at);
-      kills.push((await fleet.killOne()).at);
-    }
-  };
-  const forging = forger();
-  await Promise.all([
-    ...deliveries.map(async (d) => {
-      await sleepUntil(d.at);
-      await deliverLikeStripe(
-        d.body,
-        SECRET,
-        () => fleet.pickPort(),
-        stats,
-        deadline,
-        random.delivery,
+/**
+ * The missed payments: the operator's replay over the whole window, beside the running fleet,
+ * following the resume line of a run stopped by Stripe's injected faults (3 times at most). Each
+ * session's last line is kept: who finished it is told from it.
+ */
+async function runSinceReplay(plan: ChaosPlan, folder: EvidenceFolder, env: NodeJS.ProcessEnv) {
+  // (The plan dates some delayed payments' success a minute or two ahead: the window covers them.)
+  const times = plan.sessions.flatMap((s) => s.events.map((e) => Number(e['created'])));
+  const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+  const lines = new Map<string, SessionLine & { command: number }>();
+  const { last, stops } = await followResumes(
+    [
+      ...['--since', iso(Math.min(...times) - 60), '--until', iso(Math.max(...times) + 60)],
+      ...['--json', '--stripe-rate', '20'],
+    ],
+    async (argv, resume) => {
+      const r = await folder.runReplay(
+        { purpose: resume === 0 ? 'since' : 'since resume', argv },
+        env,
       );
-    }),
-    killer(),
-  ]);
-  delivering = false;
-  await forging;
-  const deliveredAt = Date.now();
+      for (const line of sessionLines(r.stdout))
+        lines.set(line.sessionId, { ...line, command: r.n });
+      return r;
+    },
+  );
+  return { last, stops, lines, counts: summaryCounts(last.stdout) };
+}
+
+/** Each session a settle phase left waiting, as a failing row. */
+function unsettledRows(s: Settled, phase: string): FailingRow[] {
+  if (s.settled) return [];
+  return s.unsettled.map((j: Job) => ({
+    kind: 'never settled',
+    sessionId: j.sessionId,
+    text: `${j.sessionId}: still ${j.state} ${Math.round(s.limitMs / 60_000)} min into settling ${phase}; last error ${j.lastError ?? 'none'}, next run ${new Date(j.nextRunAt).toISOString()}, lease ${j.leaseOwner ?? 'none'}`,
+  }));
+}
+
+async function run(
+  o: Options,
+  random: ReturnType<typeof chaosStreams>,
+  started: number,
+  say: Say,
+  teardown: Array<() => unknown>,
+  src: RunSources,
+): Promise<number> {
+  const { folder, opscom, stripe, plan, lost, store, adapterEnv, fleet } = await startWorld(
+    o,
+    random,
+    teardown,
+    src,
+  );
+  const { deliveries, stats, forgedStatuses, kills, deliveredAt } = await deliverAll(
+    plan,
+    lost,
+    fleet,
+    { rate: o.rate, kills: o.kills, secret: SECRET },
+    random,
+  );
   say(
-    `delivered: ${deliveries.length} deliveries acknowledged after ${stats.attempts} attempts; ${kills.length} kills`,
+    `delivered: ${deliveries} deliveries acknowledged after ${stats.attempts} attempts; ${kills.length} kills`,
   );
 
   const ledger = await openLedger(
@@ -250,214 +331,123 @@ async function run(
   );
   teardown.push(() => ledger.close());
   const owed = new Set(plan.sessions.filter((s) => s.expected).map((s) => s.session.id));
-  const settle = async (): Promise<number | undefined> => {
-    while (Date.now() < deadline) {
-      const unsettled = (await ledger.listJobs(['pending'])).filter(
-        (j) => owed.has(j.sessionId) || j.session.metadata['duration'] === 'whenever',
-      );
-      if (unsettled.length === 0) return Date.now();
-      await sleep(500);
-    }
-    return undefined;
-  };
-  const settledAt = await settle();
+  const planned = new Set(plan.sessions.map((s) => s.session.id));
+  const limitMs = settleLimitMs(o.payments);
+  const settled = await settle(ledger, owed, planned, limitMs);
+  src.facts['settledAfterWebhooks'] = settleFacts(settled);
 
-  // Corrections while the fleet runs, faults on: an operator fixes plates with replay.
   const replayEnv = { PATH: process.env['PATH'] ?? '', ...adapterEnv };
   const corrected = plan.sessions.filter((s) => s.correction);
-  const correctionExits: number[] = [];
-  for (let i = 0; i < corrected.length; i += 4) {
-    const batch = corrected
-      .slice(i, i + 4)
-      .map((s) =>
-        runReplayScript(
-          ['--session', s.session.id, '--plate', s.correction!, '--by', 'chaos', '--json'],
-          replayEnv,
-          'capture',
-        ),
-      );
-    for (const r of await Promise.all(batch)) correctionExits.push(r.code);
-  }
+  const corrections = await runCorrections(corrected, folder, replayEnv);
+  src.facts['corrections'] = corrections;
 
-  // The missed payments: the operator's replay over the whole window, beside the running fleet.
-  // (The plan dates some delayed payments' success a minute or two ahead: the window covers them.)
-  const times = plan.sessions.flatMap((s) => s.events.map((e) => Number(e['created'])));
-  const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
-  // A run stopped by Stripe's injected faults (a read that failed all its tries) ends with the
-  // command that goes on from there: the operator runs it, and so does chaos (3 times at most).
-  let replayed = await runReplayScript(
-    [
-      ...['--since', iso(Math.min(...times) - 60), '--until', iso(Math.max(...times) + 60)],
-      ...['--json', '--stripe-rate', '20'],
-    ],
-    replayEnv,
-    'capture',
-  );
-  const replayStops: string[] = [];
-  for (let stop = replayStopOf(replayed.stdout); stop && replayStops.length < 3;) {
-    replayStops.push(stop.reason);
-    replayed = await runReplayScript(stop.argv, replayEnv, 'capture');
-    stop = replayStopOf(replayed.stdout);
-  }
-  const replayCounts = summaryCounts(replayed.stdout);
-  const recoveredAt = await settle();
+  const since = await runSinceReplay(plan, folder, replayEnv);
+  src.facts['replaySince'] = { stops: since.stops, exit: since.last.code, counts: since.counts };
+  // Its own limit, from when replay ended: however long corrections and replay took.
+  const recovered = await settle(ledger, owed, planned, limitMs);
+  src.facts['settledAfterReplay'] = settleFacts(recovered);
+
+  // Read once: the audit, the notes, the breakdown, the dump and the timelines share them.
+  const jobs = await ledger.listJobs();
+  const events = await ledger.listEvents();
+  const notes = events.filter((e) => e.outcome.startsWith('opscom.'));
   const report = auditChaos({
     plan,
     permits: [...opscom.permits.values()],
     opscomReceived: opscom.received,
     stripeSessions: stripe.sessions,
-    jobs: await ledger.listJobs(),
-    notes: (await ledger.listEvents()).filter((e) => e.outcome.startsWith('opscom.')),
+    jobs,
+    notes,
     kills,
   });
   const noteCounts: Record<string, number> = {};
-  for (const e of await ledger.listEvents()) {
-    if (e.outcome.startsWith('opscom.')) noteCounts[e.outcome] = (noteCounts[e.outcome] ?? 0) + 1;
-  }
+  for (const e of notes) noteCounts[e.outcome] = (noteCounts[e.outcome] ?? 0) + 1;
+  const breakdown = sinceBreakdown(since.lines, new Map(jobs.map((j) => [j.sessionId, j])), owed);
+  src.facts['replaySince'] = {
+    stops: since.stops,
+    exit: since.last.code,
+    counts: since.counts,
+    breakdown,
+  };
+  src.facts['adapters'] = fleet.incarnations;
+  src.facts['audit'] = report;
 
   const forgedAccepted = forgedStatuses.filter((s) => s !== 400 && s !== 0).length;
   printReport(say, {
     payments: o.payments,
     owed: owed.size,
-    deliveries: deliveries.length,
+    deliveries,
     attempts: stats.attempts,
     forged: `${forgedStatuses.length} sent, ${forgedStatuses.filter((s) => s === 400).length} refused 400, ${forgedAccepted} accepted`,
     faults: `OPSCOM ${opscom.faults.injected}, Stripe ${stripe.faults.injected}`,
     kills: kills.length,
     report,
     notes: noteCounts,
-    settle:
-      settledAt === undefined
-        ? 'never (timed out)'
-        : `${((settledAt - deliveredAt) / 1000).toFixed(1)} s`,
+    settle: describeSettle(settled, deliveredAt),
     lost: lost.size,
-    afterPayment: `${plan.sessions.filter((s) => s.refund?.full).length} full refunds, ${plan.sessions.filter((s) => s.refund && !s.refund.full).length} partial, ${corrected.length} corrections (replay exits ${JSON.stringify(countOf(correctionExits))})`,
-    replay: `${replayStops.length > 0 ? `stopped ${replayStops.length}× and resumed (${replayStops.join('; ')}), then ` : ''}exit ${replayed.code}, ${JSON.stringify(replayCounts)}, ${recoveredAt === undefined ? 'never settled' : `settled ${((recoveredAt - (settledAt ?? deliveredAt)) / 1000).toFixed(1)} s after the webhooks`}`,
+    afterPayment: `${plan.sessions.filter((s) => s.refund?.full).length} full refunds, ${plan.sessions.filter((s) => s.refund && !s.refund.full).length} partial, ${corrected.length} corrections (exit of each one's last run ${JSON.stringify(countOf(corrections.exits))}${corrections.resumed > 0 ? `; ${corrections.resumed} stopped and resumed, ${corrections.resumes} resume(s)` : ''})`,
+    replay: `${since.stops.length > 0 ? `stopped ${since.stops.length}× and resumed (${since.stops.join('; ')}), then ` : ''}exit ${since.last.code}, ${JSON.stringify(since.counts)}, ${recovered.settled ? `settled ${describeSettle(recovered)} after replay ended` : `never settled (${describeSettle(recovered)})`}`,
+    replayFinishedBy: formatSinceBreakdown(breakdown),
     total: `${((Date.now() - started) / 1000).toFixed(1)} s`,
   });
-  const failed =
-    report.lost.length +
-      report.doubled.length +
-      report.wrong.length +
-      report.missingWriteBacks.length +
-      report.ledgerDisagrees.length +
-      forgedAccepted >
-      0 ||
-    settledAt === undefined ||
-    recoveredAt === undefined;
-  if (failed) {
-    const rows = Object.entries({
-      lost: report.lost.length,
-      doubled: report.doubled.length,
-      wrong: report.wrong.length,
-      'missing write-backs': report.missingWriteBacks.length,
-      'ledger disagrees': report.ledgerDisagrees.length,
-      'forged accepted': forgedAccepted,
-      'never settled': settledAt === undefined || recoveredAt === undefined ? 1 : 0,
-    }).filter(([, n]) => n > 0);
-    // What the operator's replay said on stderr: why it stopped, when it stopped early.
-    const replayErrors = replayed.stderr.trim().split('\n').filter(Boolean).slice(-10);
-    for (const line of replayErrors) say(`  replay: ${line}`);
-    say(
-      `FAILED (seed ${o.seed}): ${rows.map(([k, n]) => `${k} ${n}`).join(', ')} — the evidence is above; \`npm run chaos -- --seed ${o.seed} ...\` repeats the same plan, deliveries and kills`,
-    );
-  } else {
+  const unsettled = [
+    ...unsettledRows(settled, 'after the webhooks'),
+    ...unsettledRows(recovered, 'after replay --since'),
+  ];
+  const counts = Object.entries({
+    lost: report.lost.length,
+    doubled: report.doubled.length,
+    wrong: report.wrong.length,
+    'missing write-backs': report.missingWriteBacks.length,
+    'ledger disagrees': report.ledgerDisagrees.length,
+    'forged accepted': forgedAccepted,
+    'never settled': new Set(unsettled.map((r) => r.sessionId)).size,
+  }).filter(([, n]) => n > 0);
+  if (counts.length === 0) {
     say('PASSED');
+    return 0;
   }
-  return failed ? 1 : 0;
+  await failed(say, o.seed, src, counts, {
+    sessions: plan.sessions,
+    withheld: lost,
+    jobs,
+    events,
+    rows: [...failingRows(report), ...unsettled],
+    sinceLines: since.lines,
+    replayStderr: since.last.stderr,
+  });
+  return 1;
 }
 
-function printReport(
-  say: (line: string) => void,
-  r: {
-    payments: number;
-    owed: number;
-    deliveries: number;
-    attempts: number;
-    forged: string;
-    faults: string;
-    kills: number;
-    report: AuditReport;
-    notes: Record<string, number>;
-    settle: string;
-    lost: number;
-    afterPayment: string;
-    replay: string;
-    total: string;
-  },
-): void {
-  const rows: Array<[string, string | number]> = [
-    ['payments (owed a permit)', `${r.payments} (${r.owed})`],
-    ['deliveries (attempts)', `${r.deliveries} (${r.attempts})`],
-    ['forged/stale/tampered', r.forged],
-    ['faults injected', r.faults],
-    ['adapter kills', r.kills],
-    ['lost', r.report.lost.length],
-    ['doubled', r.report.doubled.length],
-    ['doubled in the documented window', r.report.doubledInWindow.length],
-    ['doubles by cause', JSON.stringify(r.report.doubledBy)],
-    ['OPSCOM answer → ledger (window)', windowFigures(r.report.answerToRecordMs)],
-    ['OPSCOM attempt notes', JSON.stringify(r.notes)],
-    ['wrong', r.report.wrong.length],
-    ['missing write-backs', r.report.missingWriteBacks.length],
-    ['ledger disagrees', r.report.ledgerDisagrees.length],
-    ['time to settle', r.settle],
-    ['webhooks never delivered', r.lost],
-    ['refunds, corrections', r.afterPayment],
-    ['replay --since (then settled)', r.replay],
-    ['total run', r.total],
-  ];
-  for (const [k, v] of rows) say(`${k.padEnd(34)} ${v}`);
-  const details: Array<[string, string[]]> = [
-    ['lost', r.report.lost],
-    ['doubled', r.report.doubled],
-    ['doubled in window (evidence)', r.report.doubledInWindow],
-    ['wrong', r.report.wrong],
-    ['missing write-back', r.report.missingWriteBacks],
-    ['ledger disagrees', r.report.ledgerDisagrees],
-  ];
-  for (const [name, lines] of details) for (const l of lines.slice(0, 20)) say(`  ${name}: ${l}`);
+/**
+ * A failed run: its unsettled sessions and replay's last words on the terminal, its evidence and
+ * a timeline per failing session into the kept work folder, and the FAILED line naming both.
+ */
+async function failed(
+  say: Say,
+  seed: number,
+  src: RunSources,
+  counts: ReadonlyArray<[string, number]>,
+  input: FailureInput & { replayStderr: string },
+): Promise<void> {
+  for (const r of input.rows.filter((r) => r.kind === 'never settled').slice(0, 20))
+    say(`  never settled: ${r.text}`);
+  // What the operator's replay said on stderr: why it stopped, when it stopped early.
+  const replayErrors = input.replayStderr.trim().split('\n').filter(Boolean).slice(-10);
+  for (const line of replayErrors) say(`  replay: ${line}`);
+  const timelines = await keepFailureEvidence(src, input);
+  for (const t of timelines.slice(0, 20)) say(`  timeline: ${t}`);
+  const dir = src.folder?.dir ?? '?';
+  const more =
+    timelines.length > 1 ? ` and ${timelines.length - 1} more in ${join(dir, 'timelines')}` : '';
+  say(
+    `FAILED (seed ${seed}): ${counts.map(([k, n]) => `${k} ${n}`).join(', ')} — evidence kept in ${dir} (README.txt says what is where)${timelines.length > 0 ? `; timeline${timelines.length > 1 ? 's' : ''}: ${timelines[0]}${more}` : ''}; \`npm run chaos -- --seed ${seed} ...\` repeats the same plan, deliveries and kills`,
+  );
 }
 
-interface ReplaySummary {
-  counts: Record<string, number>;
-  stopped?: { reason: string; resume: string };
-}
-
-/** The summary line that ends `npm run replay -- --json`, if it printed one. */
-function replaySummary(stdout: string): ReplaySummary | undefined {
-  const last = stdout.trim().split('\n').at(-1) ?? '';
-  try {
-    return (JSON.parse(last) as { summary: ReplaySummary }).summary;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Why a replay run stopped early, and the arguments that go on from there. */
-function replayStopOf(stdout: string): { reason: string; argv: string[] } | undefined {
-  const stopped = replaySummary(stdout)?.stopped;
-  if (!stopped) return undefined;
-  const words = stopped.resume.replace(/^npm run replay -- /, '');
-  // Chaos's own arguments have nothing a shell would need quoted.
-  if (/['"\\]/.test(words)) throw new Error(`cannot follow the resume line: ${stopped.resume}`);
-  return { reason: stopped.reason, argv: words.split(' ') };
-}
-
-/** The counts of the summary line that ends `npm run replay -- --json`. */
-function summaryCounts(stdout: string): Record<string, number> {
-  return replaySummary(stdout)?.counts ?? { unreadable: 1 };
-}
-
-/** p50, p99 and max of the answer → record times, in ms. */
-function windowFigures(sorted: readonly number[]): string {
-  if (sorted.length === 0) return 'no answers recorded';
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return `p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${sorted.at(-1)!} ms (${sorted.length} answers)`;
-}
-
-function countOf(values: readonly number[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const v of values) counts[String(v)] = (counts[String(v)] ?? 0) + 1;
-  return counts;
+/** A settle phase, for run.json. */
+function settleFacts(s: Settled): Record<string, unknown> {
+  return s.settled
+    ? { settled: true, tookMs: s.at - s.startedAt }
+    : { settled: false, limitMs: s.limitMs, unsettled: s.unsettled.map((j) => j.sessionId) };
 }
