@@ -6,6 +6,9 @@ import { watchOpscomToken } from './alerts/opscomTokenWatch';
 import { createApp } from './app';
 import type { ConsoleDeps } from './console/consoleRouter';
 import { reachabilityProbe } from './console/reachability';
+import { createEdge } from './http/edge';
+import type { DriverPageDeps } from './driver/driverRouter';
+import { lookupLimits } from './driver/lookupLimits';
 import { createReplayService } from './replay/replayService';
 import { newOwnerId } from './store/owner';
 import { createStripeReader } from './stripe/stripeReader';
@@ -37,6 +40,8 @@ export interface AdapterOverrides {
   retryDelay?: JobDeps['retryDelay'];
   /** Between two alert rounds (default 5 s). */
   alertIntervalMs?: number;
+  /** Clients the console's login throttle remembers (default console/loginThrottle.ts). */
+  loginThrottleClients?: number;
 }
 
 /**
@@ -55,6 +60,14 @@ export async function startAdapter(
     timeoutMs: config.stripe.timeoutMs,
   });
   const metrics = createMetrics(ledger, now);
+  const edge = createEdge(config.http, {
+    logger,
+    metrics,
+    now,
+    ...(overrides.loginThrottleClients
+      ? { loginThrottleClients: overrides.loginThrottleClients }
+      : {}),
+  });
   const services = jobServices(config);
   const token = watchOpscomToken(instrumentOpscom(services.opscom, metrics), now);
   const jobDeps = {
@@ -88,6 +101,7 @@ export async function startAdapter(
           pendingMinutes: config.alerts.pendingMinutes,
           publicUrl: config.publicUrl,
           token: token.state,
+          loginRefusals: config.console ? () => edge.loginThrottle.recentRefusals() : undefined,
           now,
           logger,
           ...(overrides.alertIntervalMs ? { intervalMs: overrides.alertIntervalMs } : {}),
@@ -108,12 +122,14 @@ export async function startAdapter(
       metrics,
       metricsToken: config.metricsToken,
       console: consoleDeps(),
+      driverPage: driverPageDeps(),
       alertRefundFailures: webhookUrl !== undefined,
+      refusals: edge.refusals,
+      bodyBudget: edge.bodyBudget,
+      trustProxy: config.http.trustProxy,
+      hsts: config.publicUrl?.protocol === 'https:',
     });
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.port, () => resolve(s));
-      s.once('error', reject);
-    });
+    server = await edge.listen(app, config.port);
   }
   if (worker) {
     ledger.onJobAvailable(() => worker.notify());
@@ -141,6 +157,35 @@ export async function startAdapter(
       pendingAlertMinutes: config.alerts.pendingMinutes,
       now,
       logger,
+      throttle: edge.loginThrottle,
+      refusals: edge.refusals,
+      bodyBudget: edge.bodyBudget,
+      secure: config.publicUrl?.protocol === 'https:',
+    };
+  }
+
+  /** The driver's page: the ledger, Stripe's reads, and the worker told of what it records. */
+  function driverPageDeps(): DriverPageDeps | undefined {
+    const page = config.driverPage;
+    if (!page) return undefined;
+    return {
+      ledger,
+      reader: createStripeReader(stripe),
+      livemode: config.stripe.livemode,
+      now,
+      onJobRecorded: () => worker?.notify(),
+      mapping: services.mapping,
+      operator: page.operator,
+      limits: lookupLimits({
+        perIdMs: 60_000,
+        perAddress: page.lookupsPerAddress,
+        windowMs: 60_000,
+        maxEntries: 50_000,
+      }),
+      waitMs: page.waitMs,
+      maxWaiting: 500,
+      logger,
+      metrics,
     };
   }
 
@@ -161,6 +206,7 @@ export async function startAdapter(
         await worker?.stop(graceMs);
         server?.closeAllConnections();
         await closed;
+        edge.stop();
         await ledger.close();
       })();
       return stopped;

@@ -1,8 +1,11 @@
+import { isIP } from 'node:net';
 import { Duration, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { parseDuration } from './domain/duration';
+import { checkZone, parseZoneList } from './domain/zone';
 import type { PermitPolicy } from './domain/permitLife';
 import { ConfigError } from './errors';
+import type { HttpLimits } from './http/httpServer';
 import type { LogLevel } from './logger';
 
 export type StoreConfig =
@@ -14,8 +17,17 @@ export type StoreConfig =
       poolSize: number;
     };
 
+/** Express's `trust proxy`: hops to trust, or the addresses and ranges of the proxies. */
+export type TrustProxy = number | string[];
+
 export interface Config {
   port: number;
+  /** The public edge's limits (http/httpServer.ts, http/bodyBudget.ts). */
+  http: HttpLimits & {
+    maxBufferedBodyBytes: number;
+    /** Whose X-Forwarded-For to believe for the client's address; undefined: nobody's. */
+    trustProxy: TrustProxy | undefined;
+  };
   logLevel: LogLevel;
   stripe: {
     secretKey: string;
@@ -30,6 +42,8 @@ export interface Config {
     baseUrl: URL;
     timezone: string;
     defaultZone: string | undefined;
+    /** OPSCOM_ZONES: the zones the operator's lots use; undefined accepts any well-formed zone. */
+    zones: string[] | undefined;
     timeoutMs: number;
     graceMs: number;
   };
@@ -59,6 +73,17 @@ export interface Config {
   publicUrl: URL | undefined;
   /** RETENTION_DAYS: events of finished jobs older than this are deleted; undefined keeps all. */
   retentionDays: number | undefined;
+  /** The driver's page at /permit/{CHECKOUT_SESSION_ID}; undefined when DRIVER_PAGE=off. */
+  driverPage:
+    | {
+        /** Shown on the page: OPERATOR_NAME and SUPPORT_CONTACT. */
+        operator: { name: string; support: string | undefined };
+        /** DRIVER_PAGE_WAIT_SECONDS: a first answer waits this long for a permit on its way. */
+        waitMs: number;
+        /** DRIVER_PAGE_LOOKUPS_PER_MINUTE: Stripe lookups one address may cause a minute. */
+        lookupsPerAddress: number;
+      }
+    | undefined;
 }
 
 const optionalText = z
@@ -89,8 +114,49 @@ const url = (fallback?: string) =>
         .optional(),
     );
 
+const zoneText = optionalText.transform((s, ctx) => {
+  if (s === undefined) return undefined;
+  const zone = checkZone(s);
+  if (!zone.ok) {
+    ctx.addIssue({ code: 'custom', message: zone.reason.replace(/^zone /, '') });
+    return z.NEVER;
+  }
+  return zone.zone;
+});
+
+// Named ranges Express understands, besides addresses and CIDR ranges.
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+const trustProxy = optionalText.transform((s, ctx): TrustProxy | undefined => {
+  if (s === undefined) return undefined;
+  if (/^\d+$/.test(s) && Number(s) >= 1 && Number(s) <= 10) return Number(s);
+  const parts = s.split(',').map((p) => p.trim());
+  const bad = parts.find((p) => {
+    const [address, bits, ...rest] = p.split('/');
+    if (PROXY_RANGES.includes(p)) return false;
+    const family = isIP(address ?? '');
+    if (family === 0 || rest.length > 0) return true;
+    return bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  });
+  if (bad !== undefined || parts.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'must be a number of proxies (1–10), or proxy addresses and ranges, comma-separated (10.0.0.0/8, loopback, …)',
+    });
+    return z.NEVER;
+  }
+  return parts;
+});
+
 const EnvSchema = z.object({
   PORT: intInRange(3000, 0, 65535),
+  HTTP_HEADERS_TIMEOUT_MS: intInRange(10_000, 1000, 120_000),
+  HTTP_REQUEST_TIMEOUT_MS: intInRange(15_000, 1000, 300_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: intInRange(65_000, 1000, 3_600_000),
+  HTTP_MAX_CONNECTIONS: intInRange(1000, 10, 100_000),
+  HTTP_MAX_BUFFERED_BODY_MB: intInRange(8, 2, 1024),
+  TRUST_PROXY: trustProxy,
   LOG_LEVEL: optionalText.pipe(z.enum(['error', 'warn', 'info', 'debug']).default('info')),
   STRIPE_SECRET_KEY: optionalText.pipe(
     z
@@ -129,7 +195,16 @@ const EnvSchema = z.object({
       .string({ error: 'is required: the IANA zone OPSCOM works in, e.g. America/Toronto' })
       .refine((s) => IANAZone.isValidZone(s), 'is not a known IANA zone (e.g. America/Toronto)'),
   ),
-  OPSCOM_ZONE: optionalText.pipe(z.string().max(50, 'must be at most 50 characters').optional()),
+  OPSCOM_ZONE: zoneText,
+  OPSCOM_ZONES: optionalText.transform((s, ctx) => {
+    if (s === undefined) return undefined;
+    const list = parseZoneList(s);
+    if (!list.ok) {
+      ctx.addIssue({ code: 'custom', message: list.reason.replace(/^zone /, 'has a zone that ') });
+      return z.NEVER;
+    }
+    return list.zones;
+  }),
   OPSCOM_TIMEOUT_MS: intInRange(10_000, 100, 120_000),
   OPSCOM_GRACE_MS: intInRange(60_000, 0, 600_000),
   MAX_PERMIT_DURATION: optionalText
@@ -181,6 +256,17 @@ const EnvSchema = z.object({
   ALERT_WEBHOOK_URL: url(),
   ALERT_PENDING_MINUTES: intInRange(15, 1, 24 * 60),
   PUBLIC_URL: url(),
+  DRIVER_PAGE: optionalText.pipe(
+    z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  ),
+  OPERATOR_NAME: optionalText.pipe(
+    z.string().max(80, 'must be at most 80 characters').default('Parking'),
+  ),
+  SUPPORT_CONTACT: optionalText.pipe(
+    z.string().max(120, 'must be at most 120 characters (a phone number, an e-mail)').optional(),
+  ),
+  DRIVER_PAGE_WAIT_SECONDS: intInRange(5, 0, 25),
+  DRIVER_PAGE_LOOKUPS_PER_MINUTE: intInRange(30, 1, 10_000),
   // Stripe retries a delivery for 3 days and keeps events 30 (replay --since reads them):
   // anything younger must stay recognisable as already received.
   RETENTION_DAYS: optionalText.transform((s, ctx) => {
@@ -218,8 +304,27 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       `WORKER_LEASE_SECONDS (${e.WORKER_LEASE_SECONDS}) must be longer than a Stripe write-back: twice STRIPE_TIMEOUT_MS (${e.STRIPE_TIMEOUT_MS})`,
     ]);
   }
+  const problems: string[] = [];
+  // Node refuses a headers timeout longer than the request's: the headers are part of it.
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push(
+      `HTTP_HEADERS_TIMEOUT_MS (${e.HTTP_HEADERS_TIMEOUT_MS}) must not be longer than HTTP_REQUEST_TIMEOUT_MS (${e.HTTP_REQUEST_TIMEOUT_MS})`,
+    );
+  }
+  if (e.OPSCOM_ZONE !== undefined && e.OPSCOM_ZONES && !e.OPSCOM_ZONES.includes(e.OPSCOM_ZONE)) {
+    problems.push(`OPSCOM_ZONE "${e.OPSCOM_ZONE}" is not one of OPSCOM_ZONES`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+      maxBufferedBodyBytes: e.HTTP_MAX_BUFFERED_BODY_MB * 1024 * 1024,
+      trustProxy: e.TRUST_PROXY,
+    },
     logLevel: e.LOG_LEVEL,
     stripe: {
       secretKey: e.STRIPE_SECRET_KEY,
@@ -233,6 +338,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       baseUrl: e.OPSCOM_BASE_URL ?? new URL('https://controller.operationscommander.io'),
       timezone: e.OPSCOM_TIMEZONE,
       defaultZone: e.OPSCOM_ZONE,
+      zones: e.OPSCOM_ZONES,
       timeoutMs: e.OPSCOM_TIMEOUT_MS,
       graceMs: e.OPSCOM_GRACE_MS,
     },
@@ -267,6 +373,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     alerts: { webhookUrl: e.ALERT_WEBHOOK_URL, pendingMinutes: e.ALERT_PENDING_MINUTES },
     publicUrl: e.PUBLIC_URL,
     retentionDays: e.RETENTION_DAYS,
+    driverPage:
+      e.DRIVER_PAGE === 'off'
+        ? undefined
+        : {
+            operator: { name: e.OPERATOR_NAME, support: e.SUPPORT_CONTACT },
+            waitMs: e.DRIVER_PAGE_WAIT_SECONDS * 1000,
+            lookupsPerAddress: e.DRIVER_PAGE_LOOKUPS_PER_MINUTE,
+          },
   };
 }
 

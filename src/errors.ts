@@ -31,26 +31,60 @@ export class ConfigError extends AdapterError {
   }
 }
 
-/** Why a webhook was refused, for the metrics (a small fixed set). */
+/**
+ * Why a request was refused, for the metrics and the logs: a small fixed set, so a flood of any
+ * size adds no new series and the log lines stay bounded per reason (http/refusals.ts).
+ */
 export type RefusalReason =
-  | 'too_large'
+  // Not provably from Stripe (the webhook): the header, then the signature, then the event.
   | 'missing_header'
   | 'malformed_header'
-  | 'bad_signature'
   | 'stale'
+  | 'bad_signature'
   | 'not_json'
-  | 'not_an_event';
+  | 'not_an_event'
+  // The body, on the webhook and the console's forms (http/readBody.ts).
+  | 'too_large'
+  | 'encoded_body'
+  | 'bad_charset'
+  | 'bad_form'
+  | 'aborted'
+  | 'timeout'
+  | 'busy'
+  | 'slow_body'
+  // The connection, before any route (http/httpServer.ts), and malformed URLs.
+  | 'bad_request'
+  | 'headers_too_large'
+  | 'shed'
+  // The console's login (console/auth.ts).
+  | 'bad_credentials'
+  | 'throttled';
 
-/** Raised when a webhook request cannot be proven to come from Stripe (answered 400). */
-export class WebhookVerificationError extends AdapterError {
-  readonly code = 'webhook_unverified';
+/**
+ * A request refused before anything was done for it, answered `status` with this message (safe
+ * to show: it never quotes the request). A 503 says when to come back (`Retry-After`): Stripe
+ * redelivers, and nothing is lost.
+ */
+export class RequestRefusedError extends AdapterError {
+  readonly code: string = 'request_refused';
+  readonly kind: ErrorKind;
   constructor(
-    message: string,
+    readonly status: number,
     readonly reason: RefusalReason,
+    message: string,
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
+    this.kind = status >= 500 ? 'transient' : 'permanent';
   }
-  readonly kind = 'permanent';
+}
+
+/** Raised when a webhook request cannot be proven to come from Stripe (answered 400). */
+export class WebhookVerificationError extends RequestRefusedError {
+  override readonly code = 'webhook_unverified';
+  constructor(message: string, reason: RefusalReason) {
+    super(400, reason, message);
+  }
 }
 
 /** OPSCOM could not be reached or gave an answer we cannot read: try again later. */

@@ -16,6 +16,8 @@ export interface AlertMonitorDeps {
   publicUrl: URL | undefined;
   /** What this process heard from OPSCOM about the token. */
   token: () => TokenState;
+  /** Console logins refused in the last 15 minutes, when this process serves the console. */
+  loginRefusals?: (() => number) | undefined;
   now: () => number;
   logger: Logger;
   /** Between two rounds (default 5 s). */
@@ -29,6 +31,12 @@ const COALESCE_OVER = 5;
 const CLAIM_MS = 60_000;
 /** Failed jobs turned into alerts per round. */
 const JOBS_PER_ROUND = 200;
+/**
+ * Console logins refused in 15 minutes (wrong, or unchecked while their client waits) that
+ * make an alert: far above an operator mistyping (a client waits after 10 failures), so
+ * someone is guessing. It clears after 15 minutes without one.
+ */
+export const LOGIN_REFUSALS_ALERT = 50;
 
 export interface AlertMonitor {
   /** One round: record what is wrong (or right again), then send what is due. */
@@ -89,6 +97,18 @@ export function createAlertMonitor(deps: AlertMonitorDeps): AlertMonitor {
       });
     } else if (token.acceptedAt !== undefined) {
       await ledger.clearAlert('opscom_token', alertText.tokenAccepted(), now);
+    }
+    const failures = deps.loginRefusals?.();
+    if (failures !== undefined && failures >= LOGIN_REFUSALS_ALERT) {
+      await ledger.raiseAlert({
+        key: 'console_logins',
+        kind: 'console_logins',
+        sessionId: null,
+        message: alertText.loginFailures(failures),
+        now,
+      });
+    } else if (failures === 0) {
+      await ledger.clearAlert('console_logins', alertText.loginFailuresCleared(), now);
     }
   }
 

@@ -14,6 +14,9 @@ export const alertText = {
   tokenRefused: (message: string) =>
     `OPSCOM refuses the API token: no permit can be made until OPSCOM_API_TOKEN is fixed (jobs wait and retry about once a minute). OPSCOM said: ${message}`,
   tokenAccepted: () => 'OPSCOM accepts the API token again: permits are being made.',
+  loginFailures: (refused: number) =>
+    `${refused} console logins refused in the last 15 minutes (wrong password, or too many tries): someone may be guessing CONSOLE_PASSWORD. Browsers that have signed in before are not held up; the logs (console login refused) give the addresses. If it goes on, keep /console off the public internet or choose a longer password.`,
+  loginFailuresCleared: () => 'No console login refused for 15 minutes.',
   refundFailed: (refundId: string, paymentIntentId: string) =>
     `A refund failed (${refundId}, ${paymentIntentId}): the payment stands. If its permit was revoked for the refund, review it in OPSCOM; nothing is re-created by itself.`,
 };

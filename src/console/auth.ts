@@ -1,14 +1,13 @@
 import type { RequestHandler } from 'express';
+import type { Refusals } from '../http/refusals';
 import { sameSecret } from '../http/sameSecret';
+import { addressKey, type LoginThrottle } from './loginThrottle';
+import type { TrustedBrowsers } from './trustedBrowser';
 
 export interface ConsoleCredentials {
   user: string;
   password: string;
 }
-
-/** Failed logins allowed from one address per window before it must wait. */
-export const MAX_FAILURES = 10;
-export const FAILURE_WINDOW_MS = 15 * 60_000;
 
 /** `Authorization: Basic …` → user and password, or undefined. */
 export function parseBasic(header: string | undefined): ConsoleCredentials | undefined {
@@ -20,68 +19,69 @@ export function parseBasic(header: string | undefined): ConsoleCredentials | und
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-/**
- * Counts failed logins per client address: after MAX_FAILURES in FAILURE_WINDOW_MS, that
- * address is refused (429, with Retry-After) until its oldest failure leaves the window. The
- * address is the connection's (Express's `req.ip`, no proxy trusted): behind a load balancer
- * every client shares it, so a password guesser there slows everyone down rather than get in.
- */
-export function loginThrottle(now: () => number = Date.now) {
-  const failures = new Map<string, number[]>();
-  const recent = (address: string) => {
-    const since = now() - FAILURE_WINDOW_MS;
-    const kept = (failures.get(address) ?? []).filter((t) => t > since);
-    if (kept.length === 0) failures.delete(address);
-    else failures.set(address, kept);
-    return kept;
-  };
-  return {
-    /** Milliseconds this address must wait, or 0. */
-    waitMs(address: string): number {
-      const kept = recent(address);
-      return kept.length >= MAX_FAILURES ? kept[0]! + FAILURE_WINDOW_MS - now() : 0;
-    },
-    failed(address: string): void {
-      failures.set(address, [...recent(address), now()]);
-    },
-  };
+export interface BasicAuthDeps {
+  credentials: ConsoleCredentials;
+  throttle: LoginThrottle;
+  browsers: TrustedBrowsers;
+  refusals: Refusals;
+  /** The console is served over HTTPS (PUBLIC_URL): its cookie is marked Secure. */
+  secure: boolean;
 }
 
 /**
- * HTTP Basic auth for the console: the user and password compared in constant time, failed
- * logins throttled per address. The user signed in is `res.locals.consoleUser`.
+ * HTTP Basic auth for the console. The user and password are compared in constant time, and
+ * guessing is slowed per client: a browser that has signed in before is recognised by its
+ * cookie (console/trustedBrowser.ts) and is its own client; any other request is its
+ * address's (console/loginThrottle.ts). A client with too many failures waits (429) and its
+ * credentials are not even checked meanwhile, so waiting cannot be skipped by guessing right;
+ * a stranger's failures never make a recognised browser wait. Failures and waits are counted
+ * and logged (bounded) through `refusals`; no password or user name given is ever logged.
+ * The user signed in is `res.locals.consoleUser`.
  */
-export function basicAuth(
-  credentials: ConsoleCredentials,
-  throttle: ReturnType<typeof loginThrottle>,
-): RequestHandler {
+export function basicAuth(deps: BasicAuthDeps): RequestHandler {
+  const { credentials, throttle, browsers, refusals } = deps;
   return (req, res, next) => {
+    const given = parseBasic(req.get('authorization'));
+    // No credentials yet: a browser's first request, before it asks its user. Not a failure.
+    if (!given) {
+      challenge(res);
+      return;
+    }
+    const browser = browsers.recognise(req.get('cookie'));
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    const wait = throttle.waitMs(address);
+    const client = browser !== undefined ? `browser:${browser}` : `address:${addressKey(address)}`;
+    const wait = throttle.waitMs(client);
     if (wait > 0) {
+      throttle.throttled();
+      refusals.refused('login', 'throttled', { ip: address, recognisedBrowser: !!browser });
       res
         .status(429)
         .set('Retry-After', String(Math.ceil(wait / 1000)))
         .type('text/plain')
         .send(
-          `Too many failed logins from this address; try again in ${Math.ceil(wait / 60_000)} min.\n`,
+          `Too many failed logins from ${browser ? 'this browser' : 'this address'}; try again in ${Math.ceil(wait / 60_000)} min. A browser that has signed in here before is not held up by others' failures.\n`,
         );
       return;
     }
-    const given = parseBasic(req.get('authorization'));
     // Both compared, always: which one was wrong does not show in the time taken.
-    const userOk = sameSecret(given?.user ?? '', credentials.user);
-    const passwordOk = sameSecret(given?.password ?? '', credentials.password);
-    if (given && userOk && passwordOk) {
+    const userOk = sameSecret(given.user, credentials.user);
+    const passwordOk = sameSecret(given.password, credentials.password);
+    if (userOk && passwordOk) {
+      if (browser === undefined) res.append('Set-Cookie', browsers.cookie(deps.secure));
       res.locals['consoleUser'] = credentials.user;
       next();
       return;
     }
-    if (given) throttle.failed(address);
-    res
-      .status(401)
-      .set('WWW-Authenticate', 'Basic realm="OPSCOM adapter console", charset="UTF-8"')
-      .type('text/plain')
-      .send('Sign in with CONSOLE_USER and CONSOLE_PASSWORD.\n');
+    throttle.failed(client);
+    refusals.refused('login', 'bad_credentials', { ip: address, recognisedBrowser: !!browser });
+    challenge(res);
   };
+}
+
+function challenge(res: Parameters<RequestHandler>[1]): void {
+  res
+    .status(401)
+    .set('WWW-Authenticate', 'Basic realm="OPSCOM adapter console", charset="UTF-8"')
+    .type('text/plain')
+    .send('Sign in with CONSOLE_USER and CONSOLE_PASSWORD.\n');
 }

@@ -1,14 +1,19 @@
-import express, { type Request, type Response, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { parseCorrection } from '../domain/correction';
 import { JOB_STATES, type JobState } from '../domain/intakeRule';
 import { describeError } from '../errors';
+import type { BodyBudget } from '../http/bodyBudget';
+import type { Refusals } from '../http/refusals';
 import type { Logger } from '../logger';
 import type { ReplayService } from '../replay/replayService';
 import type { Ledger } from '../store/ledger';
-import { basicAuth, loginThrottle, type ConsoleCredentials } from './auth';
+import { basicAuth, type ConsoleCredentials } from './auth';
 import { csrfToken, requireSameSite } from './csrf';
 import { href, type Html } from './html';
+import type { LoginThrottle } from './loginThrottle';
+import { readForm } from './readForm';
 import { buildTimeline } from './timeline';
+import { trustedBrowsers } from './trustedBrowser';
 import { confirmPage, jobPage, messagePage, resultPage } from './views/job';
 import { jobsPage, type JobsQuery } from './views/jobs';
 import { STYLESHEET, type PageContext } from './views/layout';
@@ -24,6 +29,12 @@ export interface ConsoleDeps {
   pendingAlertMinutes: number;
   now: () => number;
   logger: Logger;
+  /** Failed logins per client (kept by the adapter: the alerts read it too). */
+  throttle: LoginThrottle;
+  refusals: Refusals;
+  bodyBudget: BodyBudget;
+  /** Served over HTTPS (PUBLIC_URL): the console's cookie is marked Secure. */
+  secure: boolean;
 }
 
 const PAGE_SIZE = 50;
@@ -51,9 +62,21 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     });
     next();
   });
-  router.use(basicAuth(deps.credentials, loginThrottle(deps.now)));
-  router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
-  router.post('/{*rest}', requireSameSite(deps.credentials.password));
+  router.use(
+    basicAuth({
+      credentials: deps.credentials,
+      throttle: deps.throttle,
+      browsers: trustedBrowsers(deps.credentials.password, deps.credentials.user, deps.now),
+      refusals: deps.refusals,
+      secure: deps.secure,
+    }),
+  );
+  // Bodies are read only once signed in: a stranger's POST costs no memory.
+  router.post(
+    '/{*rest}',
+    readForm(deps.bodyBudget, deps.refusals),
+    requireSameSite(deps.credentials.password),
+  );
 
   const ctxOf = (res: Response): PageContext => {
     const user = userOf(res);

@@ -79,9 +79,16 @@ function fromEvent(e: EventRecord): TimelineEntry {
         ? JSON.stringify(rest)
         : undefined);
   const received = e.eventId.startsWith('evt_');
+  // The driver's page read the session from Stripe before its webhook came, and recorded it.
+  const fromPage = e.eventId.startsWith('page:');
+  const source = received
+    ? ` — ${e.eventType}`
+    : fromPage
+      ? ' — read from Stripe when the driver opened the permit page (the webhook had not come)'
+      : '';
   return {
     at: e.receivedAt,
-    title: `${TITLES[e.outcome] ?? e.outcome}${received ? ` — ${e.eventType}` : ''}`,
+    title: `${TITLES[e.outcome] ?? e.outcome}${source}`,
     by,
     detail: received && shown === undefined ? e.eventId : shown,
     tone: BAD.has(e.outcome) ? 'bad' : 'info',

@@ -1,6 +1,7 @@
 import { parseDuration } from './duration';
 import { normalisePlate } from './plate';
 import type { SessionSnapshot } from './sessionSnapshot';
+import { checkZone } from './zone';
 
 /**
  * What an operator asked for a session (npm run replay --plate/--duration/--zone/--revoke, or
@@ -31,7 +32,7 @@ export interface CorrectionInput {
 
 /**
  * Pure: the operator's values, checked as the mapping would check metadata (plate normalised,
- * duration parsed, zone 1–50 characters), or what is wrong with the first bad one. Empty
+ * duration parsed, zone as domain/zone.ts says), or what is wrong with the first bad one. Empty
  * fields are left out; nothing given at all is `null`.
  */
 export function parseCorrection(
@@ -53,9 +54,10 @@ export function parseCorrection(
   }
   const zoneText = given(input.zone);
   if (zoneText !== undefined) {
-    const zone = zoneText.trim();
-    if (zone.length > 50) return { ok: false, error: 'zone must be 1–50 characters' };
-    values.zone = zone;
+    // Its form only: whether it is one of OPSCOM_ZONES is the mapping's to say, with a reason.
+    const zone = checkZone(zoneText);
+    if (!zone.ok) return { ok: false, error: zone.reason };
+    values.zone = zone.zone;
   }
   if (input.revoke === true) {
     if (Object.keys(values).length > 0) {

@@ -5,6 +5,7 @@ import { toOpscomAmount } from './money';
 import type { PermitRequest } from './permit';
 import { normalisePlate } from './plate';
 import type { SessionSnapshot } from './sessionSnapshot';
+import { checkZone } from './zone';
 
 export interface MappingOptions {
   /** IANA zone OPSCOM works in (OPSCOM_TIMEZONE). */
@@ -13,6 +14,8 @@ export interface MappingOptions {
   defaultZone: string | undefined;
   /** MAX_PERMIT_DURATION. */
   maxDuration: Duration;
+  /** OPSCOM_ZONES: when set, a new permit's zone must be one of these. */
+  zones?: readonly string[] | undefined;
 }
 
 export interface MappingInput {
@@ -21,6 +24,12 @@ export interface MappingInput {
   paidAt: number;
   /** For an update: the end the ledger already knows for that reference, if any (ISO). */
   knownEndsAt?: string | undefined;
+  /**
+   * The zone of the permit OPSCOM already has for this session: taken as it is, so that a
+   * permit made before OPSCOM_ZONES (or before zones were checked) can still be refunded,
+   * shortened or corrected in its other fields.
+   */
+  liveZone?: string | undefined;
 }
 
 export type MappingResult =
@@ -55,11 +64,17 @@ export function mapSession(input: MappingInput, options: MappingOptions): Mappin
   if (referenceId !== undefined && !REFERENCE_ID.test(referenceId)) {
     reasons.push(`metadata "reference_id" must be 1–50 letters, digits or dashes`);
   }
-  const zone = session.metadata['zone']?.trim() || options.defaultZone;
-  if (referenceId === undefined && zone === undefined) {
+  const rawZone = session.metadata['zone']?.trim() || options.defaultZone;
+  let zone: string | undefined;
+  if (referenceId === undefined && rawZone === undefined) {
     reasons.push('metadata "zone" is missing and OPSCOM_ZONE is not set');
-  } else if (zone !== undefined && zone.length > 50) {
-    reasons.push('zone is longer than 50 characters');
+  } else if (rawZone !== undefined && rawZone === input.liveZone) {
+    zone = rawZone;
+  } else if (rawZone !== undefined) {
+    // An update sends no zone, but a zone OPSCOM could not take is still wrong metadata.
+    const checked = checkZone(rawZone, referenceId === undefined ? options.zones : undefined);
+    if (checked.ok) zone = checked.zone;
+    else reasons.push(checked.reason);
   }
 
   const start = DateTime.fromSeconds(input.paidAt, { zone: operatorZone(options.timezone) });

@@ -1,11 +1,15 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type Stripe from 'stripe';
-import { WebhookVerificationError, describeError } from '../errors';
+import { RequestRefusedError, describeError } from '../errors';
 import { recordStripeEvent } from '../intake/recordStripeEvent';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
 import type { Ledger } from '../store/ledger';
-import { verifyStripeEvent } from '../stripe/verifyWebhook';
+import { checkSignatureHeader, verifyStripeEvent } from '../stripe/verifyWebhook';
+import type { BodyBudget } from './bodyBudget';
+import { readBody } from './readBody';
+import { answerRefusal } from './refusalResponse';
+import type { Refusals } from './refusals';
 
 export interface WebhookRouteDeps {
   ledger: Ledger;
@@ -17,71 +21,70 @@ export interface WebhookRouteDeps {
   /** Called after a job was recorded or advanced, to start it without waiting for a poll. */
   onJobRecorded: () => void;
   metrics?: Metrics;
+  /** Counts and logs (bounded) every refused request. */
+  refusals: Refusals;
+  /** The body bytes buffered at once across all requests. */
+  bodyBudget: BodyBudget;
   /** Record an alert for each failed refund (ALERT_WEBHOOK_URL is set). */
   alertRefundFailures?: boolean;
 }
 
 /** Stripe's events are small; 1 MiB leaves room for big sessions and refuses abuse. */
-export const WEBHOOK_BODY_LIMIT = '1mb';
+export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
 /**
  * POST /webhooks/stripe: verify → record → answer. 400 when the request is not provably from
- * Stripe (nothing recorded); 500 when the ledger cannot record it (Stripe redelivers); 200 for
- * everything recorded, duplicated or deliberately ignored.
+ * Stripe (nothing recorded), cheapest check first: the Stripe-Signature header (present,
+ * well-formed, recent) before a byte of the body is read, then the body's headers, then the
+ * body itself within the shared budget (503 with Retry-After when there is no room), then the
+ * signature. 500 when the ledger cannot record it (Stripe redelivers); 200 for everything
+ * recorded, duplicated or deliberately ignored.
  */
 export function createWebhookRouter(deps: WebhookRouteDeps): Router {
   const router = express.Router();
-  router.post(
-    '/webhooks/stripe',
-    // The raw bytes, whatever the content type: the signature covers them exactly.
-    express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }),
-    async (req: Request, res: Response) => {
-      const receivedAt = deps.now();
-      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      let event;
-      try {
-        event = verifyStripeEvent(
-          deps.webhooks,
-          raw,
-          req.get('stripe-signature'),
-          deps.webhookSecrets,
-          Math.floor(receivedAt / 1000),
-        );
-      } catch (err) {
-        if (!(err instanceof WebhookVerificationError)) throw err;
-        deps.metrics?.webhookRefused(err.reason);
-        deps.logger.warn('webhook refused', { reason: err.message, ip: req.ip });
-        res.status(400).json({ error: err.message });
-        return;
+  router.post('/webhooks/stripe', async (req: Request, res: Response) => {
+    const receivedAt = deps.now();
+    const nowSeconds = Math.floor(receivedAt / 1000);
+    let event;
+    try {
+      const header = req.get('stripe-signature');
+      checkSignatureHeader(header, nowSeconds);
+      // The raw bytes, whatever the content type: the signature covers them exactly.
+      const raw = await readBody(req, { limit: WEBHOOK_BODY_LIMIT, budget: deps.bodyBudget });
+      event = verifyStripeEvent(deps.webhooks, raw, header, deps.webhookSecrets, nowSeconds);
+    } catch (err) {
+      if (!(err instanceof RequestRefusedError)) throw err;
+      deps.refusals.refused('webhook', err.reason, { error: err.message, ip: req.ip });
+      answerRefusal(req, res, err);
+      return;
+    }
+    const log = deps.logger.child({ eventId: event.id, eventType: event.type });
+    try {
+      const outcome = await recordStripeEvent(event, {
+        ledger: deps.ledger,
+        livemode: deps.livemode,
+        now: receivedAt,
+        alertRefundFailures: deps.alertRefundFailures === true,
+      });
+      if (
+        (outcome.status === 'recorded' && outcome.jobState === 'pending') ||
+        (outcome.status === 'recorded_payment_event' && outcome.wokeJob)
+      ) {
+        deps.onJobRecorded();
       }
-      const log = deps.logger.child({ eventId: event.id, eventType: event.type });
-      try {
-        const outcome = await recordStripeEvent(event, {
-          ledger: deps.ledger,
-          livemode: deps.livemode,
-          now: receivedAt,
-          alertRefundFailures: deps.alertRefundFailures === true,
-        });
-        if (
-          (outcome.status === 'recorded' && outcome.jobState === 'pending') ||
-          (outcome.status === 'recorded_payment_event' && outcome.wokeJob)
-        ) {
-          deps.onJobRecorded();
-        }
-        if (outcome.status === 'ignored_livemode' || outcome.status === 'invalid_payload') {
-          log.warn('webhook recorded but not acted on', { ...outcome });
-        } else if (outcome.status !== 'ignored_type') {
-          log.info('webhook recorded', { ...outcome });
-        }
-        deps.metrics?.webhookReceived(event.type, outcome.status);
-        res.status(200).json({ received: true, outcome: outcome.status });
-      } catch (err) {
-        log.error('webhook not recorded; answering 500 so Stripe redelivers', {
-          error: describeError(err),
-        });
-        res.status(500).json({ error: 'could not record the event; Stripe will redeliver it' });
+      if (outcome.status === 'ignored_livemode' || outcome.status === 'invalid_payload') {
+        log.warn('webhook recorded but not acted on', { ...outcome });
+      } else if (outcome.status !== 'ignored_type') {
+        log.info('webhook recorded', { ...outcome });
       }
-    },
-  );
+      deps.metrics?.webhookReceived(event.type, outcome.status);
+      res.status(200).json({ received: true, outcome: outcome.status });
+    } catch (err) {
+      log.error('webhook not recorded; answering 500 so Stripe redelivers', {
+        error: describeError(err),
+      });
+      res.status(500).json({ error: 'could not record the event; Stripe will redeliver it' });
+    }
+  });
   return router;
 }

@@ -1,6 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { SESSION_EVENT_TYPES } from '../domain/classifyEvent';
 import { JOB_STATES } from '../domain/intakeRule';
+import type { RefusalReason } from '../errors';
+import type { RefusalSurface } from '../http/refusals';
 import type { Ledger } from '../store/ledger';
 import { PAYMENT_EVENT_TYPES } from '../stripe/paymentEventPayload';
 
@@ -8,6 +10,11 @@ const PREFIX = 'opscom_adapter_';
 
 export type JobOutcome = 'done' | 'retried' | 'failed' | 'dead' | 'cancelled';
 export type CallOutcome = 'ok' | 'transient' | 'operator' | 'permanent';
+/** What recorded the payment whose permit was made: its webhook, the driver's page, replay. */
+export type PermitTrigger = 'webhook' | 'page' | 'replay';
+/** What the driver's page answered (see driver/driverRouter.ts). */
+export type DriverPageOutcome =
+  'shown' | 'fulfilled' | 'not_found' | 'rate_limited' | 'stripe_unavailable';
 
 /**
  * What the adapter counts, in Prometheus's terms (one prefix, base units, no label with a
@@ -17,14 +24,33 @@ export type CallOutcome = 'ok' | 'transient' | 'operator' | 'permanent';
 export interface Metrics {
   readonly registry: Registry;
   webhookReceived(type: string, outcome: string): void;
-  webhookRefused(reason: string): void;
+  /** A refused request (http/refusals.ts): on the webhook, the console's login, or elsewhere. */
+  refused(surface: RefusalSurface, reason: RefusalReason): void;
+  /** What the public edge holds now, read at each scrape (set once the server runs). */
+  watchEdge(probe: () => EdgeFigures): void;
   opscomCall(operation: string, outcome: CallOutcome, seconds: number): void;
   stripeCall(operation: string, outcome: CallOutcome, seconds: number): void;
   jobOutcome(outcome: JobOutcome): void;
   /** An OPSCOM call past its timeout: its answer came late, or was lost after the grace. */
   opscomInDoubt(resolution: 'late_answer' | 'answer_lost'): void;
   /** The paying event's `created` → OPSCOM's answer; the receipt → OPSCOM's answer. */
-  permitMade(paymentToPermitSeconds: number, receiptToPermitSeconds: number): void;
+  permitMade(
+    trigger: PermitTrigger,
+    paymentToPermitSeconds: number,
+    receiptToPermitSeconds: number,
+  ): void;
+  /** One answer of the driver's page. */
+  driverPage(outcome: DriverPageOutcome): void;
+  /** The payment → the first time the driver's page showed its permit active (this process). */
+  permitShownOnPage(paymentToShownSeconds: number): void;
+}
+
+/** The public edge's state: what an attack would fill. */
+export interface EdgeFigures {
+  connections: number;
+  bufferedBodyBytes: number;
+  /** Clients the console's login throttle remembers (0 without a console). */
+  loginThrottleEntries: number;
 }
 
 // The event types the adapter acts on, a bounded set; anything else is counted as `other`.
@@ -44,10 +70,47 @@ export function createMetrics(ledger: Ledger, now: () => number = Date.now): Met
   });
   const refused = new Counter({
     name: `${PREFIX}webhooks_refused_total`,
-    help: 'Webhooks refused before anything was recorded (not provably from Stripe, too large).',
+    help: 'Webhooks refused before anything was recorded (not provably from Stripe, a bad body, no room).',
     labelNames: ['reason'],
     registers,
   });
+  const loginsRefused = new Counter({
+    name: `${PREFIX}console_logins_refused_total`,
+    help: 'Console logins refused: bad_credentials, or throttled (too many failures from that client).',
+    labelNames: ['reason'],
+    registers,
+  });
+  const otherRefused = new Counter({
+    name: `${PREFIX}requests_refused_total`,
+    help: 'Other requests refused: console forms, malformed or timed-out requests, connections shed.',
+    labelNames: ['reason'],
+    registers,
+  });
+  let edge: (() => EdgeFigures) | undefined;
+  const edgeGauge = (name: string, help: string, read: (f: EdgeFigures) => number) =>
+    new Gauge({
+      name: `${PREFIX}${name}`,
+      help,
+      registers,
+      collect() {
+        if (edge) this.set(read(edge()));
+      },
+    });
+  edgeGauge(
+    'http_connections',
+    'Open HTTP connections (HTTP_MAX_CONNECTIONS caps them).',
+    (f) => f.connections,
+  );
+  edgeGauge(
+    'http_buffered_body_bytes',
+    'Request body bytes held in memory now (HTTP_MAX_BUFFERED_BODY_MB caps them).',
+    (f) => f.bufferedBodyBytes,
+  );
+  edgeGauge(
+    'console_login_throttle_entries',
+    'Clients the console login throttle remembers (bounded).',
+    (f) => f.loginThrottleEntries,
+  );
   const calls = (peer: string) => ({
     count: new Counter({
       name: `${PREFIX}${peer}_calls_total`,
@@ -89,6 +152,24 @@ export function createMetrics(ledger: Ledger, now: () => number = Date.now): Met
     buckets: LATENCY_BUCKETS,
     registers,
   });
+  const permitsMade = new Counter({
+    name: `${PREFIX}permits_made_total`,
+    help: 'Permits created in OPSCOM, by what recorded their payment: webhook, page (the driver landed before the webhook), replay.',
+    labelNames: ['trigger'],
+    registers,
+  });
+  const pageAnswers = new Counter({
+    name: `${PREFIX}driver_page_requests_total`,
+    help: "The driver's page: shown from the ledger, fulfilled from Stripe, not found, rate limited, Stripe unavailable.",
+    labelNames: ['outcome'],
+    registers,
+  });
+  const paymentToShown = new Histogram({
+    name: `${PREFIX}payment_to_page_shown_seconds`,
+    help: "From the payment to the driver's page first showing its permit active (per process).",
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
   new Gauge({
     name: `${PREFIX}jobs`,
     help: 'Jobs in the ledger, by state (read at scrape).',
@@ -113,7 +194,13 @@ export function createMetrics(ledger: Ledger, now: () => number = Date.now): Met
     registry,
     webhookReceived: (type, outcome) =>
       webhooks.inc({ type: KNOWN_TYPES.has(type) ? type : 'other', outcome }),
-    webhookRefused: (reason) => refused.inc({ reason }),
+    refused: (surface, reason) =>
+      (surface === 'webhook' ? refused : surface === 'login' ? loginsRefused : otherRefused).inc({
+        reason,
+      }),
+    watchEdge: (probe) => {
+      edge = probe;
+    },
     opscomCall: (operation, outcome, seconds) => {
       opscom.count.inc({ operation, outcome });
       opscom.duration.observe({ operation }, seconds);
@@ -124,9 +211,14 @@ export function createMetrics(ledger: Ledger, now: () => number = Date.now): Met
     },
     jobOutcome: (outcome) => outcomes.inc({ outcome }),
     opscomInDoubt: (resolution) => inDoubt.inc({ resolution }),
-    permitMade: (fromPayment, fromReceipt) => {
+    permitMade: (trigger, fromPayment, fromReceipt) => {
+      permitsMade.inc({ trigger });
       if (fromPayment >= 0) paymentToPermit.observe(fromPayment);
       if (fromReceipt >= 0) receiptToPermit.observe(fromReceipt);
+    },
+    driverPage: (outcome) => pageAnswers.inc({ outcome }),
+    permitShownOnPage: (seconds) => {
+      if (seconds >= 0) paymentToShown.observe(seconds);
     },
   };
 }

@@ -300,7 +300,7 @@ export interface JobQuery {
   offset: number;
 }
 
-export type AlertKind = 'job' | 'pending_age' | 'opscom_token' | 'refund_failed';
+export type AlertKind = 'job' | 'pending_age' | 'opscom_token' | 'refund_failed' | 'console_logins';
 
 /**
  * One alert: a job that failed or died, or a condition (the queue is late, OPSCOM refuses the

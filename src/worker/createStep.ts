@@ -1,6 +1,7 @@
 import type { LivePermit, PermitStatus } from '../domain/permitLife';
 import type { PermitRequest } from '../domain/permit';
 import type { PaymentFacts } from '../domain/paymentFacts';
+import type { PermitTrigger } from '../metrics/metrics';
 import type { Job } from '../store/ledger';
 import { endJob, LeaseLost, note, type JobRun } from './jobContext';
 import { callOpscom, holdUntilRecorded, noteTakeover } from './opscomCall';
@@ -99,7 +100,11 @@ export async function createStep(
     if (!recorded) throw new LeaseLost();
     if (request.action === 'create' && job.opscom === null && !replaced) {
       const paidAt = (job.paidAt ?? job.createdAt / 1000) * 1000;
-      deps.metrics?.permitMade((at - paidAt) / 1000, (at - job.createdAt) / 1000);
+      deps.metrics?.permitMade(
+        triggerOf(job, deps.owner),
+        (at - paidAt) / 1000,
+        (at - job.createdAt) / 1000,
+      );
     }
     log.info('permit pushed to OPSCOM', {
       action: request.action,
@@ -139,4 +144,13 @@ async function cancel(run: JobRun, reason: string): Promise<undefined> {
   run.deps.metrics?.jobOutcome('cancelled');
   run.log.info('job cancelled', { reason });
   return undefined;
+}
+
+/**
+ * What recorded the payment: replay when replay (or the console, through it) makes the permit; the driver's page when its
+ * read of Stripe recorded the payment (its events row is `page:…`); the webhook otherwise.
+ */
+function triggerOf(job: Job, owner: string): PermitTrigger {
+  if (owner.startsWith('replay') || owner.startsWith('console')) return 'replay';
+  return job.paidEventId?.startsWith('page:') ? 'page' : 'webhook';
 }

@@ -25,6 +25,7 @@ export function jobServices(
     mapping: {
       timezone: config.opscom.timezone,
       defaultZone: config.opscom.defaultZone,
+      zones: config.opscom.zones,
       maxDuration: config.maxPermitDuration,
     },
     policy: config.policy,

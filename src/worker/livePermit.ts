@@ -38,6 +38,7 @@ const mapped = new WeakMap<
     corrections: Job['corrections'];
     paidAt: number;
     mapping: MappingOptions;
+    liveZone: string | undefined;
     result: MappingResult;
   }
 >();
@@ -52,20 +53,23 @@ const mapped = new WeakMap<
  */
 export function desiredPermit(job: Job, mapping: MappingOptions): MappingResult {
   const paidAt = job.paidAt ?? Math.floor(job.createdAt / 1000);
+  // The zone OPSCOM already took for this session stays acceptable (domain/mapSession.ts).
+  const liveZone = livePermitOf(job)?.zone;
   const known = mapped.get(job.session);
   if (
     known &&
     known.corrections === job.corrections &&
     known.paidAt === paidAt &&
-    known.mapping === mapping
+    known.mapping === mapping &&
+    known.liveZone === liveZone
   ) {
     return known.result;
   }
   const result = mapSession(
-    { session: applyCorrection(job.session, job.corrections), paidAt },
+    { session: applyCorrection(job.session, job.corrections), paidAt, liveZone },
     mapping,
   );
-  mapped.set(job.session, { corrections: job.corrections, paidAt, mapping, result });
+  mapped.set(job.session, { corrections: job.corrections, paidAt, mapping, liveZone, result });
   return result;
 }
 

@@ -14,6 +14,8 @@ test('npm run demo (its built script) shows a permit and the reference in Stripe
   expect(run.stdout).toMatch(/"LicencePlate":"DEMO123"/);
   expect(run.stdout).toMatch(/"opscom_reference_id":"OC-000001"/);
   expect(run.stdout).toMatch(/✔ permit OC-000001/);
+  expect(run.stdout).toMatch(/driver's page +http:\/\/127\.0\.0\.1:\d+\/permit\/cs_test_\w+/);
+  expect(run.stdout).toMatch(/200 \{"state":"active","final":true,"plate":"DEMO123"/);
   expect(run.stdout).not.toContain('demo-opscom-token');
 });
 

@@ -192,9 +192,9 @@ describe('requests that are not provably from Stripe change nothing', () => {
       /more than 300 s old/,
     ],
     [
-      'stale and signed with a wrong secret (the signature is judged first)',
+      'stale and signed with a wrong secret (the header is judged first, before the body is read)',
       () => ({ secret: 'whsec_someone_else', timestamp: Math.floor(Date.now() / 1000) - 3600 }),
-      /no signature matches/,
+      /more than 300 s old/,
     ],
     [
       'stale, signed with the second secret of a roll',

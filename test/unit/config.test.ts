@@ -53,6 +53,54 @@ describe('loadConfig', () => {
     ]);
   });
 
+  test('the public edge: limits with defaults, checked against each other', () => {
+    expect(loadConfig(testEnv()).http).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 15_000,
+      keepAliveTimeoutMs: 65_000,
+      maxConnections: 1000,
+      maxBufferedBodyBytes: 8 * 1024 * 1024,
+      trustProxy: undefined,
+    });
+    expect(loadConfig(testEnv({ TRUST_PROXY: '1' })).http.trustProxy).toBe(1);
+    expect(
+      loadConfig(testEnv({ TRUST_PROXY: 'loopback, 10.0.0.0/8, fd00::/8' })).http.trustProxy,
+    ).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8']);
+    expect(
+      problems(
+        testEnv({
+          TRUST_PROXY: 'everyone',
+          HTTP_MAX_BUFFERED_BODY_MB: '1',
+          HTTP_MAX_CONNECTIONS: 'lots',
+        }),
+      ),
+    ).toEqual([
+      'HTTP_MAX_CONNECTIONS must be a whole number from 10 to 100000',
+      'HTTP_MAX_BUFFERED_BODY_MB must be a whole number from 2 to 1024',
+      'TRUST_PROXY must be a number of proxies (1–10), or proxy addresses and ranges, comma-separated (10.0.0.0/8, loopback, …)',
+    ]);
+    expect(
+      problems(testEnv({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '15000' })),
+    ).toEqual([
+      'HTTP_HEADERS_TIMEOUT_MS (20000) must not be longer than HTTP_REQUEST_TIMEOUT_MS (15000)',
+    ]);
+  });
+
+  test('zones: well-formed, and OPSCOM_ZONE one of OPSCOM_ZONES', () => {
+    const config = loadConfig(testEnv({ OPSCOM_ZONE: 'Lot 4', OPSCOM_ZONES: 'Lot 4, Lot 5' }));
+    expect(config.opscom.zones).toEqual(['Lot 4', 'Lot 5']);
+    expect(loadConfig(testEnv()).opscom.zones).toBeUndefined();
+    expect(problems(testEnv({ OPSCOM_ZONE: '<b>x</b>' }))[0]).toMatch(
+      /^OPSCOM_ZONE has characters lot names do not use \(U\+003C/,
+    );
+    expect(problems(testEnv({ OPSCOM_ZONES: 'Lot 4,Lot\u202E5' }))[0]).toMatch(
+      /^OPSCOM_ZONES has a zone that has characters/,
+    );
+    expect(problems(testEnv({ OPSCOM_ZONE: 'Lot 9', OPSCOM_ZONES: 'Lot 4' }))).toEqual([
+      'OPSCOM_ZONE "Lot 9" is not one of OPSCOM_ZONES',
+    ]);
+  });
+
   test('several webhook secrets, comma-separated, for a secret roll', () => {
     const config = loadConfig(testEnv({ STRIPE_WEBHOOK_SECRET: 'whsec_old, whsec_new' }));
     expect(config.stripe.webhookSecrets).toEqual(['whsec_old', 'whsec_new']);

@@ -1,4 +1,4 @@
-import { loginThrottle, MAX_FAILURES, parseBasic } from '../../src/console/auth';
+import { parseBasic } from '../../src/console/auth';
 import { crossSiteProblem, csrfToken } from '../../src/console/csrf';
 import { href, html } from '../../src/console/html';
 
@@ -27,18 +27,6 @@ describe('the console login', () => {
     expect(parseBasic(header)).toEqual({ user: 'operator', password: 'pa:ss' });
     expect(parseBasic('Bearer abc')).toBeUndefined();
     expect(parseBasic(`Basic ${Buffer.from('nocolon').toString('base64')}`)).toBeUndefined();
-  });
-
-  test('an address waits after too many failures, until the oldest leaves the window', () => {
-    let now = 0;
-    const throttle = loginThrottle(() => now);
-    for (let i = 0; i < MAX_FAILURES - 1; i++) throttle.failed('a');
-    expect(throttle.waitMs('a')).toBe(0);
-    throttle.failed('a');
-    expect(throttle.waitMs('a')).toBe(15 * 60_000);
-    expect(throttle.waitMs('b')).toBe(0);
-    now = 15 * 60_000 + 1;
-    expect(throttle.waitMs('a')).toBe(0);
   });
 });
 

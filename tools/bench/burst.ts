@@ -41,6 +41,8 @@ export async function measureBurst(options: {
   connections: number;
   store?: StoreConfig;
   env?: Record<string, string>;
+  /** Load run beside the burst (the driver's page bench): started first, stopped once drained. */
+  alongside?: (port: number, stripe: StripeSimulator) => { stop(): Promise<void> };
 }): Promise<BurstResult> {
   const opscom = await startOpscomSimulator({ apiToken: BENCH_OPSCOM_TOKEN });
   const stripe = await startStripeSimulator({ acceptUnknown: true });
@@ -57,6 +59,7 @@ export async function measureBurst(options: {
         },
         join(__dirname, 'inlineServer.js'),
       );
+  const beside = options.alongside?.(server.port, stripe);
   try {
     const started = Date.now();
     const cpuBefore = cpuMs(server.child.pid);
@@ -95,6 +98,7 @@ export async function measureBurst(options: {
       rssMb: peakRssMb(server.child.pid),
     };
   } finally {
+    await beside?.stop();
     await server.stop();
     await opscom.close();
     await stripe.close();

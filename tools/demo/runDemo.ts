@@ -100,6 +100,11 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
       ? `✔ permit ${job?.opscom?.referenceId} for plate DEMO123 until ${job?.opscom?.endsAt}`
       : `✘ job not done: ${JSON.stringify(job)}`,
   );
+  // What the driver sees on Checkout's success URL (success_url: …/permit/{CHECKOUT_SESSION_ID}).
+  const driverUrl = `${url}/permit/${session.id}`;
+  const shown = await fetch(driverUrl, { headers: { Accept: 'application/json' } });
+  say(`driver's page     ${driverUrl}`);
+  say(`  ${shown.status} ${await shown.text()}`);
 
   if (refund && ok) {
     // A full refund, as Stripe sends it: the permit is deleted (ON_FULL_REFUND=delete).
@@ -142,6 +147,7 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
   if (serve && ok) {
     say();
     say(`Serving. Send more: stripe listen --forward-to ${url}/webhooks/stripe`);
+    say(`The driver's page: ${driverUrl} (the success_url Checkout sends the driver to).`);
     say(
       `The console: ${url}/console (user operator, password ${process.env['CONSOLE_PASSWORD'] ? 'your CONSOLE_PASSWORD' : DEMO_CONSOLE_PASSWORD}).`,
     );

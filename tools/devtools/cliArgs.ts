@@ -5,10 +5,11 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** One option of a tool: a number, a word from a list, or a flag, with its default. */
+/** One option of a tool: a number, a word from a list, any text, or a flag, with its default. */
 export type OptionSpec =
   | { kind: 'number'; default: number; min?: number }
   | { kind: 'choice'; default: string; choices: readonly string[] }
+  | { kind: 'text'; default: string }
   | { kind: 'flag' };
 
 type Values<S extends Record<string, OptionSpec>> = {
@@ -51,6 +52,8 @@ export function toolArgs<S extends Record<string, OptionSpec>>(
       out[name] = given === true;
     } else if (given === undefined) {
       out[name] = o.default;
+    } else if (o.kind === 'text') {
+      out[name] = String(given);
     } else if (o.kind === 'number') {
       const n = Number(given);
       const min = o.min ?? 0;

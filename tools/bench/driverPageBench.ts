@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { StoreConfig } from '../../src/config';
+import { migrateLedger } from '../../src/store/openLedger';
+import { toolArgs } from '../devtools/cliArgs';
+import {
+  createDatabaseOn,
+  startThrowawayPostgres,
+  type ThrowawayPostgres,
+} from '../devtools/throwawayPostgres';
+import type { StripeSimulator } from '../simulators/stripeSimulator';
+import { measureBurst, type BurstResult } from './burst';
+import { percentile } from './stats';
+
+/**
+ * `npm run bench:driver-page [-- --store sqlite|postgres --count 4000 --drivers 200 --runs 1]`:
+ * the burst of bench:burst drained twice by the service, alone and with `drivers` drivers
+ * loading their permit page once a second meanwhile (each a paid session whose webhook never
+ * comes: its first load fulfils it from Stripe, the next ones show it). Prints the burst's
+ * permits/s both ways and the pages' answer times.
+ */
+export async function runDriverPageBench(argv: readonly string[]): Promise<void> {
+  const args = toolArgs(argv, {
+    store: { kind: 'choice', default: 'sqlite', choices: ['sqlite', 'postgres'] },
+    count: { kind: 'number', default: 4000, min: 1 },
+    drivers: { kind: 'number', default: 200, min: 1 },
+    connections: { kind: 'number', default: 32, min: 1 },
+    runs: { kind: 'number', default: 1, min: 1 },
+  });
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-driver-'));
+  let pg: ThrowawayPostgres | undefined;
+  let n = 0;
+  const fresh = async (): Promise<StoreConfig> => {
+    const store: StoreConfig =
+      args.store === 'postgres'
+        ? {
+            kind: 'postgres',
+            url: await createDatabaseOn((pg ??= await startThrowawayPostgres()).url, 'driver'),
+            ssl: false,
+            poolSize: 10,
+          }
+        : { kind: 'sqlite', sqlitePath: join(dir, `driver-${n++}.sqlite`) };
+    await migrateLedger(store);
+    return store;
+  };
+  // All drivers come from this machine's address: the per-address limit is not measured here.
+  const env = { DRIVER_PAGE_LOOKUPS_PER_MINUTE: '10000' };
+  const show = (r: BurstResult, label: string) =>
+    say(
+      `  ${label.padEnd(28)} ${r.permitsPerSecond.toFixed(0).padStart(9)} ${r.seconds.toFixed(1).padStart(9)} ${r.cpuMsPerPermit.toFixed(2).padStart(15)}`,
+    );
+  try {
+    say(
+      `burst of ${args.count} paid sessions on ${args.store}; ${args.drivers} drivers loading their page once a second beside it`,
+    );
+    say('                                permits/s   seconds   CPU ms/permit');
+    for (let run = 0; run < args.runs; run++) {
+      const alone = await measureBurst({ ...args, store: await fresh(), env });
+      show(alone, 'burst alone');
+      const pages: number[] = [];
+      const statuses: Record<string, number> = {};
+      const withPages = await measureBurst({
+        ...args,
+        store: await fresh(),
+        env,
+        alongside: (port, stripe) => drivers(port, stripe, args.drivers, pages, statuses),
+      });
+      show(withPages, `burst + ${args.drivers} drivers' pages`);
+      const sorted = [...pages].sort((a, b) => a - b);
+      say(
+        `  pages: ${pages.length} answers ${JSON.stringify(statuses)}, p50 ${percentile(sorted, 0.5).toFixed(0)} ms, p99 ${percentile(sorted, 0.99).toFixed(0)} ms, max ${(sorted.at(-1) ?? 0).toFixed(0)} ms`,
+      );
+      say(
+        `  with pages ÷ alone: ${(withPages.permitsPerSecond / alone.permitsPerSecond).toFixed(2)}`,
+      );
+    }
+  } finally {
+    pg?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `count` drivers, each loading its page, then again a second after each answer. */
+function drivers(
+  port: number,
+  stripe: StripeSimulator,
+  count: number,
+  times: number[],
+  statuses: Record<string, number>,
+): { stop(): Promise<void> } {
+  let running = true;
+  const now = Math.floor(Date.now() / 1000);
+  const one = async (i: number) => {
+    const id = `cs_test_driverbench${String(i).padStart(6, '0')}${now.toString(36)}`;
+    stripe.addSession({
+      id,
+      object: 'checkout.session',
+      status: 'complete',
+      payment_status: 'paid',
+      amount_total: 500,
+      currency: 'cad',
+      livemode: false,
+      created: now,
+      metadata: { plate: `DRV${i}`, duration: '60', zone: 'BENCH' },
+      payment_intent: `pi_test_driverbench${i}${now.toString(36)}`,
+    });
+    while (running) {
+      const sent = performance.now();
+      const res = await fetch(`http://127.0.0.1:${port}/permit/${id}`, {
+        headers: { Accept: 'application/json' },
+      }).catch(() => undefined);
+      const state = res
+        ? (((await res.json()) as { state?: string }).state ?? String(res.status))
+        : 'error';
+      times.push(performance.now() - sent);
+      statuses[state] = (statuses[state] ?? 0) + 1;
+      await sleep(1000);
+    }
+  };
+  const all = Array.from({ length: count }, (_, i) => one(i));
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(all);
+    },
+  };
+}
