@@ -94,9 +94,10 @@ describe('a wrong OPSCOM token', () => {
       },
     );
     const session = await deliverPaid();
-    const job = await waitFor('a first failure', async () => {
+    // The failure is recorded in the ledger first, then logged: wait for both.
+    const job = await waitFor('a first failure, recorded and logged', async () => {
       const j = await h.adapter.ledger.getJob(session.id);
-      return j?.lastError ? j : undefined;
+      return j?.lastError && /step failed: needs an operator/.test(h.logs()) ? j : undefined;
     });
     expect(job?.state).toBe('pending');
     // It needs an operator: retried on the operator's schedule (about a minute, see backoff).
