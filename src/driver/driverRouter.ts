@@ -127,16 +127,21 @@ export function createDriverRouter(deps: DriverPageDeps): Router {
     }
   }
 
-  /** The long poll: until the permit is made (or the job moves on), at most `waitMs`. */
+  /**
+   * The long poll: until the permit is made (or the job moves on), at most `waitMs`. Each
+   * round only reads the row and looks at two fields; the view (a mapping) is made once, at
+   * the end: a poll that mapped the session each round cost as much as making permits.
+   */
   async function waitForPermit(job: Job, view: DriverView): Promise<DriverView> {
     const until = deps.now() + deps.waitMs;
-    let current = view;
-    while (current.state === 'on_its_way' && deps.now() < until) {
+    while (deps.now() < until) {
       await sleep(POLL_MS);
       const latest = await deps.ledger.getJob(job.sessionId);
-      if (latest) current = driverView(latest, deps.mapping, deps.now());
+      if (latest && (latest.state !== 'pending' || latest.opscom !== null)) {
+        return driverView(latest, deps.mapping, deps.now());
+      }
     }
-    return current;
+    return view;
   }
 
   function notFound(res: Response, lang: Language, json: boolean): void {
