@@ -43,7 +43,7 @@ export function permitPage(view: DriverView, options: PageOptions): Html {
         : html``
     }
     ${row(text.labels.reference, view.referenceId)}
-    ${row(text.labels.amount, view.amount && view.currency ? `${view.amount} ${view.currency}` : null)}
+    ${row(text.labels.amount, view.amount && view.currency ? money(view.amount, view.currency, options.lang) : null)}
   </dl>`;
   return layout(
     text,
@@ -56,6 +56,11 @@ export function permitPage(view: DriverView, options: PageOptions): Html {
       ${options.refreshSeconds !== undefined ? html`<p class="note">${text.refreshing}</p>` : html``}
     </main>`,
   );
+}
+
+/** `14.50 CAD` in English, `14,50 CAD` in French (a decimal comma, as Quebec writes it). */
+function money(amount: string, currency: string, lang: PageOptions['lang']): string {
+  return `${lang === 'fr' ? amount.replace('.', ',') : amount} ${currency}`;
 }
 
 /** A page with no permit on it: not found, too many requests, Stripe unreachable. */

@@ -163,7 +163,13 @@ test('each state, in English and French, on a phone', async () => {
   );
   const reference = [...opscom.permits.values()].find((p) => p.plate === 'AB123')!.referenceId;
   await look(active.id, 'active', 'en', ['AB123', 'LOT-4', reference, '14.50 CAD', 'today']);
-  await look(active.id, 'active', 'fr', ['AB123', 'LOT-4', reference, 'Valide jusqu’à']);
+  await look(active.id, 'active', 'fr', [
+    'AB123',
+    'LOT-4',
+    reference,
+    'Valide jusqu’à',
+    '14,50 CAD',
+  ]);
 
   // Paid three hours ago for one hour: over.
   const ended = await paid({ plate: 'OLD 1', duration: '60' }, 3 * 3600);
