@@ -91,9 +91,8 @@ export function createDriverRouter(deps: DriverPageDeps): Router {
     if (view.state === 'active' && !shown.has(id)) {
       shown.add(id);
       if (shown.size > 10_000) shown.delete(shown.values().next().value!);
-      const latest = await deps.ledger.getJob(id);
-      if (latest?.paidAt != null)
-        deps.metrics?.permitShownOnPage(deps.now() / 1000 - latest.paidAt);
+      // The moment of payment does not change once paid: the job read above has it.
+      if (job.paidAt != null) deps.metrics?.permitShownOnPage(deps.now() / 1000 - job.paidAt);
     }
     return sendView(res, view, lang, json);
   });

@@ -1,5 +1,6 @@
 import { startHarness, type Harness } from '../support/harness';
-import { freshDatabase } from '../support/postgres';
+import { harnessStores } from '../support/ledgerStores';
+import { waitFor } from '../support/serverProcess';
 import { opscomCreates, opscomUpdates, runReplayCli, seedPaidSession } from '../support/replay';
 
 // An operator's correction, once given, reaches OPSCOM exactly once, whatever becomes of the
@@ -9,31 +10,20 @@ afterEach(async () => {
   await h?.close();
 });
 
-const stores: Array<[string, () => Promise<Record<string, string>>]> = [
-  ['sqlite', () => Promise.resolve({})],
-  ['postgres', async () => ({ DATABASE_URL: await freshDatabase(), DATABASE_SSL: 'off' })],
-];
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** The permit OPSCOM holds for the session now, once its job is done with `plate`. */
 async function correctedPermit(sessionId: string, plate: string) {
-  let referenceId = '';
-  await until(async () => {
-    const job = await h.adapter.ledger.getJob(sessionId);
-    referenceId = job?.opscom?.referenceId ?? '';
-    return job?.state === 'done' && job.live?.plate === plate;
-  });
-  return h.opscom.permits.get(referenceId);
+  const job = await waitFor(
+    'the job done with the corrected plate',
+    async () => {
+      const j = await h.adapter.ledger.getJob(sessionId);
+      return j?.state === 'done' && j.live?.plate === plate ? j : undefined;
+    },
+    20_000,
+  );
+  return h.opscom.permits.get(job.opscom?.referenceId ?? '');
 }
 
-describe.each(stores)('a correction is never lost (%s ledger)', (_name, storeEnv) => {
+describe.each(harnessStores)('a correction is never lost (%s ledger)', (_name, storeEnv) => {
   test('with Stripe unreadable, a correction of a live permit is recorded and applied', async () => {
     h = await startHarness(await storeEnv());
     const { session, event } = seedPaidSession(h, { metadata: { plate: 'CH5TM', duration: '60' } });
@@ -57,8 +47,9 @@ describe.each(stores)('a correction is never lost (%s ledger)', (_name, storeEnv
     expect(permit?.plate).toBe('CX5TM');
     expect(opscomCreates(h)).toHaveLength(1);
     expect(opscomUpdates(h)).toHaveLength(1);
-    await until(
-      () => h.stripe.sessions.get(session.id)?.metadata['opscom_reference_id'] !== undefined,
+    await waitFor(
+      'the write-back',
+      () => h.stripe.sessions.get(session.id)?.metadata['opscom_reference_id'],
     );
   }, 40_000);
 
@@ -70,7 +61,7 @@ describe.each(stores)('a correction is never lost (%s ledger)', (_name, storeEnv
     );
     const { session, event } = seedPaidSession(h, { metadata: { plate: 'OLD1', duration: '60' } });
     await h.post(event);
-    await until(() => h.opscom.received.length > 0);
+    await waitFor("the server's create with OPSCOM", () => h.opscom.received[0]);
 
     const run = await runReplayCli(
       h,
