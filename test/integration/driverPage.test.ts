@@ -1,5 +1,5 @@
 import { startHarness, type Harness } from '../support/harness';
-import { freshDatabase } from '../support/postgres';
+import { harnessStores } from '../support/ledgerStores';
 import { opscomCreates } from '../support/replay';
 import { makeEvent, makeSession } from '../support/stripeFixtures';
 
@@ -9,11 +9,6 @@ let h: Harness;
 afterEach(async () => {
   await h?.close();
 });
-
-const stores: Array<[string, () => Promise<Record<string, string>>]> = [
-  ['sqlite', () => Promise.resolve({})],
-  ['postgres', async () => ({ DATABASE_URL: await freshDatabase(), DATABASE_SSL: 'off' })],
-];
 
 interface PageJson {
   state: string;
@@ -47,7 +42,7 @@ const fresh = (overrides: Parameters<typeof makeSession>[0]) => ({
 
 const stripeReads = () => h.stripe.received.filter((r) => r.method === 'GET').length;
 
-describe.each(stores)("the driver's page (%s ledger)", (_name, storeEnv) => {
+describe.each(harnessStores)("the driver's page (%s ledger)", (_name, storeEnv) => {
   test('a paid session whose webhook never comes becomes its permit from the page alone', async () => {
     h = await startHarness({ ...(await storeEnv()), DRIVER_PAGE_WAIT_SECONDS: '10' });
     const session = fresh({ metadata: { plate: 'PG 101', duration: '90', zone: 'LOT-4' } });

@@ -1,17 +1,12 @@
 import { startHarness, type Harness } from '../support/harness';
 import { runReplayCli, seedPaidSession } from '../support/replay';
-import { freshDatabase } from '../support/postgres';
+import { harnessStores } from '../support/ledgerStores';
 import { waitFor } from '../support/serverProcess';
 import { makeEvent, makeSession, uniqueId } from '../support/stripeFixtures';
 
 // Refunds and disputes reach the permit in OPSCOM through the same durable job as its create,
 // on both ledgers: delivered as Stripe delivers them (signed, in any order, twice).
-const backends: Array<[string, () => Promise<Record<string, string>>]> = [
-  ['sqlite', () => Promise.resolve({})],
-  ['postgres', async () => ({ DATABASE_URL: await freshDatabase(), DATABASE_SSL: 'off' })],
-];
-
-describe.each(backends)('on the %s ledger', (_name, storeEnv) => {
+describe.each(harnessStores)('on the %s ledger', (_name, storeEnv) => {
   let h: Harness;
   afterEach(() => h?.close());
   const start = async (env: Record<string, string> = {}) => {

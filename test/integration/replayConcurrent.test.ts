@@ -1,5 +1,5 @@
 import { startHarness, type Harness } from '../support/harness';
-import { freshDatabase } from '../support/postgres';
+import { harnessStores } from '../support/ledgerStores';
 import { opscomCreates, runReplayCli, seedPaidSession } from '../support/replay';
 
 let h: Harness;
@@ -7,12 +7,7 @@ afterEach(async () => {
   await h?.close();
 });
 
-const stores: Array<[string, () => Promise<Record<string, string>>]> = [
-  ['sqlite', () => Promise.resolve({})],
-  ['postgres', async () => ({ DATABASE_URL: await freshDatabase(), DATABASE_SSL: 'off' })],
-];
-
-describe.each(stores)('replay beside a running server (%s ledger)', (_name, storeEnv) => {
+describe.each(harnessStores)('replay beside a running server (%s ledger)', (_name, storeEnv) => {
   test('the server and replay race for the same 20 sessions: one permit each', async () => {
     h = await startHarness(await storeEnv(), { latencyMs: 20 });
     const seeded = Array.from({ length: 20 }, () => seedPaidSession(h));

@@ -33,3 +33,12 @@ export function ledgerStores(
   }
   return stores;
 }
+
+/**
+ * The ledgers a harness test (startHarness) runs against, as `describe.each` rows of the
+ * environment each adds: the harness's own SQLite file, and a fresh PostgreSQL database.
+ */
+export const harnessStores: Array<[string, () => Promise<Record<string, string>>]> = [
+  ['sqlite', () => Promise.resolve({})],
+  ['postgres', async () => ({ DATABASE_URL: await freshDatabase(), DATABASE_SSL: 'off' })],
+];
