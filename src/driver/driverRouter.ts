@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { MappingOptions } from '../domain/mapSession';
 import { describeError, StripeApiError } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
 import type { Job, Ledger } from '../store/ledger';
+import { driverPageSpan, SPAN } from '../tracing/spans';
+import { getTracer, type ActiveSpan } from '../tracing/tracer';
 import { driverView, type DriverView } from './driverView';
 import { fulfilFromPage, type PageFulfilmentDeps } from './fulfilFromPage';
 import type { LookupLimits } from './lookupLimits';
@@ -26,8 +28,9 @@ export interface DriverPageDeps extends PageFulfilmentDeps {
 
 // Stripe's Checkout Session ids: cs_test_… or cs_live_…, then letters and digits.
 const SESSION_ID = /^cs_(test|live)_[A-Za-z0-9]{8,250}$/;
-// How often the long poll asks the ledger again.
-const POLL_MS = 250;
+// The long poll asks the ledger again after 250 ms, then less often (up to once a second): a
+// permit not made within a second is behind a backlog, where frequent polls only slow it.
+const pollDelayMs = (round: number) => Math.min(1000, 250 * 2 ** Math.floor(round / 2));
 
 /**
  * `GET /permit/:sessionId`: Checkout's success URL. The session id is the only capability:
@@ -46,7 +49,16 @@ export function createDriverRouter(deps: DriverPageDeps): Router {
     res.type('css').set('Cache-Control', 'max-age=300').send(DRIVER_STYLESHEET);
   });
 
-  router.get('/permit/:sessionId', async (req, res) => {
+  const tracer = getTracer();
+  router.get('/permit/:sessionId', (req, res) =>
+    tracer.inSpan(SPAN.driverPage, driverPageSpan(), (span) => showPermit(req, res, span)),
+  );
+
+  async function showPermit(
+    req: Request<{ sessionId: string }>,
+    res: Response,
+    span: ActiveSpan,
+  ): Promise<void> {
     res.set({
       'Content-Security-Policy':
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
@@ -62,13 +74,16 @@ export function createDriverRouter(deps: DriverPageDeps): Router {
     const id = req.params['sessionId'] ?? '';
     const match = SESSION_ID.exec(id);
     if (!match || match[1] !== mode) return notFound(res, lang, json);
+    span.setAttributes({ 'stripe.checkout_session.id': id });
 
     let job = await deps.ledger.getJob(id);
+    // This load is a trace of its own, linked to the one that recorded the payment.
+    span.link(job?.traceContext);
     // Not known, or waiting for a bank that may have confirmed without the webhook: ask Stripe.
     if (!job || job.state === 'awaiting_payment') {
       const verdict = deps.limits.take(id, req.ip ?? 'unknown', deps.now());
       if (verdict.ok) {
-        const found = await lookUp(id, res, lang, json);
+        const found = await lookUp(id, res, lang, json, span.traceparent);
         if (found === undefined) return;
         job = found;
       } else if (!job) {
@@ -95,12 +110,18 @@ export function createDriverRouter(deps: DriverPageDeps): Router {
       if (job.paidAt != null) deps.metrics?.permitShownOnPage(deps.now() / 1000 - job.paidAt);
     }
     return sendView(res, view, lang, json);
-  });
+  }
 
   /** Stripe's answer for a session the ledger could not show; undefined when answered here. */
-  async function lookUp(id: string, res: Response, lang: Language, json: boolean) {
+  async function lookUp(
+    id: string,
+    res: Response,
+    lang: Language,
+    json: boolean,
+    traceContext: string | undefined,
+  ) {
     try {
-      const result = await fulfilFromPage(id, deps);
+      const result = await fulfilFromPage(id, deps, traceContext);
       if (result.kind === 'not_found') {
         deps.metrics?.driverPage('not_found');
         deps.logger.info("driver's page: no such session", { sessionId: id, why: result.why });
@@ -133,8 +154,8 @@ export function createDriverRouter(deps: DriverPageDeps): Router {
    */
   async function waitForPermit(job: Job, view: DriverView): Promise<DriverView> {
     const until = deps.now() + deps.waitMs;
-    while (deps.now() < until) {
-      await sleep(POLL_MS);
+    for (let round = 0; deps.now() < until; round++) {
+      await sleep(Math.min(pollDelayMs(round), Math.max(0, until - deps.now())));
       const latest = await deps.ledger.getJob(job.sessionId);
       if (latest && (latest.state !== 'pending' || latest.opscom !== null)) {
         return driverView(latest, deps.mapping, deps.now());

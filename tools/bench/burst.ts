@@ -8,6 +8,11 @@ import { BENCH_SECRET, runIngest } from './ingest';
 import { cpuMs, peakRssMb } from './processStats';
 import { BENCH_OPSCOM_TOKEN, benchAdapterEnv } from './timeToPermit';
 
+export interface Alongside {
+  stop(): Promise<void>;
+  onSession?(session: Record<string, unknown> & { id: string }): void;
+}
+
 export interface BurstResult {
   what: string;
   count: number;
@@ -41,8 +46,9 @@ export async function measureBurst(options: {
   connections: number;
   store?: StoreConfig;
   env?: Record<string, string>;
-  /** Load run beside the burst (the driver's page bench): started first, stopped once drained. */
-  alongside?: (port: number, stripe: StripeSimulator) => { stop(): Promise<void> };
+  /** Load run beside the burst (the driver's page bench): started first, stopped once drained;
+   * told each of the burst's sessions as it is sent. */
+  alongside?: (port: number, stripe: StripeSimulator) => Alongside;
 }): Promise<BurstResult> {
   const opscom = await startOpscomSimulator({ apiToken: BENCH_OPSCOM_TOKEN });
   const stripe = await startStripeSimulator({ acceptUnknown: true });
@@ -68,6 +74,7 @@ export async function measureBurst(options: {
       seconds: 600,
       connections: options.connections,
       amount: options.count,
+      ...(beside?.onSession ? { onSession: (s) => beside.onSession?.(s) } : {}),
     });
     const ackedAt = sent.lastResponseAt;
     const deadline = Date.now() + 10 * 60_000;

@@ -29,6 +29,8 @@ export async function runIngest(options: {
   rate?: number;
   /** Stop after this many requests instead of after `seconds`. */
   amount?: number;
+  /** Told each session as its webhook is about to be sent (the driver's page bench). */
+  onSession?: (session: Record<string, unknown> & { id: string }) => void;
 }): Promise<IngestResult> {
   const cannon: autocannon.Options = {
     url: `http://127.0.0.1:${options.port}/webhooks/stripe`,
@@ -41,9 +43,9 @@ export async function runIngest(options: {
       {
         method: 'POST',
         setupRequest: (request) => {
-          const body = JSON.stringify(
-            sampleEvent(sampleSession({ plate: 'BENCH1', duration: '60' })),
-          );
+          const session = sampleSession({ plate: 'BENCH1', duration: '60' });
+          options.onSession?.(session);
+          const body = JSON.stringify(sampleEvent(session));
           return {
             ...request,
             body,
