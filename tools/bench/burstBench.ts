@@ -1,16 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { StoreConfig } from '../../src/config';
-import { migrateLedger } from '../../src/store/openLedger';
 import { toolArgs } from '../devtools/cliArgs';
-import {
-  createDatabaseOn,
-  startThrowawayPostgres,
-  type ThrowawayPostgres,
-} from '../devtools/throwawayPostgres';
 import { measureBurst, type BurstResult } from './burst';
 import { fillDoneJobs } from './fillLedger';
+import { freshStores } from './freshStores';
 
 /**
  * `npm run bench:burst [-- --store sqlite|postgres --count 4000 --connections 32 --runs 1
@@ -27,21 +19,10 @@ export async function runBurstBench(argv: readonly string[]): Promise<void> {
     'done-jobs': { kind: 'number', default: 0, min: 0 },
   });
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  const dir = mkdtempSync(join(tmpdir(), 'bench-burst-'));
-  let pg: ThrowawayPostgres | undefined;
+  const stores = freshStores(args.store === 'postgres' ? 'postgres' : 'sqlite', 'burst');
   try {
-    let n = 0;
     const fresh = async (): Promise<StoreConfig> => {
-      const store: StoreConfig =
-        args.store === 'postgres'
-          ? {
-              kind: 'postgres',
-              url: await createDatabaseOn((pg ??= await startThrowawayPostgres()).url, 'burst'),
-              ssl: false,
-              poolSize: 10,
-            }
-          : { kind: 'sqlite', sqlitePath: join(dir, `burst-${n++}.sqlite`) };
-      await migrateLedger(store);
+      const store = await stores.fresh();
       if (args['done-jobs'] > 0) {
         await fillDoneJobs(store, args['done-jobs'], { pending: 0, failed: 0 });
       }
@@ -69,7 +50,6 @@ export async function runBurstBench(argv: readonly string[]): Promise<void> {
       );
     }
   } finally {
-    pg?.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    stores.close();
   }
 }

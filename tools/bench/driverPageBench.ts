@@ -1,17 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { StoreConfig } from '../../src/config';
-import { migrateLedger } from '../../src/store/openLedger';
 import { toolArgs } from '../devtools/cliArgs';
-import {
-  createDatabaseOn,
-  startThrowawayPostgres,
-  type ThrowawayPostgres,
-} from '../devtools/throwawayPostgres';
 import type { StripeSimulator } from '../simulators/stripeSimulator';
 import { measureBurst, type Alongside, type BurstResult } from './burst';
+import { freshStores } from './freshStores';
 import { percentile } from './stats';
 
 /**
@@ -34,22 +25,8 @@ export async function runDriverPageBench(argv: readonly string[]): Promise<void>
     'drivers-from': { kind: 'choice', default: 'burst', choices: ['burst', 'own'] },
   });
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  const dir = mkdtempSync(join(tmpdir(), 'bench-driver-'));
-  let pg: ThrowawayPostgres | undefined;
-  let n = 0;
-  const fresh = async (): Promise<StoreConfig> => {
-    const store: StoreConfig =
-      args.store === 'postgres'
-        ? {
-            kind: 'postgres',
-            url: await createDatabaseOn((pg ??= await startThrowawayPostgres()).url, 'driver'),
-            ssl: false,
-            poolSize: 10,
-          }
-        : { kind: 'sqlite', sqlitePath: join(dir, `driver-${n++}.sqlite`) };
-    await migrateLedger(store);
-    return store;
-  };
+  const stores = freshStores(args.store === 'postgres' ? 'postgres' : 'sqlite', 'driver');
+  const fresh = () => stores.fresh();
   // All drivers come from this machine's address: the per-address limit is not measured here.
   const env = { DRIVER_PAGE_LOOKUPS_PER_MINUTE: '10000' };
   const show = (r: BurstResult, label: string) =>
@@ -93,8 +70,7 @@ export async function runDriverPageBench(argv: readonly string[]): Promise<void>
       );
     }
   } finally {
-    pg?.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    stores.close();
   }
 }
 
