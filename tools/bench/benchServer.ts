@@ -15,11 +15,12 @@ export interface BenchServer {
  * resolves once it answers /healthz. Its log lines are dropped (stderr is kept). BENCH_CPU_PROF=dir writes a
  * V8 CPU profile of it there (node --cpu-prof). `logFile`: its log lines (stdout) and its stderr are
  * appended to that file instead, stderr still shown here too (the chaos run keeps them as evidence).
+ * `onStdout`: its log lines are handed there instead (the abuse bench counts them).
  */
 export async function startBenchServer(
   env: Record<string, string>,
   script = distFile('server.js'),
-  options: { logFile?: string } = {},
+  options: { logFile?: string; onStdout?: (chunk: Buffer) => void } = {},
 ): Promise<BenchServer> {
   const profDir = process.env['BENCH_CPU_PROF'];
   // As the Procfile and `npm start` run it: a 128 MB old-space cap, which keeps V8 from
@@ -34,9 +35,13 @@ export async function startBenchServer(
     env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'info', ...env, PORT: String(port) },
     // With a log file the child writes its lines straight into it (nothing passes through this
     // process, and a SIGKILLed child's last lines are there); stderr comes here to be shown too.
-    stdio: log === undefined ? ['ignore', 'ignore', 'inherit'] : ['ignore', log, 'pipe'],
+    stdio:
+      log !== undefined
+        ? ['ignore', log, 'pipe']
+        : ['ignore', options.onStdout ? 'pipe' : 'ignore', 'inherit'],
   });
   if (log !== undefined) teeStderr(child, log);
+  if (options.onStdout) child.stdout?.on('data', options.onStdout);
   let exitCode: number | null | undefined;
   child.once('exit', (code) => (exitCode = code));
   // Ready when /healthz answers, whatever the log level.

@@ -2,10 +2,19 @@ import { readFileSync } from 'node:fs';
 
 /** Peak resident set size of a process so far, in MB (Linux: VmHWM in /proc/<pid>/status). */
 export function peakRssMb(pid: number | undefined): number {
+  return statusMb(pid, 'VmHWM');
+}
+
+/** Resident set size of a process now, in MB (VmRSS). */
+export function rssMb(pid: number | undefined): number {
+  return statusMb(pid, 'VmRSS');
+}
+
+function statusMb(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number {
   if (pid === undefined) return Number.NaN;
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    const kb = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1];
     return kb === undefined ? Number.NaN : Number(kb) / 1024;
   } catch {
     return Number.NaN;
