@@ -1,16 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { migrateSqlite } from '../../src/store/sqliteDatabase';
-import { startOpscomSimulator, type OpscomSimulator } from '../../tools/simulators/opscomSimulator';
-import { startStripeSimulator, type StripeSimulator } from '../../tools/simulators/stripeSimulator';
-import { launchBrowser } from '../support/browser';
-import { OPSCOM_TOKEN, testEnv } from '../support/config';
-import { startServerProcess, waitFor, type ServerProcess } from '../support/serverProcess';
-import { makeEvent, makeSession, signatureFor } from '../support/stripeFixtures';
+import type { OpscomSimulator } from '../../tools/simulators/opscomSimulator';
+import type { StripeSimulator } from '../../tools/simulators/stripeSimulator';
+import { startBrowserStack, type BrowserStack } from '../support/browserStack';
+import { waitFor } from '../support/serverProcess';
+import { makeEvent, makeSession } from '../support/stripeFixtures';
 
 // The console in a real browser (Chromium found by test/support/browser.ts, driven by
 // playwright-core) against the built server (dist/) and the simulators. CONSOLE_SCREENSHOTS=docs writes the screenshots the
@@ -20,48 +17,26 @@ const EVIL = '<img src=x onerror=alert(1)>';
 
 jest.setTimeout(90_000);
 
+let stack: BrowserStack;
 let opscom: OpscomSimulator;
 let stripe: StripeSimulator;
-let server: ServerProcess;
 let browser: Browser;
 let dir: string;
 let base: string;
 
 beforeAll(async () => {
-  opscom = await startOpscomSimulator({ apiToken: OPSCOM_TOKEN });
-  stripe = await startStripeSimulator();
-  dir = mkdtempSync(join(tmpdir(), 'console-browser-'));
-  const env = testEnv({
-    OPSCOM_BASE_URL: opscom.url,
-    STRIPE_API_URL: stripe.url,
-    SQLITE_PATH: join(dir, 'ledger.sqlite'),
-    WORKER_POLL_MS: '100',
-    CONSOLE_PASSWORD: PASSWORD,
-  });
-  migrateSqlite(env['SQLITE_PATH']!);
-  server = await startServerProcess(env);
-  base = `http://127.0.0.1:${server.port}`;
-  browser = await launchBrowser();
+  stack = await startBrowserStack('console-browser', { CONSOLE_PASSWORD: PASSWORD });
+  ({ opscom, stripe, browser, dir, base } = stack);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  server?.child.kill('SIGKILL');
-  await opscom?.close();
-  await stripe?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await stack?.close();
 });
 
 async function pay(plate: string, extra: Record<string, unknown> = {}) {
   const session = makeSession({ metadata: { plate, duration: '120' }, ...extra });
   stripe.addSession(session);
-  const body = JSON.stringify(makeEvent('checkout.session.completed', session));
-  const res = await fetch(`${base}/webhooks/stripe`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signatureFor(body) },
-    body,
-  });
-  expect(res.status).toBe(200);
+  await stack.deliver(makeEvent('checkout.session.completed', session));
   return session;
 }
 

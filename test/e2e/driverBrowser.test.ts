@@ -1,66 +1,40 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { migrateSqlite } from '../../src/store/sqliteDatabase';
-import { startOpscomSimulator, type OpscomSimulator } from '../../tools/simulators/opscomSimulator';
-import { startStripeSimulator, type StripeSimulator } from '../../tools/simulators/stripeSimulator';
-import { launchBrowser } from '../support/browser';
-import { OPSCOM_TOKEN, testEnv } from '../support/config';
-import { startServerProcess, waitFor, type ServerProcess } from '../support/serverProcess';
-import { makeEvent, makeSession, signatureFor } from '../support/stripeFixtures';
+import type { OpscomSimulator } from '../../tools/simulators/opscomSimulator';
+import type { StripeSimulator } from '../../tools/simulators/stripeSimulator';
+import { startBrowserStack, type BrowserStack } from '../support/browserStack';
+import { waitFor } from '../support/serverProcess';
+import { makeEvent, makeSession } from '../support/stripeFixtures';
 
 // The driver's page in a real browser on a phone's viewport, in each state and both languages,
 // against the built server (dist/) and the simulators. DRIVER_SCREENSHOTS=docs writes the
 // screenshots docs/driver-page.md shows into docs/; otherwise they go to a temporary folder.
 jest.setTimeout(120_000);
 
+let stack: BrowserStack;
 let opscom: OpscomSimulator;
 let stripe: StripeSimulator;
-let server: ServerProcess;
 let browser: Browser;
 let dir: string;
 let base: string;
+let deliver: BrowserStack['deliver'];
 
 const PHONE = { width: 390, height: 844 };
 const now = () => Math.floor(Date.now() / 1000);
 
 beforeAll(async () => {
-  opscom = await startOpscomSimulator({ apiToken: OPSCOM_TOKEN });
-  stripe = await startStripeSimulator();
-  dir = mkdtempSync(join(tmpdir(), 'driver-browser-'));
-  const env = testEnv({
-    OPSCOM_BASE_URL: opscom.url,
-    STRIPE_API_URL: stripe.url,
-    SQLITE_PATH: join(dir, 'ledger.sqlite'),
-    WORKER_POLL_MS: '100',
+  stack = await startBrowserStack('driver-browser', {
     OPERATOR_NAME: 'Campus Parking',
     SUPPORT_CONTACT: '+1 555 0100',
     DRIVER_PAGE_WAIT_SECONDS: '0',
   });
-  migrateSqlite(env['SQLITE_PATH']!);
-  server = await startServerProcess(env);
-  base = `http://127.0.0.1:${server.port}`;
-  browser = await launchBrowser();
+  ({ opscom, stripe, browser, dir, base, deliver } = stack);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  server?.child.kill('SIGKILL');
-  await opscom?.close();
-  await stripe?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await stack?.close();
 });
-
-async function deliver(event: Record<string, unknown>): Promise<void> {
-  const body = JSON.stringify(event);
-  const res = await fetch(`${base}/webhooks/stripe`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signatureFor(body) },
-    body,
-  });
-  expect(res.status).toBe(200);
-}
 
 async function jobState(id: string): Promise<string> {
   const res = await fetch(`${base}/permit/${id}`, { headers: { Accept: 'application/json' } });
