@@ -31,9 +31,8 @@ export type Poster = (
  * A POST of `contentType` over node:http(s) with keep-alive connections, and nothing else: no
  * retries, no redirects. Resolves with whatever status, headers and body came back; rejects
  * with a PostFailure when there is no answer within `limitMs` (code TIMEOUT) or the connection
- * fails (its system code, e.g. ECONNREFUSED). The OPSCOM client and the Stripe write-back use
- * it: fetch cost a fifth of the worker's CPU under load, stripe-node's request building a
- * tenth (docs/performance.md).
+ * fails (its system code, e.g. ECONNREFUSED). OPSCOM's clients use it: fetch cost a fifth of
+ * the worker's CPU under load (docs/performance.md). Stripe is called through stripe-node.
  */
 export function httpPoster(base: URL, contentType: string): Poster {
   const https = base.protocol === 'https:';

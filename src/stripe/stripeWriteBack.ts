@@ -1,6 +1,6 @@
-import Stripe from 'stripe';
-import { httpPoster } from '../http/httpPost';
-import { stripeAnswerError, stripeNoAnswer } from './stripeErrors';
+import type Stripe from 'stripe';
+import { createStripeClient, type StripeClientOptions } from './stripeClient';
+import { toStripeApiError } from './stripeErrors';
 
 export interface WriteBackMetadata {
   opscom_reference_id: string;
@@ -25,74 +25,45 @@ export interface StripeWriteBack {
   ): Promise<void>;
 }
 
-export interface StripeWriteBackOptions {
-  secretKey: string;
-  /** A local simulator instead of api.stripe.com (STRIPE_API_URL). */
-  apiUrl: URL | undefined;
-  timeoutMs: number;
-}
+export type StripeWriteBackOptions = StripeClientOptions;
 
-/** Stripe's form encoding of `metadata[key]=value`, as its API reads it. */
-export function metadataForm(metadata: WriteBackMetadata): string {
-  return Object.entries(metadata)
-    .filter(([, value]) => value !== undefined)
-    .map(
-      ([key, value]) =>
-        `${encodeURIComponent(`metadata[${key}]`)}=${encodeURIComponent(String(value))}`,
-    )
-    .join('&');
+/** Stripe's metadata parameter: the optional key only when it has a value. */
+function metadataParam(metadata: WriteBackMetadata): Stripe.MetadataParam {
+  const { opscom_replaced_reference_id: replaced, ...always } = metadata;
+  return replaced === undefined ? always : { ...always, opscom_replaced_reference_id: replaced };
 }
 
 /**
  * Merges the OPSCOM reference into Stripe metadata (Stripe merges the keys given with the keys
- * already there). One POST per call, with the caller's idempotency key and the API version
- * stripe-node is pinned to, over kept-alive connections; no retries here.
- *
- * These two calls are made for every permit, so they skip stripe-node: its request building
- * (a user agent encoded and a stack trace taken per call) was a tenth of the worker's CPU in a
- * burst (docs/performance.md). Reads (replay, the console) still use stripe-node.
+ * already there) through stripe-node's `checkout.sessions.update` and
+ * `paymentIntents.update`: one request per call, with the caller's idempotency key; its
+ * failures classified by stripeErrors.ts, retried (or not) by the worker.
  */
 export function createStripeWriteBack(options: StripeWriteBackOptions): StripeWriteBack {
-  const post = httpPoster(
-    options.apiUrl ?? new URL('https://api.stripe.com'),
-    'application/x-www-form-urlencoded',
-  );
-  const headers = {
-    Authorization: `Bearer ${options.secretKey}`,
-    'Stripe-Version': Stripe.API_VERSION,
-    'User-Agent': 'stripe-opscom-adapter',
-  };
-  const update = async (
-    what: string,
-    path: string,
-    metadata: WriteBackMetadata,
-    idempotencyKey: string,
-  ) => {
-    let answer;
+  const stripe = createStripeClient(options);
+  const call = async (what: string, request: () => Promise<unknown>): Promise<void> => {
     try {
-      answer = await post(path, metadataForm(metadata), options.timeoutMs, {
-        ...headers,
-        'Idempotency-Key': idempotencyKey,
-      });
+      await request();
     } catch (err) {
-      throw stripeNoAnswer(what, err);
+      throw toStripeApiError(what, err);
     }
-    if (answer.status < 200 || answer.status >= 300) throw stripeAnswerError(what, answer);
   };
   return {
-    updateSession: (sessionId, metadata, key) =>
-      update(
-        `update of Checkout Session ${sessionId}`,
-        `/v1/checkout/sessions/${encodeURIComponent(sessionId)}`,
-        metadata,
-        key,
+    updateSession: (sessionId, metadata, idempotencyKey) =>
+      call(`update of Checkout Session ${sessionId}`, () =>
+        stripe.checkout.sessions.update(
+          sessionId,
+          { metadata: metadataParam(metadata) },
+          { idempotencyKey },
+        ),
       ),
-    updatePaymentIntent: (paymentIntentId, metadata, key) =>
-      update(
-        `update of PaymentIntent ${paymentIntentId}`,
-        `/v1/payment_intents/${encodeURIComponent(paymentIntentId)}`,
-        metadata,
-        key,
+    updatePaymentIntent: (paymentIntentId, metadata, idempotencyKey) =>
+      call(`update of PaymentIntent ${paymentIntentId}`, () =>
+        stripe.paymentIntents.update(
+          paymentIntentId,
+          { metadata: metadataParam(metadata) },
+          { idempotencyKey },
+        ),
       ),
   };
 }

@@ -34,24 +34,50 @@ describe('the Stripe simulator, through stripe-node', () => {
     ).rejects.toThrow(/same parameters/);
   });
 
-  test('the write-back sends what stripe-node sends: the same form, key and API version', async () => {
+  test('the write-back is stripe-node’s request: form, key, API version, user agent', async () => {
     const writeBack = createStripeWriteBack(options(sim));
-    await writeBack.updateSession('cs_test_1', META, 'k-ours');
-    await stripe.checkout.sessions.update(
-      'cs_test_1',
-      { metadata: { ...META } },
-      { idempotencyKey: 'k-sdk' },
+    await writeBack.updateSession('cs_test_1', META, 'k-session');
+    await writeBack.updatePaymentIntent(
+      'pi_1',
+      { ...META, opscom_replaced_reference_id: 'OC-0' },
+      'k-pi',
     );
-    await writeBack.updatePaymentIntent('pi_1', META, 'k-pi');
-    await writeBack.updatePaymentIntent('pi_1', META, 'k-pi');
-    const [ours, sdk, pi, again] = sim.received;
-    expect(ours).toMatchObject({ path: '/v1/checkout/sessions/cs_test_1', status: 200 });
-    expect(ours?.params).toEqual(sdk?.params);
-    expect(ours?.idempotencyKey).toBe('k-ours');
+    await writeBack.updatePaymentIntent(
+      'pi_1',
+      { ...META, opscom_replaced_reference_id: 'OC-0' },
+      'k-pi',
+    );
+    const [session, pi, again] = sim.received;
+    expect(session).toMatchObject({
+      method: 'POST',
+      path: '/v1/checkout/sessions/cs_test_1',
+      status: 200,
+      params: { metadata: META },
+      idempotencyKey: 'k-session',
+      contentType: 'application/x-www-form-urlencoded',
+    });
     expect(sim.sessions.get('cs_test_1')?.metadata).toEqual({ plate: 'A1', ...META });
-    expect(pi).toMatchObject({ path: '/v1/payment_intents/pi_1', replayed: false });
+    expect(pi).toMatchObject({
+      path: '/v1/payment_intents/pi_1',
+      params: { metadata: { ...META, opscom_replaced_reference_id: 'OC-0' } },
+      idempotencyKey: 'k-pi',
+      replayed: false,
+    });
     expect(again).toMatchObject({ replayed: true });
-    expect(sim.received.map((r) => r.stripeVersion)).toEqual(Array(4).fill(Stripe.API_VERSION));
+    for (const request of sim.received) {
+      expect(request.stripeVersion).toBe(Stripe.API_VERSION);
+      expect(request.userAgent).toMatch(/^Stripe\/v1 NodeBindings\/\d+\.\d+\.\d+$/);
+    }
+  });
+
+  test('a metadata key without a value is not sent', async () => {
+    const writeBack = createStripeWriteBack(options(sim));
+    await writeBack.updateSession(
+      'cs_test_1',
+      { ...META, opscom_replaced_reference_id: undefined },
+      'k',
+    );
+    expect(Object.keys(sim.received[0]?.params['metadata'] ?? {})).toEqual(Object.keys(META));
   });
 
   test('errors classify as the adapter expects', async () => {
@@ -71,18 +97,20 @@ describe('the Stripe simulator, through stripe-node', () => {
     expect(await attempt('cs_test_1')).toMatchObject({ kind: 'transient', statusCode: 429 });
     sim.faults.next('500');
     expect(await attempt('cs_test_1')).toMatchObject({ kind: 'transient', statusCode: 500 });
-    // A closed connection reaches the worker at once (no retry of our own: the worker owns
-    // retries, and the idempotency key makes its retry safe).
-    sim.faults.next('reset');
+    // A connection closed before any answer: stripe-node sends it once more with the same key
+    // (its rule even with retries off), then the worker decides.
+    sim.faults.next('reset', 2);
     const before = sim.received.length;
     expect(await attempt('cs_test_1')).toMatchObject({ kind: 'transient', statusCode: undefined });
-    expect(sim.received.length - before).toBe(1);
+    const sent = sim.received.slice(before);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]?.idempotencyKey).toBe(sent[0]?.idempotencyKey);
     // No answer within STRIPE_TIMEOUT_MS.
     sim.faults.next('hang');
     const quick = createStripeWriteBack({ ...options(sim), timeoutMs: 200 });
     const late = await attempt('cs_test_1', quick);
     expect(late).toMatchObject({ kind: 'transient', statusCode: undefined });
-    expect((late as Error).message).toMatch(/no answer within 200 ms/);
+    expect((late as Error).message).toMatch(/timeout being reached \(200ms\)/);
 
     const badKey = createStripeWriteBack({ ...options(sim), secretKey: 'sk_live_wrong' });
     const refused = await attempt('cs_test_1', badKey);

@@ -14,6 +14,9 @@ export interface StripeReceived {
   idempotencyKey: string | undefined;
   /** The Stripe-Version header the client sent. */
   stripeVersion: string | undefined;
+  /** The client's User-Agent and Content-Type headers. */
+  userAgent?: string | undefined;
+  contentType?: string | undefined;
   replayed: boolean;
   status: number;
   /** When the request arrived (Unix ms). */
@@ -245,6 +248,8 @@ export async function startStripeSimulator(
       params,
       idempotencyKey,
       stripeVersion: req.headers['stripe-version'] as string | undefined,
+      userAgent: req.headers['user-agent'],
+      contentType: req.headers['content-type'],
       replayed: false,
       status: 0,
       at: Date.now(),
