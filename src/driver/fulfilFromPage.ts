@@ -29,10 +29,12 @@ export type PageFulfilment =
  * moment the PaymentIntent was charged (no event is at hand; the webhook's event, a second
  * or so later, finds the job made and changes nothing); a free session's, its creation.
  * Throws StripeApiError when Stripe cannot be read (the page says so and tries again).
+ * `traceContext`: the page's span, stored with the job it records (tracing on).
  */
 export async function fulfilFromPage(
   sessionId: string,
   deps: PageFulfilmentDeps,
+  traceContext?: string,
 ): Promise<PageFulfilment> {
   let raw: unknown;
   try {
@@ -67,6 +69,7 @@ export async function fulfilFromPage(
     action,
     session,
     receivedAt: now,
+    traceContext,
   });
   if (outcome.event === 'recorded' && outcome.job !== 'unchanged') deps.onJobRecorded?.();
   const job = await deps.ledger.getJob(session.id);

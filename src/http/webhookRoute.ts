@@ -6,6 +6,8 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
 import type { Ledger } from '../store/ledger';
 import { checkSignatureHeader, verifyStripeEvent } from '../stripe/verifyWebhook';
+import { SPAN, webhookSpan } from '../tracing/spans';
+import { getTracer, type ActiveSpan } from '../tracing/tracer';
 import type { BodyBudget } from './bodyBudget';
 import { readBody } from './readBody';
 import { answerRefusal } from './refusalResponse';
@@ -42,7 +44,12 @@ export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
  */
 export function createWebhookRouter(deps: WebhookRouteDeps): Router {
   const router = express.Router();
-  router.post('/webhooks/stripe', async (req: Request, res: Response) => {
+  const tracer = getTracer();
+  router.post('/webhooks/stripe', (req: Request, res: Response) =>
+    tracer.inSpan(SPAN.webhook, webhookSpan(), (span) => receive(req, res, span)),
+  );
+
+  async function receive(req: Request, res: Response, span: ActiveSpan): Promise<void> {
     const receivedAt = deps.now();
     const nowSeconds = Math.floor(receivedAt / 1000);
     let event;
@@ -54,10 +61,13 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
       event = verifyStripeEvent(deps.webhooks, raw, header, deps.webhookSecrets, nowSeconds);
     } catch (err) {
       if (!(err instanceof RequestRefusedError)) throw err;
+      span.setAttributes({ 'adapter.refusal.reason': err.reason });
       deps.refusals.refused('webhook', err.reason, { error: err.message, ip: req.ip });
       answerRefusal(req, res, err);
       return;
     }
+    span.addEvent('signature verified');
+    span.setAttributes({ 'messaging.message.id': event.id, 'stripe.event.type': event.type });
     const log = deps.logger.child({ eventId: event.id, eventType: event.type });
     try {
       const outcome = await recordStripeEvent(event, {
@@ -65,6 +75,13 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
         livemode: deps.livemode,
         now: receivedAt,
         alertRefundFailures: deps.alertRefundFailures === true,
+        traceContext: span.traceparent,
+      });
+      span.addEvent('recorded');
+      span.setAttributes({
+        'adapter.intake.outcome': outcome.status,
+        'stripe.checkout_session.id':
+          'sessionId' in outcome ? (outcome.sessionId ?? undefined) : undefined,
       });
       if (
         (outcome.status === 'recorded' && outcome.jobState === 'pending') ||
@@ -80,11 +97,12 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
       deps.metrics?.webhookReceived(event.type, outcome.status);
       res.status(200).json({ received: true, outcome: outcome.status });
     } catch (err) {
+      span.fail(err);
       log.error('webhook not recorded; answering 500 so Stripe redelivers', {
         error: describeError(err),
       });
       res.status(500).json({ error: 'could not record the event; Stripe will redeliver it' });
     }
-  });
+  }
   return router;
 }

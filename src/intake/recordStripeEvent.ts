@@ -37,6 +37,8 @@ export interface IntakeContext {
   now: number;
   /** Record an alert for a failed refund (sent by the worker; see alerts/alertMonitor.ts). */
   alertRefundFailures?: boolean;
+  /** The webhook span's traceparent, stored with the job the event makes due (tracing on). */
+  traceContext?: string | undefined;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function recordStripeEvent(
     action,
     session: parsed.session,
     receivedAt: ctx.now,
+    traceContext: ctx.traceContext,
   });
   if (outcome.event === 'duplicate') return { status: 'duplicate', sessionId: parsed.session.id };
   return {
@@ -126,6 +129,7 @@ async function recordPaymentEvent(
     paymentIntentId: read.paymentIntentId,
     fact: read.fact,
     receivedAt: ctx.now,
+    traceContext: ctx.traceContext,
   });
   if (ctx.alertRefundFailures && read.fact.kind === 'refund_failed') {
     // On a redelivery too: if recording the alert failed the first time (500), it lands now.

@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { applyCorrection } from '../domain/correction';
 import { mapSession } from '../domain/mapSession';
 import type { Job } from '../store/ledger';
+import { replaySpan, SPAN } from '../tracing/spans';
+import { getTracer } from '../tracing/tracer';
 import { permitForJob } from '../worker/permitForJob';
 import { processJob, type JobDeps } from '../worker/processJob';
 import type { SessionOutcome } from './outcome';
@@ -25,11 +27,22 @@ export interface SessionReplayDeps {
  * Replays one session: decide through the ledger (planReplay, atomically), then run the job
  * with the worker's own processJob. With --dry-run, decide without writing and say what
  * would happen. A job another process holds is waited for and reported, never run twice.
+ * Traced as a trace of its own, linked to the job's, with the attempts it runs inside.
  */
-export async function replaySession(
+export function replaySession(
   found: ReplayTarget,
   deps: SessionReplayDeps,
 ): Promise<SessionOutcome> {
+  const tracer = getTracer();
+  return tracer.inSpan(SPAN.replay, replaySpan(found.sessionId), async (span) => {
+    if (tracer.enabled) span.link((await deps.job.ledger.getJob(found.sessionId))?.traceContext);
+    const outcome = await replayOne(found, deps);
+    span.setAttributes({ 'adapter.replay.outcome': outcome.outcome });
+    return outcome;
+  });
+}
+
+async function replayOne(found: ReplayTarget, deps: SessionReplayDeps): Promise<SessionOutcome> {
   let target = found;
   const { ledger, owner, leaseMs } = deps.job;
   const base = { sessionId: target.sessionId, paidVia: target.paid?.source };

@@ -32,6 +32,7 @@ export interface JobRow {
   write_back_round: number;
   live_json: string | null;
   revision: number;
+  trace_context: string | null;
   created_at: number | string;
   updated_at: number | string;
 }
@@ -93,6 +94,8 @@ export function jobFromRow(row: JobRow): Job {
     writeBackRound: Number(row.write_back_round),
     live: row.live_json === null ? null : (JSON.parse(row.live_json) as LivePermit),
     revision: Number(row.revision),
+    // Absent from rows read before the column existed (a test's hand-made row).
+    traceContext: row.trace_context ?? null,
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
   };
@@ -125,6 +128,7 @@ export const JOB_COLUMNS = [
   'write_back_round',
   'live_json',
   'revision',
+  'trace_context',
   'created_at',
   'updated_at',
 ] as const;
@@ -157,6 +161,7 @@ export function jobToParams(job: Job, booleanAs: 'integer' | 'boolean'): Record<
     write_back_round: job.writeBackRound,
     live_json: job.live === null ? null : JSON.stringify(job.live),
     revision: job.revision,
+    trace_context: job.traceContext,
     created_at: job.createdAt,
     updated_at: job.updatedAt,
   };
@@ -265,6 +270,7 @@ export function emptyJob(sessionId: string, now: number): Job {
     writeBackRound: 0,
     live: null,
     revision: 0,
+    traceContext: null,
     createdAt: now,
     updatedAt: now,
   };

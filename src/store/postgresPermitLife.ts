@@ -59,11 +59,12 @@ export function postgresPermitLife(
           );
           const woken = await run<{ session_id: string; state: JobState }>(
             `UPDATE jobs SET revision = revision + 1, updated_at = @now,
+               trace_context = COALESCE(@traceContext::text, trace_context),
                next_run_at = CASE WHEN state = 'done' THEN @now ELSE next_run_at END,
                state = CASE WHEN state = 'done' THEN 'pending' ELSE state END
              WHERE ${PAYMENT_INTENT} = @pi AND state IN ('done', 'pending')
              RETURNING session_id, state`,
-            { pi, now: input.receivedAt },
+            { pi, now: input.receivedAt, traceContext: input.traceContext ?? null },
           );
           if (woken.length > 0) await run(`SELECT pg_notify('${channel}', '')`);
           const after = new Map(woken.map((w) => [w.session_id, w.state]));

@@ -33,6 +33,7 @@ export function sqlitePermitLife(
   // for a retry) learns that its revision moved. Other states keep the fact for the record.
   const wake = db.prepare(`
     UPDATE jobs SET revision = revision + 1, updated_at = @now,
+      trace_context = COALESCE(@traceContext, trace_context),
       next_run_at = CASE WHEN state = 'done' THEN @now ELSE next_run_at END,
       state = CASE WHEN state = 'done' THEN 'pending' ELSE state END
     WHERE ${PAYMENT_INTENT} = @pi AND state IN ('done', 'pending')`);
@@ -70,7 +71,11 @@ export function sqlitePermitLife(
       facts: JSON.stringify(mergeFact(before, input.fact)),
       now: input.receivedAt,
     });
-    wake.run({ pi: input.paymentIntentId, now: input.receivedAt });
+    wake.run({
+      pi: input.paymentIntentId,
+      now: input.receivedAt,
+      traceContext: input.traceContext ?? null,
+    });
     return {
       event: 'recorded' as const,
       sessions: jobsOf.all(input.paymentIntentId).map((j) => ({

@@ -1,5 +1,7 @@
 import type { PaymentFacts } from '../domain/paymentFacts';
 import type { ClaimedJob, Job } from '../store/ledger';
+import { attemptSpan, SPAN } from '../tracing/spans';
+import { getTracer, type ActiveSpan } from '../tracing/tracer';
 import { changeStep } from './changeStep';
 import { createStep } from './createStep';
 import { handleFailure } from './failure';
@@ -18,12 +20,24 @@ const MAX_STEPS = 20;
  * the Checkout Session and the PaymentIntent. Each step's result is stored before the next
  * begins, so a retry (here or in another process after a crash) never repeats a step that
  * succeeded. A refund or correction recorded while the job runs raises its revision: the job
- * is then not finished but taken round again.
+ * is then not finished but taken round again. Traced as one attempt (a consumer span linked
+ * to what recorded the job: tracing/spans.ts).
  */
-export async function processJob(
+export function processJob(
   job: Job | ClaimedJob,
   deps: JobDeps,
   hooks: JobHooks = {},
+): Promise<void> {
+  return getTracer().inSpan(SPAN.attempt, attemptSpan(job, deps.owner), (span) =>
+    runJob(job, deps, hooks, span),
+  );
+}
+
+async function runJob(
+  job: Job | ClaimedJob,
+  deps: JobDeps,
+  hooks: JobHooks,
+  span: ActiveSpan,
 ): Promise<void> {
   let current: Job | undefined = job;
   // A claimed job brings its payment's facts; others (replay's) are read here.
@@ -40,6 +54,7 @@ export async function processJob(
       }
       current = await step(run, facts);
     } catch (err) {
+      span.fail(err);
       await handleFailure(run, err, run.attempts);
       return;
     }

@@ -2,6 +2,7 @@ import { describeError } from '../errors';
 import type { Logger } from '../logger';
 import type { Ledger } from '../store/ledger';
 import { newOwnerId } from '../store/owner';
+import { getTracer } from '../tracing/tracer';
 import { processJob, type JobDeps } from './processJob';
 
 export interface WorkerOptions extends Omit<JobDeps, 'owner' | 'logger'> {
@@ -89,7 +90,8 @@ export function createWorker(options: WorkerOptions): Worker {
       void fill();
     },
     notify() {
-      if (!stopping) void fill();
+      // Woken by a webhook (or the page): its claims and jobs are no part of that trace.
+      if (!stopping) getTracer().detached(() => void fill());
     },
     async stop(graceMs) {
       stopping = true;

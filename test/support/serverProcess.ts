@@ -10,9 +10,15 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts the built server (`node dist/server.js`) and resolves once it has started. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [SERVER], {
+/**
+ * Starts the built server (`node dist/server.js`, or node with `argv`: a script that requires
+ * it) and resolves once it has started.
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  argv: readonly string[] = [SERVER],
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, argv, {
     // The port is read from the 'adapter listening' line, logged at info.
     env: { PATH: process.env['PATH'] ?? '', ...env, PORT: '0', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { freePort } from '../devtools/freePort';
 import { distFile } from '../devtools/paths';
+import { benchTracingEnv } from './otlpSink';
 
 export interface BenchServer {
   child: ChildProcess;
@@ -16,6 +17,8 @@ export interface BenchServer {
  * V8 CPU profile of it there (node --cpu-prof). `logFile`: its log lines (stdout) and its stderr are
  * appended to that file instead, stderr still shown here too (the chaos run keeps them as evidence).
  * `onStdout`: its log lines are handed there instead (the abuse bench counts them).
+ * Tracing: BENCH_TRACING=on exports the server's traces to a local sink that discards them, and
+ * every OTEL_* variable set here reaches the server (otlpSink.ts); off otherwise, as by default.
  */
 export async function startBenchServer(
   env: Record<string, string>,
@@ -32,7 +35,13 @@ export async function startBenchServer(
   const port = await freePort();
   const log = options.logFile === undefined ? undefined : openSync(options.logFile, 'a');
   const child = spawn(process.execPath, [...nodeArgs, script], {
-    env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'info', ...env, PORT: String(port) },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      LOG_LEVEL: 'info',
+      ...(await benchTracingEnv()),
+      ...env,
+      PORT: String(port),
+    },
     // With a log file the child writes its lines straight into it (nothing passes through this
     // process, and a SIGKILLed child's last lines are there); stderr comes here to be shown too.
     stdio:
