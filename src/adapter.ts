@@ -23,6 +23,8 @@ import { jobServices } from './worker/jobServices';
 import type { JobDeps } from './worker/processJob';
 import { createRetention } from './worker/retention';
 import { createWorker, type Worker } from './worker/worker';
+import { createPlateValidationClient } from './opscom/plateValidation';
+import { createVerifier, type Verifier } from './verify/verifier';
 
 export interface RunningAdapter {
   /** The HTTP port; undefined for a worker-only process. */
@@ -42,6 +44,8 @@ export interface AdapterOverrides {
   alertIntervalMs?: number;
   /** Clients the console's login throttle remembers (default console/loginThrottle.ts). */
   loginThrottleClients?: number;
+  /** The verification loop's first wait after a Plate Validation outage (default 1 s). */
+  verifyOutageWaitMs?: number;
 }
 
 /**
@@ -92,6 +96,7 @@ export async function startAdapter(
     worker && config.retentionDays !== undefined
       ? createRetention({ ledger, days: config.retentionDays, now, logger })
       : undefined;
+  const verifier = worker && config.verify ? startVerifier(worker, config.verify) : undefined;
   const webhookUrl = config.alerts.webhookUrl;
   const alerts: AlertMonitor | undefined =
     worker && webhookUrl
@@ -137,6 +142,32 @@ export async function startAdapter(
   }
   alerts?.start();
   retention?.start();
+  verifier?.start();
+
+  /** OPSCOM_VERIFY=on: the verification loop, below the worker (verify/verifier.ts). */
+  function startVerifier(jobs: Worker, verify: NonNullable<Config['verify']>): Verifier {
+    return createVerifier({
+      ledger,
+      validation: createPlateValidationClient({
+        url: config.opscom.validateUrl,
+        apiToken: config.opscom.apiToken,
+        client: config.opscom.client,
+        timeoutMs: config.opscom.timeoutMs,
+      }),
+      timezone: config.opscom.timezone,
+      delayMs: verify.delayMs,
+      everyMs: verify.everyMs,
+      perSecond: verify.perSecond,
+      timeoutMs: config.opscom.timeoutMs,
+      // Job work first: no check starts while half the worker's slots are taken.
+      busy: () => jobs.inFlight >= Math.max(1, Math.ceil(config.worker.concurrency / 2)),
+      now,
+      logger,
+      metrics,
+      idleMs: Math.min(1000, verify.delayMs),
+      ...(overrides.verifyOutageWaitMs ? { outageWaitMs: overrides.verifyOutageWaitMs } : {}),
+    });
+  }
 
   /** The console's parts: replay's path for its actions, probes of OPSCOM and Stripe. */
   function consoleDeps(): ConsoleDeps | undefined {
@@ -203,6 +234,7 @@ export async function startAdapter(
         server?.closeIdleConnections();
         await alerts?.stop();
         await retention?.stop();
+        await verifier?.stop();
         await worker?.stop(graceMs);
         server?.closeAllConnections();
         await closed;

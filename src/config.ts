@@ -7,6 +7,7 @@ import type { PermitPolicy } from './domain/permitLife';
 import { ConfigError } from './errors';
 import type { HttpLimits } from './http/httpServer';
 import type { LogLevel } from './logger';
+import { TRACING_VARIABLES } from './tracing/tracingConfig';
 
 export type StoreConfig =
   | { kind: 'sqlite'; sqlitePath: string }
@@ -46,7 +47,20 @@ export interface Config {
     zones: string[] | undefined;
     timeoutMs: number;
     graceMs: number;
+    /** OPSCOM_CLIENT: the client code, sent to Plate Validation and in the Push API's paths. */
+    client: string;
+    /** Plate Validation (OPSCOM's Pull API): what enforcement sees for a plate. */
+    validateUrl: URL;
   };
+  /** OPSCOM_VERIFY=on: each permit checked against Plate Validation (verify/); else undefined. */
+  verify:
+    | {
+        delayMs: number;
+        everyMs: number;
+        /** Plate Validation calls a second at most, across this process's verification loop. */
+        perSecond: number;
+      }
+    | undefined;
   maxPermitDuration: Duration;
   /** What a refund or dispute does to a permit (domain/permitLife.ts). */
   policy: PermitPolicy;
@@ -207,6 +221,19 @@ const EnvSchema = z.object({
   }),
   OPSCOM_TIMEOUT_MS: intInRange(10_000, 100, 120_000),
   OPSCOM_GRACE_MS: intInRange(60_000, 0, 600_000),
+  OPSCOM_CLIENT: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,30}$/, 'must be 1–30 letters, digits or dashes (e.g. OC-TOMA)')
+      .default('OC-TOMA'),
+  ),
+  OPSCOM_VALIDATE_URL: url('https://service.ops-com.com/api/v1/validate/plate'),
+  OPSCOM_VERIFY: optionalText.pipe(
+    z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
+  ),
+  OPSCOM_VERIFY_DELAY_SECONDS: intInRange(60, 1, 365 * 24 * 3600),
+  OPSCOM_VERIFY_EVERY_SECONDS: intInRange(3600, 1, 365 * 24 * 3600),
+  OPSCOM_VERIFY_PER_SECOND: intInRange(20, 1, 1000),
   MAX_PERMIT_DURATION: optionalText
     .transform((s) => s ?? 'P1Y')
     .transform((s, ctx) => {
@@ -280,8 +307,14 @@ const EnvSchema = z.object({
   }),
 });
 
-/** Every variable the adapter reads (.env.example and the README document each). */
-export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+/**
+ * Every variable the adapter reads (.env.example and the README document each); the OTEL_*
+ * ones are read before the others, by start-up's first step (tracing/tracingConfig.ts).
+ */
+export const CONFIG_VARIABLES: readonly string[] = [
+  ...Object.keys(EnvSchema.shape),
+  ...TRACING_VARIABLES,
+];
 
 /**
  * Reads the whole environment once, at start-up, and reports every problem together, each
@@ -341,7 +374,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       zones: e.OPSCOM_ZONES,
       timeoutMs: e.OPSCOM_TIMEOUT_MS,
       graceMs: e.OPSCOM_GRACE_MS,
+      client: e.OPSCOM_CLIENT,
+      validateUrl:
+        e.OPSCOM_VALIDATE_URL ?? new URL('https://service.ops-com.com/api/v1/validate/plate'),
     },
+    verify:
+      e.OPSCOM_VERIFY === 'off'
+        ? undefined
+        : {
+            delayMs: e.OPSCOM_VERIFY_DELAY_SECONDS * 1000,
+            everyMs: e.OPSCOM_VERIFY_EVERY_SECONDS * 1000,
+            perSecond: e.OPSCOM_VERIFY_PER_SECOND,
+          },
     maxPermitDuration: e.MAX_PERMIT_DURATION,
     policy: {
       onFullRefund: e.ON_FULL_REFUND,

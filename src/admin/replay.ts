@@ -12,6 +12,7 @@ import {
   type ReplayArgs,
   type Selector,
 } from '../replay/replayArgs';
+import { checkNowWith } from '../replay/checkNow';
 import { createReporter, exitCodeFor } from '../replay/report';
 import { runReplay, type RunSelector } from '../replay/runReplay';
 import { openLedger } from '../store/openLedger';
@@ -50,6 +51,12 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo): Prom
   const selector = toRunSelector(args, config);
   if (typeof selector === 'string') {
     io.stderr.write(`replay: ${selector}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.checkNow && !config.verify) {
+    io.stderr.write(
+      "replay: --check-now asks OPSCOM's Plate Validation, which this adapter uses only with OPSCOM_VERIFY=on (and OPSCOM_VALIDATE_URL, OPSCOM_CLIENT): set them, or leave --check-now out to read the last checks\n",
+    );
     return 2;
   }
 
@@ -103,6 +110,11 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo): Prom
       concurrency: config.worker.concurrency,
       reporter,
       command: (s) => commandFor(s, args),
+      enforcement: ledger,
+      checkNow:
+        args.checkNow && config.verify
+          ? checkNowWith(config, config.verify, ledger, jobLogger)
+          : undefined,
     });
     reporter.finish(summary);
     return exitCodeFor(summary);

@@ -1,5 +1,17 @@
 import type { Job } from '../store/ledger';
 
+/** What an unseen permit's alert names (verify/unseenAlert.ts). */
+export interface UnseenAlertFacts {
+  sessionId: string;
+  plate: string;
+  zone: string;
+  endsAt: string;
+  /** The permit's status in the ledger (active, deleted, ended…). */
+  status: string;
+  state: 'not_visible' | 'still_visible';
+  cause: string;
+}
+
 /**
  * Pure: the words of each alert. They name the session and say what to do, and carry what the
  * ledger recorded as the reason; never a secret (no token, key, or the webhook URL itself).
@@ -17,6 +29,15 @@ export const alertText = {
   loginFailures: (refused: number) =>
     `${refused} console logins refused in the last 15 minutes (wrong password, or too many tries): someone may be guessing CONSOLE_PASSWORD. Browsers that have signed in before are not held up; the logs (console login refused) give the addresses. If it goes on, keep /console off the public internet or choose a longer password.`,
   loginFailuresCleared: () => 'No console login refused for 15 minutes.',
+  notVisible: (d: UnseenAlertFacts) =>
+    d.state === 'still_visible'
+      ? `Enforcement still shows a permit the ledger says is ${d.status}: plate ${d.plate}, zone ${d.zone}, session ${d.sessionId} (twice in a row). Likely cause: ${d.cause}. Review it in OPSCOM; nothing is changed by itself.`
+      : `Enforcement cannot see a paid permit: plate ${d.plate}, zone ${d.zone}, session ${d.sessionId}, ends ${d.endsAt} (twice in a row; the driver may be ticketed). Likely cause: ${d.cause}. In the console: push it again, or accept it if staff removed it on purpose (a zone no lot uses: correct the zone).`,
+  notVisibleCleared: (sessionId: string, plate: string, why: string) =>
+    `Resolved: the permit of session ${sessionId} (plate ${plate}): ${why}.`,
+  validationRefused: (message: string) =>
+    `OPSCOM Plate Validation refuses the adapter: permits are not being checked against enforcement (they are still being made). OPSCOM said: ${message}`,
+  validationAccepted: () => 'OPSCOM Plate Validation answers again: permits are being checked.',
   refundFailed: (refundId: string, paymentIntentId: string) =>
     `A refund failed (${refundId}, ${paymentIntentId}): the payment stands. If its permit was revoked for the refund, review it in OPSCOM; nothing is re-created by itself.`,
 };

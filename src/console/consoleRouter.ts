@@ -14,6 +14,8 @@ import type { LoginThrottle } from './loginThrottle';
 import { readForm } from './readForm';
 import { buildTimeline } from './timeline';
 import { trustedBrowsers } from './trustedBrowser';
+import { addVerifyRoutes } from './verifyRoutes';
+import { UNSEEN_STATES } from '../store/verificationLedger';
 import { confirmPage, jobPage, messagePage, resultPage } from './views/job';
 import { jobsPage, type JobsQuery } from './views/jobs';
 import { STYLESHEET, type PageContext } from './views/layout';
@@ -125,16 +127,29 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   router.get('/jobs', async (req, res) => {
     const query = jobsQueryOf(req);
     const states = statesOf(query.state);
-    const filter = { states, search: query.q || undefined, failing: query.failing };
+    const filter = {
+      states,
+      search: query.q || undefined,
+      failing: query.failing,
+      unseen: query.unseen,
+    };
     const [found, retryable] = await Promise.all([
       ledger.findJobs({ ...filter, limit: PAGE_SIZE + 1, offset: (query.page - 1) * PAGE_SIZE }),
-      countRetryable(ledger, filter),
+      // Unseen permits are made already: nothing there for "retry all".
+      query.unseen ? Promise.resolve(0) : countRetryable(ledger, filter),
     ]);
+    const shown = found.slice(0, PAGE_SIZE);
+    // Highlighted: the listed jobs whose permit enforcement does not see as the ledger has it.
+    const checks = await ledger.verificationsOf(shown.map((j) => j.sessionId));
+    const unseen = new Set(
+      checks.filter((v) => UNSEEN_STATES.includes(v.state)).map((v) => v.sessionId),
+    );
     send(
       res,
       jobsPage(ctxOf(res), {
         query,
-        jobs: found.slice(0, PAGE_SIZE),
+        jobs: shown,
+        unseen,
         hasNext: found.length > PAGE_SIZE,
         retryable,
         retryCap: RETRY_ALL_CAP,
@@ -159,11 +174,15 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       return;
     }
     const pi = job.session.paymentIntentId;
-    const [events, facts] = await Promise.all([
+    const [events, facts, verification] = await Promise.all([
       ledger.listEvents(id),
       pi === null ? Promise.resolve(undefined) : ledger.getPaymentFacts(pi),
+      ledger.getVerification(id),
     ]);
-    send(res, jobPage(ctxOf(res), { job, timeline: buildTimeline(job, events), facts }));
+    send(
+      res,
+      jobPage(ctxOf(res), { job, timeline: buildTimeline(job, events), facts, verification }),
+    );
   });
 
   /** Replays one session with what the operator asked, and shows what happened. */
@@ -229,6 +248,16 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       return;
     }
     await replayOne(res, 'Revoke', id, { revoke: true });
+  });
+
+  addVerifyRoutes(router, {
+    ledger,
+    now: deps.now,
+    logger: deps.logger,
+    sessionParam,
+    ctxOf,
+    send,
+    by,
   });
 
   router.post('/actions/lookup', async (req, res) => {
@@ -323,6 +352,7 @@ function jobsQueryOf(req: Request): JobsQuery {
     state: text('state'),
     q: text('q').slice(0, 200),
     failing: text('failing') === '1',
+    unseen: text('unseen') === '1',
     page: Number.isInteger(pageNo) && pageNo >= 1 && pageNo <= 10_000 ? pageNo : 1,
   };
 }

@@ -36,6 +36,11 @@ const TITLES: Record<string, string> = {
   'replay.write_back': 'Write-back redone by replay',
   'replay.force': 'Re-sent as an update (replay --force)',
   'replay.adopt': 'Reference found in Stripe; recorded',
+  'verify.not_visible': 'Enforcement cannot see the permit (twice in a row)',
+  'verify.still_visible': 'Enforcement still shows a deleted or ended permit (twice in a row)',
+  'verify.resolved': 'Seen by enforcement as the ledger has it again',
+  'verify.push_again': 'Pushed again by an operator (enforcement could not see it)',
+  'verify.accepted': 'Not seen by enforcement: accepted by an operator',
 };
 
 const BAD = new Set([
@@ -47,6 +52,8 @@ const BAD = new Set([
   'permit.refund_failed',
   'permit.review',
   'payment_failed',
+  'verify.not_visible',
+  'verify.still_visible',
 ]);
 
 /** The JSON a note carries, or its text as is. */

@@ -4,6 +4,7 @@ import { JOB_STATES } from '../domain/intakeRule';
 import type { RefusalReason } from '../errors';
 import type { RefusalSurface } from '../http/refusals';
 import type { Ledger } from '../store/ledger';
+import type { CheckResult } from '../store/verificationLedger';
 import { PAYMENT_EVENT_TYPES } from '../stripe/paymentEventPayload';
 
 const PREFIX = 'opscom_adapter_';
@@ -39,6 +40,8 @@ export interface Metrics {
     paymentToPermitSeconds: number,
     receiptToPermitSeconds: number,
   ): void;
+  /** One Plate Validation check of a permit, by what it found (verify/). */
+  verificationResult(result: CheckResult): void;
   /** One answer of the driver's page. */
   driverPage(outcome: DriverPageOutcome): void;
   /** The payment → the first time the driver's page showed its permit active (this process). */
@@ -170,6 +173,31 @@ export function createMetrics(ledger: Ledger, now: () => number = Date.now): Met
     buckets: LATENCY_BUCKETS,
     registers,
   });
+  const checks = new Counter({
+    name: `${PREFIX}verification_checks_total`,
+    help: 'Permits checked against OPSCOM Plate Validation, by what enforcement showed: visible, not_visible, gone, still_visible.',
+    labelNames: ['result'],
+    registers,
+  });
+  const unseen = (name: string, state: 'not_visible' | 'still_visible', help: string) =>
+    new Gauge({
+      name: `${PREFIX}${name}`,
+      help,
+      registers,
+      async collect() {
+        this.set((await ledger.countUnseen())[state] ?? 0);
+      },
+    });
+  unseen(
+    'permits_not_visible',
+    'not_visible',
+    'Paid permits enforcement could not see twice in a row and no operator has decided (read at scrape).',
+  );
+  unseen(
+    'permits_still_visible',
+    'still_visible',
+    'Deleted or ended permits enforcement still showed twice in a row (read at scrape).',
+  );
   new Gauge({
     name: `${PREFIX}jobs`,
     help: 'Jobs in the ledger, by state (read at scrape).',
@@ -216,6 +244,7 @@ export function createMetrics(ledger: Ledger, now: () => number = Date.now): Met
       if (fromPayment >= 0) paymentToPermit.observe(fromPayment);
       if (fromReceipt >= 0) receiptToPermit.observe(fromReceipt);
     },
+    verificationResult: (result) => checks.inc({ result }),
     driverPage: (outcome) => pageAnswers.inc({ outcome }),
     permitShownOnPage: (seconds) => {
       if (seconds >= 0) paymentToShown.observe(seconds);

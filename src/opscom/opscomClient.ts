@@ -3,13 +3,17 @@ import type { CreatePermitRequest, PermitResult, UpdatePermitRequest } from '../
 import { httpPoster, PostFailure, type PostAnswer } from '../http/httpPost';
 import { classifyOpscomAnswer } from './opscomAnswer';
 
-export const CREATE_PATH = '/api/OC-TOMA/v1/permits/push';
-export const UPDATE_PATH = '/api/OC-TOMA/v1/permits/update';
-export const DELETE_PATH = '/api/OC-TOMA/v1/permits/delete';
+/** The Push API's paths for a client code (OPSCOM_CLIENT, default OC-TOMA). */
+export function permitPaths(client: string): { create: string; update: string; delete: string } {
+  const base = `/api/${encodeURIComponent(client)}/v1/permits`;
+  return { create: `${base}/push`, update: `${base}/update`, delete: `${base}/delete` };
+}
 
 export interface OpscomClientOptions {
   baseUrl: URL;
   apiToken: string;
+  /** OPSCOM_CLIENT: the path segment of push, update and delete (default OC-TOMA). */
+  client?: string;
   /** After this, a call is slow: in doubt, not failed (see graceMs). */
   timeoutMs: number;
   /** How much longer a slow call is kept open for a late answer before it counts as lost. */
@@ -50,6 +54,7 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREAC
 export function createOpscomClient(options: OpscomClientOptions): OpscomClient {
   const postJson = httpPoster(options.baseUrl, 'application/json');
   const limitMs = options.timeoutMs + options.graceMs;
+  const paths = permitPaths(options.client ?? 'OC-TOMA');
 
   async function post(
     path: string,
@@ -96,7 +101,7 @@ export function createOpscomClient(options: OpscomClientOptions): OpscomClient {
   return {
     createPermit: (r, call) =>
       post(
-        CREATE_PATH,
+        paths.create,
         {
           LicencePlate: r.plate,
           ...(r.amount === undefined ? {} : { Amount: r.amount }),
@@ -110,7 +115,7 @@ export function createOpscomClient(options: OpscomClientOptions): OpscomClient {
     deletePermit: async (referenceId, call) => {
       try {
         return {
-          ...(await post(DELETE_PATH, { referenceID: referenceId }, call)),
+          ...(await post(paths.delete, { referenceID: referenceId }, call)),
           alreadyGone: false,
         };
       } catch (err) {
@@ -123,7 +128,7 @@ export function createOpscomClient(options: OpscomClientOptions): OpscomClient {
     // Field for field the seed document's update request.
     updatePermit: (r, call) =>
       post(
-        UPDATE_PATH,
+        paths.update,
         {
           referenceID: r.referenceId,
           plate: r.plate,

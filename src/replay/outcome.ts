@@ -1,3 +1,5 @@
+import type { SeenKind } from './enforcementLeg';
+
 /**
  * What replay did (or, with --dry-run, would do) with one session. `skipped` and `failed`
  * carry the reason in `detail`.
@@ -25,6 +27,10 @@ export interface SessionOutcome {
   /** How the moment of payment was found (event, charge, ledger). */
   paidVia?: string | undefined;
   detail?: string | undefined;
+  /** Dry run (the reconcile report): whether enforcement sees the permit (enforcementLeg.ts). */
+  seen?: SeenKind | undefined;
+  /** When OPSCOM's Plate Validation was last asked about it, ISO-8601. */
+  seenCheckedAt?: string | undefined;
 }
 
 /** Outcomes that make the run exit 1. */

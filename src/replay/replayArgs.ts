@@ -20,6 +20,8 @@ export interface ReplayArgs {
   stripeRate: number;
   /** Rounds per session when a step fails for a reason that can pass. */
   tries: number;
+  /** With --dry-run: ask OPSCOM's Plate Validation about each permit now, not the last check. */
+  checkNow: boolean;
 }
 
 export type ParsedArgs =
@@ -38,6 +40,8 @@ Selectors (one kind):
 Options:
   --dry-run             say what would happen; change nothing anywhere
                         (with --since: the reconcile report)
+  --check-now           with --dry-run: ask OPSCOM's Plate Validation now whether
+                        enforcement sees each permit (needs OPSCOM_VERIFY=on)
   --force               re-send a session that already has a permit, as an update
                         of that same permit (never a second one)
   --plate P, --duration D, --zone Z
@@ -80,6 +84,7 @@ export function parseReplayArgs(argv: readonly string[]): ParsedArgs {
         by: { type: 'string' },
         'stripe-rate': { type: 'string' },
         tries: { type: 'string' },
+        'check-now': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -87,6 +92,9 @@ export function parseReplayArgs(argv: readonly string[]): ParsedArgs {
     return { ok: false, error: err instanceof Error ? err.message : String(err) };
   }
   if (values.help) return { ok: true, help: true };
+  if (values['check-now'] && !values['dry-run']) {
+    return { ok: false, error: '--check-now goes with --dry-run (the reconcile report)' };
+  }
 
   const sessions = values.session ?? [];
   const events = values.event ?? [];
@@ -182,6 +190,7 @@ export function parseReplayArgs(argv: readonly string[]): ParsedArgs {
       by: values.by?.trim() || undefined,
       stripeRate,
       tries: Math.floor(tries),
+      checkNow: values['check-now'] === true,
     },
   };
 }
@@ -214,6 +223,7 @@ export function replayArgv(args: ReplayArgs): string[] {
   if (c?.zone !== undefined) argv.push('--zone', c.zone);
   if (c?.revoke) argv.push('--revoke');
   if (args.dryRun) argv.push('--dry-run');
+  if (args.checkNow) argv.push('--check-now');
   if (args.force) argv.push('--force');
   if (args.by !== undefined) argv.push('--by', args.by);
   if (args.stripeRate !== DEFAULT_STRIPE_RATE) argv.push('--stripe-rate', String(args.stripeRate));

@@ -1,7 +1,10 @@
+import type { SeenKind } from './enforcementLeg';
 import { FAILING, type OutcomeKind, type SessionOutcome } from './outcome';
 
 export interface RunSummary {
   counts: Partial<Record<OutcomeKind, number>>;
+  /** A dry run's permits by what enforcement sees (absent when not looked at). */
+  seen?: Partial<Record<SeenKind, number>>;
   elapsedMs: number;
   dryRun: boolean;
   /** Why the run stopped before the end, and how to go on from where it stopped. */
@@ -25,22 +28,29 @@ export interface ReporterOptions {
   progress: boolean;
 }
 
-/** Exit status: 1 when any session failed or the run stopped early, else 0. */
+/**
+ * Exit status: 1 when any session failed, a permit is not seen by enforcement (both need an
+ * operator) or the run stopped early, else 0.
+ */
 export function exitCodeFor(summary: RunSummary): number {
   const failed = FAILING.some((kind) => (summary.counts[kind] ?? 0) > 0);
-  return failed || summary.stopped ? 1 : 0;
+  const unseen = (summary.seen?.['not seen'] ?? 0) > 0;
+  return failed || unseen || summary.stopped ? 1 : 0;
 }
 
 export function formatOutcome(o: SessionOutcome): string {
   const what = o.detail ? `${o.outcome}: ${o.detail}` : o.outcome;
   // Say how the moment of payment was found when it was not the paying event itself.
   const paid = o.paidVia && !/^(event|ledger) /.test(o.paidVia) ? `  [paid: ${o.paidVia}]` : '';
+  const seen = o.seen
+    ? `  [enforcement: ${o.seen}${o.seenCheckedAt ? `, checked ${o.seenCheckedAt}` : ''}]`
+    : '';
   return [
     o.sessionId,
     (o.plate ?? '-').padEnd(10),
     (o.endsAt ?? '-').padEnd(25),
     (o.referenceId ?? '-').padEnd(12),
-    what + paid,
+    what + paid + seen,
   ].join('  ');
 }
 
@@ -78,6 +88,20 @@ export function formatSummary(summary: RunSummary): string {
       `  failed in the ledger:               ${c('would retry')}`,
       `  refunded, permit still active:      ${c('would change')}`,
     );
+    if (summary.seen) {
+      const s = (k: SeenKind) => summary.seen?.[k] ?? 0;
+      lines.push(
+        `  permitted, seen by enforcement:     ${s('seen')}`,
+        `  permitted, NOT seen by enforcement: ${s('not seen')}` +
+          (s('not seen') ? ' (marked "enforcement: not seen" above: see docs/enforcement.md)' : ''),
+        `  missed by the last check only:      ${s('missed once')}` +
+          (s('missed once') ? ' (counted when the next check misses it too)' : ''),
+        `  accepted as not seen by an operator: ${s('accepted')}`,
+        `  not checked yet:                    ${s('not checked')}` +
+          (s('not checked') ? ' (OPSCOM_VERIFY off, or the first check is not due yet)' : ''),
+      );
+      if (s('over')) lines.push(`  time over, no longer checked:       ${s('over')}`);
+    }
   }
   if (summary.stopped) {
     lines.push(

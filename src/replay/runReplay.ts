@@ -22,6 +22,8 @@ import {
   type ResolveDeps,
 } from './resolveTargets';
 import type { Reporter, RunSummary } from './report';
+import { seenByEnforcement, type SeenKind } from './enforcementLeg';
+import type { VerificationLedger } from '../store/verificationLedger';
 
 /** A resolved run selector: times are Unix seconds. */
 export type RunSelector =
@@ -35,7 +37,18 @@ export interface RunDeps {
   reporter: Reporter;
   /** How to run this command again from a given point (for the resume line). */
   command: (selector: RunSelector) => string;
+  /** A dry run's third leg: what the last Plate Validation checks found (enforcementLeg.ts). */
+  enforcement?: Pick<VerificationLedger, 'getVerification'> | undefined;
+  /** --check-now: a check of this session's permit, made and recorded before it is read. */
+  checkNow?: ((sessionId: string) => Promise<void>) | undefined;
 }
+
+// Outcomes of a dry run whose permit stands in OPSCOM: the ones enforcement should see.
+const PERMITTED: ReadonlySet<OutcomeKind> = new Set([
+  'already done',
+  'would write back',
+  'would change',
+]);
 
 /** One session to replay; `created` (Unix seconds) places it in a --since window. */
 interface Item {
@@ -54,7 +67,15 @@ interface Item {
 export async function runReplay(selector: RunSelector, deps: RunDeps): Promise<RunSummary> {
   const started = Date.now();
   const counts: Partial<Record<OutcomeKind, number>> = {};
-  const report = (o: SessionOutcome) => {
+  const seen: Partial<Record<SeenKind, number>> = {};
+  const enforcement = deps.session.dryRun ? deps.enforcement : undefined;
+  const report = async (o: SessionOutcome) => {
+    if (enforcement && PERMITTED.has(o.outcome)) {
+      await deps.checkNow?.(o.sessionId);
+      const leg = seenByEnforcement(await enforcement.getVerification(o.sessionId));
+      o = { ...o, seen: leg.seen, seenCheckedAt: leg.checkedAt };
+      seen[leg.seen] = (seen[leg.seen] ?? 0) + 1;
+    }
     counts[o.outcome] = (counts[o.outcome] ?? 0) + 1;
     deps.reporter.session(o);
   };
@@ -87,7 +108,13 @@ export async function runReplay(selector: RunSelector, deps: RunDeps): Promise<R
       resume: resumeCommand(selector, place, unfinished, deps),
     };
   }
-  return { counts, elapsedMs: Date.now() - started, dryRun: deps.session.dryRun, stopped };
+  return {
+    counts,
+    ...(enforcement ? { seen } : {}),
+    elapsedMs: Date.now() - started,
+    dryRun: deps.session.dryRun,
+    stopped,
+  };
 }
 
 const isOutage = (err: unknown) => err instanceof StripeApiError || err instanceof StoreError;
@@ -98,7 +125,7 @@ const outageReason = (err: unknown) =>
 async function runPage(
   items: Item[],
   deps: RunDeps,
-  report: (o: SessionOutcome) => void,
+  report: (o: SessionOutcome) => Promise<void>,
   unfinished: string[],
 ): Promise<string | undefined> {
   let next = 0;
@@ -108,14 +135,14 @@ async function runPage(
       const item = items[next++]!;
       try {
         const resolution = await item.resolve();
-        report(
+        await report(
           'outcome' in resolution
             ? resolution.outcome
             : await replaySession(resolution.target, deps.session),
         );
       } catch (err) {
         if (!isOutage(err)) {
-          report({
+          await report({
             sessionId: item.key,
             outcome: 'failed',
             detail: `unexpected error: ${describeError(err)}`,

@@ -6,6 +6,7 @@ import type { PaymentFact, PaymentFacts } from '../domain/paymentFacts';
 import type { LivePermit } from '../domain/permitLife';
 
 import type { JobState } from '../domain/intakeRule';
+import type { VerificationLedger } from './verificationLedger';
 
 export type { JobState } from '../domain/intakeRule';
 
@@ -53,6 +54,11 @@ export interface Job {
   live: LivePermit | null;
   /** Raised by each refund, dispute or correction recorded for the job (see finishing writes). */
   revision: number;
+  /**
+   * The W3C traceparent of the span that recorded the job or last made it due (a webhook, the
+   * driver's page, a refund): each attempt's span links to it. Null with tracing off.
+   */
+  traceContext: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -65,6 +71,8 @@ export interface SessionEventInput {
   action: SessionEventAction;
   session: SessionSnapshot;
   receivedAt: number;
+  /** The recording span's traceparent, stored with a job it creates or makes due. */
+  traceContext?: string | undefined;
 }
 
 export interface IgnoredEventInput {
@@ -87,6 +95,8 @@ export interface PaymentEventInput {
   paymentIntentId: string;
   fact: PaymentFact;
   receivedAt: number;
+  /** The recording span's traceparent, stored with each job it sends back to the worker. */
+  traceContext?: string | undefined;
 }
 
 export type PaymentEventOutcome =
@@ -161,7 +171,7 @@ export interface ClaimedJob extends Job {
  * Every write that advances a claimed job names its owner; a write from a process that lost
  * its lease changes nothing and returns false.
  */
-export interface Ledger extends OperatorLedger {
+export interface Ledger extends OperatorLedger, VerificationLedger {
   /** The event and its effect on the session's job, in one transaction. */
   recordSessionEvent(input: SessionEventInput): Promise<RecordOutcome>;
   /** An event recorded for the record only (never acted on). False when already recorded. */
@@ -296,11 +306,22 @@ export interface JobQuery {
    * a plate (as OPSCOM has it now, or, for a failed or dead job, as the driver typed it).
    */
   search?: string | undefined;
+  /** Only jobs whose permit enforcement does not see as the ledger has it (verify/). */
+  unseen?: boolean | undefined;
   limit: number;
   offset: number;
 }
 
-export type AlertKind = 'job' | 'pending_age' | 'opscom_token' | 'refund_failed' | 'console_logins';
+export type AlertKind =
+  | 'job'
+  | 'pending_age'
+  | 'opscom_token'
+  | 'refund_failed'
+  | 'console_logins'
+  /** A permit enforcement cannot see, or still sees after it was deleted (verify/). */
+  | 'not_visible'
+  /** Plate Validation refuses the token or the client code (verify/). */
+  | 'opscom_validation';
 
 /**
  * One alert: a job that failed or died, or a condition (the queue is late, OPSCOM refuses the

@@ -78,6 +78,12 @@ function whereOf(
     terms.push(`state IN (${names.join(', ')})`);
   }
   if (query.failing) terms.push('last_error IS NOT NULL');
+  if (query.unseen) {
+    // By the small index of unseen verifications (verifications_unseen), then the job's key.
+    terms.push(
+      `session_id IN (SELECT session_id FROM verifications WHERE state IN ('not_visible', 'still_visible'))`,
+    );
+  }
   const search = query.search?.trim();
   if (search) {
     params['search'] = search;

@@ -28,7 +28,7 @@ function processStart(pid: number): string | undefined {
 
 const OWN_START = processStart(process.pid) ?? '0';
 
-export function newOwnerId(role: 'worker' | 'replay' | 'console'): string {
+export function newOwnerId(role: 'worker' | 'replay' | 'console' | 'verify'): string {
   return `${role}:${HOST}:${process.pid}:${OWN_START}:${randomBytes(4).toString('hex')}`;
 }
 

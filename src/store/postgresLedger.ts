@@ -35,7 +35,8 @@ import {
 } from './postgresOwnerSession';
 
 import { postgresPermitLife } from './postgresPermitLife';
-import { operatorQueries, POSTGRES_PATHS } from './operatorQueries';
+import { operatorQueries, POSTGRES_PATHS, type SqlPort } from './operatorQueries';
+import { verificationQueries } from './verificationQueries';
 import {
   assertPostgresSchema,
   createPool,
@@ -102,6 +103,17 @@ export async function openPostgresLedger(
     } catch (err) {
       throw postgresStoreError(err);
     }
+  };
+  const port: SqlPort = {
+    all: query,
+    run: async (sql, params = {}) => {
+      try {
+        const { text, values } = named(sql, params);
+        return (await pool.query(text, values)).rowCount ?? 0;
+      } catch (err) {
+        throw postgresStoreError(err);
+      }
+    },
   };
   const owned = async (
     sql: string,
@@ -263,20 +275,8 @@ ${INSERT_EVENT_SQL} RETURNING event_id`,
       return row ? row.state : false;
     },
     ...permitLife,
-    ...operatorQueries(
-      {
-        all: query,
-        run: async (sql, params = {}) => {
-          try {
-            const { text, values } = named(sql, params);
-            return (await pool.query(text, values)).rowCount ?? 0;
-          } catch (err) {
-            throw postgresStoreError(err);
-          }
-        },
-      },
-      POSTGRES_PATHS,
-    ),
+    ...operatorQueries(port, POSTGRES_PATHS),
+    ...verificationQueries(port, 'FOR UPDATE SKIP LOCKED'),
     scheduleRetry: (lease, error, runAt) =>
       owned(
         `
@@ -391,6 +391,7 @@ function toBatchItem(input: SessionEventInput): Record<string, unknown> {
     paidEventId: paid ? input.eventId : null,
     paidAt: paid ? input.eventCreated : null,
     now: input.receivedAt,
+    traceContext: input.traceContext ?? null,
   };
 }
 

@@ -37,6 +37,7 @@ import { attemptOwnerAlive, sqliteAttempts } from './sqliteLiveness';
 import { sqliteGroupCommit } from './sqliteGroupCommit';
 import { sqlitePermitLife } from './sqlitePermitLife';
 import { operatorQueries, SQLITE_PATHS } from './operatorQueries';
+import { verificationQueries } from './verificationQueries';
 
 /**
  * The embedded ledger: one SQLite file in WAL mode. Several processes may share the file:
@@ -78,11 +79,12 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
     'SELECT state FROM jobs WHERE session_id = ?',
   );
   const insertJob = db.prepare(`
-    INSERT INTO jobs (session_id, state, livemode, session_json, paid_event_id, paid_at, next_run_at, created_at, updated_at)
-    VALUES (@sessionId, @state, @livemode, @sessionJson, @paidEventId, @paidAt, @now, @now, @now)`);
+    INSERT INTO jobs (session_id, state, livemode, session_json, paid_event_id, paid_at, next_run_at, created_at, updated_at, trace_context)
+    VALUES (@sessionId, @state, @livemode, @sessionJson, @paidEventId, @paidAt, @now, @now, @now, @traceContext)`);
   const advanceWaitingJob = db.prepare(`
     UPDATE jobs SET state = @state, session_json = @sessionJson, paid_event_id = @paidEventId,
-      paid_at = @paidAt, next_run_at = @now, updated_at = @now
+      paid_at = @paidAt, next_run_at = @now, updated_at = @now,
+      trace_context = COALESCE(@traceContext, trace_context)
     WHERE session_id = @sessionId AND state = 'awaiting_payment'`);
 
   const recordOne = (input: SessionEventInput): RecordOutcome => {
@@ -109,6 +111,7 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
       paidEventId: paid ? input.eventId : null,
       paidAt: paid ? input.eventCreated : null,
       now: input.receivedAt,
+      traceContext: input.traceContext ?? null,
     };
     if (effect.job === 'created') insertJob.run(params);
     if (effect.job === 'updated') advanceWaitingJob.run(params);
@@ -229,6 +232,7 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
     }
   };
 
+  const port = sqlitePort(db, run);
   return {
     recordSessionEvent,
     recordIgnoredEvent: (input) =>
@@ -281,7 +285,8 @@ export function openSqliteLedger(path: string, logger?: Logger): Ledger {
         return row ? (row.state as JobState) : false;
       }, false),
     ...sqlitePermitLife(db, run, durably),
-    ...operatorQueries(sqlitePort(db, run), SQLITE_PATHS),
+    ...operatorQueries(port, SQLITE_PATHS),
+    ...verificationQueries(port, ''),
     scheduleRetry: (lease, error, runAt) =>
       grouped(() => retry.run({ ...lease, error, runAt }).changes > 0, false),
     giveUp: (lease, state, reason, revision) =>

@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import { createOpscomClient } from '../opscom/opscomClient';
 import { createStripeWriteBack } from '../stripe/stripeWriteBack';
+import { tracedOpscom, tracedStripeWriteBack } from '../tracing/tracedClients';
 import type { JobDeps } from './processJob';
 
 /**
@@ -11,17 +12,23 @@ export function jobServices(
   config: Config,
 ): Pick<JobDeps, 'opscom' | 'stripe' | 'mapping' | 'policy' | 'leaseMs' | 'maxAgeMs'> {
   return {
-    opscom: createOpscomClient({
-      baseUrl: config.opscom.baseUrl,
-      apiToken: config.opscom.apiToken,
-      timeoutMs: config.opscom.timeoutMs,
-      graceMs: config.opscom.graceMs,
-    }),
-    stripe: createStripeWriteBack({
-      secretKey: config.stripe.secretKey,
-      apiUrl: config.stripe.apiUrl,
-      timeoutMs: config.stripe.timeoutMs,
-    }),
+    // Each call in a span of its own when tracing is on (the clients unchanged when off).
+    opscom: tracedOpscom(
+      createOpscomClient({
+        baseUrl: config.opscom.baseUrl,
+        apiToken: config.opscom.apiToken,
+        client: config.opscom.client,
+        timeoutMs: config.opscom.timeoutMs,
+        graceMs: config.opscom.graceMs,
+      }),
+    ),
+    stripe: tracedStripeWriteBack(
+      createStripeWriteBack({
+        secretKey: config.stripe.secretKey,
+        apiUrl: config.stripe.apiUrl,
+        timeoutMs: config.stripe.timeoutMs,
+      }),
+    ),
     mapping: {
       timezone: config.opscom.timezone,
       defaultZone: config.opscom.defaultZone,

@@ -16,6 +16,10 @@ test('npm run demo (its built script) shows a permit and the reference in Stripe
   expect(run.stdout).toMatch(/✔ permit OC-000001/);
   expect(run.stdout).toMatch(/driver's page +http:\/\/127\.0\.0\.1:\d+\/permit\/cs_test_\w+/);
   expect(run.stdout).toMatch(/200 \{"state":"active","final":true,"plate":"DEMO123"/);
+  expect(run.stdout).toMatch(
+    /POST \/api\/v1\/validate\/plate\n {2}\{"api_token":"\[valid token, not shown\]","client":"OC-TOMA","plate":"DEMO123"\}/,
+  );
+  expect(run.stdout).toMatch(/✔ seen by enforcement/);
   expect(run.stdout).not.toContain('demo-opscom-token');
 });
 

@@ -1,5 +1,6 @@
 import { startHarness, type Harness } from '../support/harness';
 import { opscomCreates, runReplayCli, seedPaidSession } from '../support/replay';
+import { waitFor } from '../support/serverProcess';
 
 let h: Harness;
 afterEach(async () => {
@@ -169,6 +170,97 @@ describe('npm run replay --since … --dry-run (the reconcile report)', () => {
     expect(h.stripe.sessions.get(unwritten.session.id)?.metadata['opscom_reference_id']).toBe(
       written.opscom?.referenceId,
     );
+  });
+});
+
+describe('the reconcile report with seen by enforcement (OPSCOM_VERIFY=on)', () => {
+  test('marks each permit with what enforcement sees, counts them, exits 1 for one not seen', async () => {
+    h = await startHarness({
+      OPSCOM_VERIFY: 'on',
+      OPSCOM_VERIFY_DELAY_SECONDS: '1',
+      OPSCOM_VERIFY_EVERY_SECONDS: '3600',
+    });
+    h.opscom.enforcement.unusedZones.add('NOLOT');
+    const seen = seedPaidSession(h, { metadata: { plate: 'SEEN1', duration: '120' } });
+    const unseen = seedPaidSession(h, {
+      metadata: { plate: 'UNSEEN1', duration: '120', zone: 'NOLOT' },
+    });
+    for (const s of [seen, unseen]) await h.post(s.event);
+    for (const s of [seen, unseen]) await h.waitForJob(s.session.id, ['done']);
+    const state = (id: string) => async () => (await h.adapter.ledger.getVerification(id))?.state;
+    await waitFor(
+      'the permit seen',
+      async () => ((await state(seen.session.id)()) === 'visible' ? true : undefined),
+      20_000,
+    );
+    await waitFor(
+      'the other found not visible',
+      async () => ((await state(unseen.session.id)()) === 'not_visible' ? true : undefined),
+      20_000,
+    );
+    // A third permit, made after the checks, has none yet.
+    const fresh = seedPaidSession(h, { metadata: { plate: 'FRESH1', duration: '120' } });
+    await h.post(fresh.event);
+    await h.waitForJob(fresh.session.id, ['done']);
+
+    const since = new Date(Date.now() - 3600 * 1000).toISOString();
+    const run = await runReplayCli(h, ['--since', since, '--dry-run', '--json']);
+    expect(run.outcomes.get(seen.session.id)).toMatchObject({
+      outcome: 'already done',
+      seen: 'seen',
+    });
+    expect(run.outcomes.get(seen.session.id)?.seenCheckedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(run.outcomes.get(unseen.session.id)).toMatchObject({
+      outcome: 'already done',
+      seen: 'not seen',
+    });
+    expect(['not checked', 'seen']).toContain(run.outcomes.get(fresh.session.id)?.seen);
+    expect(run.code).toBe(1);
+
+    const table = await runReplayCli(h, ['--since', since, '--dry-run']);
+    expect(table.stdout).toMatch(/UNSEEN1 .*already done.*\[enforcement: not seen, checked /);
+    expect(table.stdout).toMatch(/permitted, NOT seen by enforcement: 1 /);
+    expect(table.stdout).toMatch(/permitted, seen by enforcement:\s+[12]\n/);
+
+    // Staff remove the seen permit inside OPSCOM: the report reads the last check until asked
+    // to check now; one miss is said as such, the second makes it not seen.
+    const seenJob = await h.adapter.ledger.getJob(seen.session.id);
+    expect(h.opscom.enforcement.removeByStaff(seenJob!.opscom!.referenceId)).toBe(true);
+    const stale = await runReplayCli(h, ['--session', seen.session.id, '--dry-run', '--json']);
+    expect(stale.outcomes.get(seen.session.id)?.seen).toBe('seen');
+    const validations = () =>
+      h.opscom.received.filter((r) => r.path.endsWith('/validate/plate')).length;
+    const asked = validations();
+    const once = await runReplayCli(h, [
+      '--session',
+      seen.session.id,
+      '--dry-run',
+      '--check-now',
+      '--json',
+    ]);
+    expect(validations()).toBe(asked + 1);
+    expect(once.outcomes.get(seen.session.id)?.seen).toBe('missed once');
+    const twice = await runReplayCli(h, [
+      '--session',
+      seen.session.id,
+      '--dry-run',
+      '--check-now',
+      '--json',
+    ]);
+    expect(twice.outcomes.get(seen.session.id)?.seen).toBe('not seen');
+    expect(twice.code).toBe(1);
+    // Found, never re-created: no second OPSCOM create for it.
+    expect(opscomCreates(h).filter((r) => r.body['LicencePlate'] === 'SEEN1')).toHaveLength(1);
+  });
+
+  test('--check-now needs OPSCOM_VERIFY=on and --dry-run', async () => {
+    h = await startHarness();
+    const off = await runReplayCli(h, ['--since', 'PT1H', '--dry-run', '--check-now']);
+    expect(off.code).toBe(2);
+    expect(off.stderr).toMatch(/--check-now .*OPSCOM_VERIFY=on/);
+    const wet = await runReplayCli(h, ['--since', 'PT1H', '--check-now']);
+    expect(wet.code).toBe(2);
+    expect(wet.stderr).toMatch(/--check-now goes with --dry-run/);
   });
 });
 

@@ -486,6 +486,49 @@ describe.each(backends)('the %s ledger', (_name, makeStore) => {
     expect(await ledger.findKnownEnd('R-K', 'cs_k')).toBeUndefined();
   });
 
+  test('a job keeps the trace context of what recorded it or last made it due, through every write', async () => {
+    const ctx = (n: number) => `00-${String(n).padStart(32, 'a')}-${'b'.repeat(16)}-01`;
+    const contextOf = async (id: string) => (await ledger.getJob(id))?.traceContext;
+    // Created by its event: that event's; an event that changes nothing keeps it.
+    await ledger.recordSessionEvent(event('cs_t1', 'paid', { traceContext: ctx(1) }));
+    await ledger.recordSessionEvent(event('cs_t1', 'payment_failed', { traceContext: ctx(2) }));
+    expect(await contextOf('cs_t1')).toBe(ctx(1));
+    // A delayed payment: the event that made it due; recorded without one (tracing off), the
+    // one before stays; none ever: null.
+    await ledger.recordSessionEvent(event('cs_t2', 'awaiting_payment', { traceContext: ctx(3) }));
+    await ledger.recordSessionEvent(event('cs_t2', 'paid', { traceContext: ctx(4) }));
+    expect(await contextOf('cs_t2')).toBe(ctx(4));
+    await ledger.recordSessionEvent(event('cs_t3', 'awaiting_payment', { traceContext: ctx(5) }));
+    await ledger.recordSessionEvent(event('cs_t3', 'paid'));
+    expect(await contextOf('cs_t3')).toBe(ctx(5));
+    await ledger.recordSessionEvent(event('cs_t4', 'paid'));
+    expect(await contextOf('cs_t4')).toBeNull();
+    // A refund that sends the job back to the worker: the refund's.
+    await ledger.recordSessionEvent({ ...paidWith('cs_t5', 'pi_t5', 1_000), traceContext: ctx(6) });
+    await ledger.recordPaymentEvent({
+      ...refund('evt_t5_refund', 'pi_t5', 100, 1_780_000_100, 1_100),
+      traceContext: ctx(7),
+    });
+    expect(await contextOf('cs_t5')).toBe(ctx(7));
+    // A whole-row write (replay's changeJob) keeps it; a claim brings it.
+    await ledger.changeJob('cs_t5', (job) => ({
+      result: undefined,
+      write: { ...job!, updatedAt: 1_200 },
+    }));
+    expect(await contextOf('cs_t5')).toBe(ctx(7));
+    const claimed = new Map<string, string | null>();
+    for (let job; (job = await ledger.claimNextJob('w1', 5_000, 1_000));) {
+      claimed.set(job.sessionId, job.traceContext);
+    }
+    expect(Object.fromEntries(claimed)).toEqual({
+      cs_t1: ctx(1),
+      cs_t2: ctx(4),
+      cs_t3: ctx(5),
+      cs_t4: null,
+      cs_t5: ctx(7),
+    });
+  });
+
   test('ping answers', async () => {
     await expect(ledger.ping()).resolves.toBeUndefined();
   });
@@ -516,6 +559,168 @@ describe.each(backends)('the %s ledger', (_name, makeStore) => {
       /schema version 0, this adapter needs \d+: run `npm run migrate`/,
     );
     ledger = await openLedgerAfterMigrate(empty);
+  });
+
+  describe('verification (seen by enforcement)', () => {
+    const timing = { leaseMs: 60_000, delayMs: 1_000, everyMs: 5_000, limit: 10 };
+    /** A paid session whose permit OPSCOM answered at `at`, for `plate`. */
+    async function madePermit(sessionId: string, plate: string, at: number) {
+      await ledger.recordSessionEvent(event(sessionId, 'paid', { receivedAt: at - 100 }));
+      const claimed = await ledger.claimNextJob('w1', at - 50, 1_000);
+      expect(claimed?.sessionId).toBe(sessionId);
+      const held = lease(sessionId, 'w1', at);
+      expect(await ledger.startOpscomAttempt(held, { ...permit, plate })).toBe(true);
+      const referenceId = `OC-${sessionId}`;
+      expect(
+        await ledger.recordOpscomResult(held, 1, {
+          referenceId,
+          internalReferenceId: undefined,
+          endsAt: permit.endsAt,
+          live: {
+            ...permit,
+            plate,
+            referenceId,
+            internalReferenceId: undefined,
+            status: 'active',
+            replaced: null,
+          },
+        }),
+      ).toBe(true);
+    }
+    const claim = (owner: string, now: number, extra: Partial<typeof timing> = {}) =>
+      ledger.claimVerifications({ owner, now, ...timing, ...extra });
+    const ids = (rows: Array<{ sessionId: string }>) => rows.map((r) => r.sessionId).sort();
+
+    test('a permit made schedules its check, claimed once its delay has passed, by one owner at a time', async () => {
+      await madePermit('cs_v1', 'P1', 10_000);
+      expect(await ledger.getVerification('cs_v1')).toMatchObject({
+        plate: 'P1',
+        state: 'scheduled',
+        countFrom: 10_000,
+        checks: 0,
+      });
+      expect(await claim('v1', 10_500)).toEqual([]);
+      const [row] = await claim('v1', 11_000);
+      expect(row).toMatchObject({ sessionId: 'cs_v1', leaseOwner: 'v1' });
+      expect(await claim('v2', 11_000)).toEqual([]);
+      const written = await ledger.finishVerification({
+        sessionId: 'cs_v1',
+        owner: 'v1',
+        generation: row!.generation,
+        state: 'visible',
+        misses: 0,
+        checked: { at: 11_100, result: 'visible', seen: '{"plate":"P1","permits":[]}' },
+        error: null,
+        countFrom: 11_100 + 5_000 - 1_000,
+      });
+      expect(written).toBe(true);
+      expect(await ledger.getVerification('cs_v1')).toMatchObject({
+        state: 'visible',
+        checks: 1,
+        lastCheckedAt: 11_100,
+        lastResult: 'visible',
+        leaseOwner: null,
+      });
+      expect(await claim('v2', 15_000)).toEqual([]); // the next round is not due yet
+      expect(ids(await claim('v2', 16_100))).toEqual(['cs_v1']);
+    });
+
+    test('one plate, one claim: its other permits due within the round come along', async () => {
+      await madePermit('cs_p1', 'P2', 10_000);
+      await madePermit('cs_p2', 'P2', 10_100);
+      await madePermit('cs_p3', 'P3', 10_200);
+      expect(ids(await claim('v1', 20_000, { limit: 1 }))).toEqual(['cs_p1', 'cs_p2']);
+      expect(ids(await claim('v2', 20_000, { limit: 10 }))).toEqual(['cs_p3']);
+    });
+
+    test("a change during a check wins: that check is not recorded, the change's is due", async () => {
+      await madePermit('cs_g', 'P4', 10_000);
+      const [row] = await claim('v1', 11_000);
+      await ledger.changeJob('cs_g', (job) => ({
+        result: null,
+        write: {
+          ...job!,
+          opscom: { ...job!.opscom!, endsAt: '2026-01-01T12:00:00-05:00' },
+          updatedAt: 11_500,
+        },
+      }));
+      const stale = {
+        sessionId: 'cs_g',
+        owner: 'v1',
+        generation: row!.generation,
+        state: 'not_visible' as const,
+        misses: 2,
+        error: null,
+        countFrom: 99_000,
+      };
+      expect(await ledger.finishVerification(stale)).toBe(false);
+      expect(await ledger.getVerification('cs_g')).toMatchObject({
+        state: 'scheduled',
+        generation: row!.generation + 1,
+        countFrom: 11_500,
+        checks: 0,
+        leaseOwner: null,
+      });
+    });
+
+    test("unseen permits are counted and listed; an operator's acceptance ends their checks", async () => {
+      await madePermit('cs_u', 'P5', 10_000);
+      await madePermit('cs_ok', 'P6', 10_000);
+      const rows = await claim('v1', 11_000);
+      for (const row of rows) {
+        const lost = row.sessionId === 'cs_u';
+        await ledger.finishVerification({
+          sessionId: row.sessionId,
+          owner: 'v1',
+          generation: row.generation,
+          state: lost ? 'not_visible' : 'visible',
+          misses: lost ? 2 : 0,
+          error: null,
+          countFrom: 15_000,
+        });
+      }
+      expect(await ledger.countUnseen()).toEqual({ not_visible: 1 });
+      expect(ids(await ledger.unseenNeedingAlert(10))).toEqual(['cs_u']);
+      await ledger.raiseAlert({
+        key: 'seen:cs_u',
+        kind: 'not_visible',
+        sessionId: 'cs_u',
+        message: 'm',
+        now: 11_500,
+      });
+      expect(await ledger.unseenNeedingAlert(10)).toEqual([]);
+      expect(await ledger.resolvedUnseenAlerts()).toEqual([]);
+      const unseen = await ledger.findJobs({ unseen: true, limit: 10, offset: 0 });
+      expect(unseen.map((j) => j.sessionId)).toEqual(['cs_u']);
+      expect(
+        ids(await ledger.listVerifications({ states: ['not_visible'], limit: 10, offset: 0 })),
+      ).toEqual(['cs_u']);
+      expect(ids(await ledger.verificationsOf(['cs_u', 'cs_ok', 'cs_none']))).toEqual([
+        'cs_ok',
+        'cs_u',
+      ]);
+      expect(await ledger.decideVerification('cs_ok', 'accepted', 'console:ann', 12_000)).toBe(
+        false,
+      );
+      expect(await ledger.decideVerification('cs_u', 'accepted', 'console:ann', 12_000)).toBe(true);
+      expect(await ledger.decideVerification('cs_u', 'accepted', 'console:ann', 12_001)).toBe(
+        false,
+      );
+      expect(await ledger.getVerification('cs_u')).toMatchObject({
+        state: 'accepted',
+        decision: 'accepted',
+        decidedBy: 'console:ann',
+        decidedAt: 12_000,
+        countFrom: null,
+      });
+      expect(await ledger.countUnseen()).toEqual({});
+      const resolved = await ledger.resolvedUnseenAlerts();
+      expect(resolved.map((r) => [r.key, r.verification.state])).toEqual([
+        ['seen:cs_u', 'accepted'],
+      ]);
+      expect(await ledger.findJobs({ unseen: true, limit: 10, offset: 0 })).toEqual([]);
+      expect(ids(await claim('v1', 99_000))).toEqual(['cs_ok']);
+    });
   });
 });
 

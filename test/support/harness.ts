@@ -50,6 +50,7 @@ export async function startHarness(
   const dir = mkdtempSync(join(tmpdir(), 'adapter-test-'));
   const adapterEnv = testEnv({
     OPSCOM_BASE_URL: opscom.url,
+    OPSCOM_VALIDATE_URL: `${opscom.url}/api/v1/validate/plate`,
     STRIPE_API_URL: stripe.url,
     SQLITE_PATH: join(dir, 'ledger.sqlite'),
     OPSCOM_TIMEOUT_MS: '1000',

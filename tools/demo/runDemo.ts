@@ -11,6 +11,7 @@ import { startOpscomSimulator } from '../simulators/opscomSimulator';
 import { startStripeSimulator } from '../simulators/stripeSimulator';
 import { migrateSqlite } from '../../src/store/sqliteDatabase';
 import { sampleEvent, sampleSession } from './sampleSession';
+import { showSeenByEnforcement } from './seenDemo';
 
 const DEMO_TOKEN = 'demo-opscom-token';
 const DEMO_SECRET = 'whsec_demo_secret';
@@ -42,6 +43,10 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
     OPSCOM_BASE_URL: opscom.url,
     OPSCOM_TIMEZONE: process.env['OPSCOM_TIMEZONE'] ?? 'America/Toronto',
     OPSCOM_ZONE: 'DEMO-ZONE',
+    // Seen by enforcement, checked 1 s after the permit (docs/enforcement.md).
+    OPSCOM_VERIFY: 'on',
+    OPSCOM_VALIDATE_URL: `${opscom.url}/api/v1/validate/plate`,
+    OPSCOM_VERIFY_DELAY_SECONDS: '1',
     SQLITE_PATH: ledgerPath,
     // The console, so that a first run can look around (a demo password: never in production).
     CONSOLE_PASSWORD: process.env['CONSOLE_PASSWORD'] ?? DEMO_CONSOLE_PASSWORD,
@@ -105,6 +110,7 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
   const shown = await fetch(driverUrl, { headers: { Accept: 'application/json' } });
   say(`driver's page     ${driverUrl}`);
   say(`  ${shown.status} ${await shown.text()}`);
+  if (ok) ok = await showSeenByEnforcement(adapter.ledger, opscom, session.id, say);
 
   if (refund && ok) {
     // A full refund, as Stripe sends it: the permit is deleted (ON_FULL_REFUND=delete).
@@ -127,7 +133,7 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
       await sleep(20);
       job = await adapter.ledger.getJob(session.id);
     }
-    const last = opscom.received.at(-1);
+    const last = opscom.received.filter((r) => !r.path.endsWith('/validate/plate')).at(-1);
     say();
     say('OPSCOM received:');
     say(`  POST ${last?.path ?? '(nothing)'}`);

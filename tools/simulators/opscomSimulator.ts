@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultPlan, listen, readBody, sendJson, type SimServer } from './simHttp';
+import { createEnforcement, type Enforcement } from './plateValidationSim';
 
 export interface SimPermit {
   referenceId: string;
@@ -37,12 +38,20 @@ export interface OpscomSimulatorOptions {
   /** Answer 9022 to a create identical to an existing permit (off: real OPSCOM may not). */
   rejectDuplicates?: boolean;
   random?: () => number;
+  /** OPSCOM_CLIENT: the client code of the Push API's paths and of Plate Validation. */
+  client?: string;
+  /** Where `expires` is site-local wall time, for Plate Validation's `active` (America/Toronto). */
+  timezone?: string;
+  /** Plate Validation's path (the default OPSCOM_VALIDATE_URL's). */
+  validatePath?: string;
 }
 
 export interface OpscomSimulator extends SimServer {
   faults: FaultPlan;
   received: OpscomReceived[];
   permits: Map<string, SimPermit>;
+  /** What enforcement is told (Plate Validation): lots' zones, staff removals. */
+  enforcement: Enforcement;
 }
 
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
@@ -63,6 +72,13 @@ export async function startOpscomSimulator(
   const faults = new FaultPlan(options.random);
   const received: OpscomReceived[] = [];
   const permits = new Map<string, SimPermit>();
+  const enforcement = createEnforcement(permits, {
+    apiToken: options.apiToken,
+    client: options.client ?? 'OC-TOMA',
+    timezone: options.timezone ?? 'America/Toronto',
+  });
+  const base = `/api/${options.client ?? 'OC-TOMA'}/v1/permits`;
+  const validatePath = options.validatePath ?? '/api/v1/validate/plate';
   let counter = 0;
 
   function validateCommon(
@@ -166,6 +182,7 @@ export async function startOpscomSimulator(
       return sendJson(res, 200, [...permits.values()]);
     if (req.method === 'GET' && path === '/_sim/requests') return sendJson(res, 200, received);
     const text = await readBody(req);
+    if (req.method === 'POST' && enforcement.admin(path, text, res)) return;
     if (req.method === 'POST' && path === '/_sim/faults') {
       const { fault, count } = JSON.parse(text) as {
         fault: '500' | 'hang' | 'reset' | 'error200';
@@ -174,10 +191,11 @@ export async function startOpscomSimulator(
       faults.next(fault, count ?? 1);
       return sendJson(res, 200, { queued: fault });
     }
-    const isCreate = path === '/api/OC-TOMA/v1/permits/push';
-    const isUpdate = path === '/api/OC-TOMA/v1/permits/update';
-    const isDelete = path === '/api/OC-TOMA/v1/permits/delete';
-    if (req.method !== 'POST' || (!isCreate && !isUpdate && !isDelete))
+    const isCreate = path === `${base}/push`;
+    const isUpdate = path === `${base}/update`;
+    const isDelete = path === `${base}/delete`;
+    const isValidate = path === validatePath;
+    if (req.method !== 'POST' || (!isCreate && !isUpdate && !isDelete && !isValidate))
       return sendJson(res, 404, { ErrorMessage: 'Not found' });
 
     let body: Record<string, unknown> | undefined;
@@ -188,11 +206,11 @@ export async function startOpscomSimulator(
     } catch {
       body = undefined;
     }
-    const { apiToken, ...rest } = body ?? {};
+    const { apiToken, api_token: validateToken, ...rest } = body ?? {};
     const entry: OpscomReceived = {
       path,
       body: rest,
-      tokenValid: apiToken === options.apiToken,
+      tokenValid: (isValidate ? validateToken : apiToken) === options.apiToken,
       at: Date.now(),
       answered: 'fault',
     };
@@ -207,6 +225,12 @@ export async function startOpscomSimulator(
     if (fault === 'error200')
       return sendJson(res, 200, { ErrorCode: 9999, ErrorMessage: 'Temporary failure' });
 
+    if (isValidate) {
+      const answer = enforcement.validate(body);
+      entry.answered = answer.error === 0 ? 'success' : `error ${answer.error}`;
+      entry.answeredAt = Date.now();
+      return sendJson(res, 200, answer);
+    }
     const answer =
       body === undefined
         ? err(9003, 'Request could not be parsed')
@@ -234,5 +258,5 @@ export async function startOpscomSimulator(
       if (!res.headersSent) sendJson(res, 500, { ErrorMessage: 'simulator error' });
     });
   }, port);
-  return { ...sim, faults, received, permits };
+  return { ...sim, faults, received, permits, enforcement };
 }

@@ -5,11 +5,15 @@ import { href, html, type Html } from '../html';
 import type { TimelineEntry } from '../timeline';
 import { actionForm, page, stateBadge, when, type PageContext } from './layout';
 import { plateOf } from './overview';
+import { seenSection } from './seenSection';
+import type { Verification } from '../../store/verificationLedger';
 
 export interface JobData {
   job: Job;
   timeline: TimelineEntry[];
   facts: PaymentFacts | undefined;
+  /** Seen by enforcement (verify/); undefined when the permit was never checked. */
+  verification?: Verification | undefined;
 }
 
 function row(label: string, value: Html | string | number | null | undefined): Html {
@@ -47,6 +51,7 @@ export function jobPage(ctx: PageContext, d: JobData): Html {
         ${row('Attempts', `OPSCOM ${job.opscomAttempts}; failures since the last step that succeeded ${job.attempts}`)}
       </tbody>
     </table>
+    ${seenSection(ctx, job.sessionId, d.verification)}
     <h2>Actions</h2>
     ${canRetry ? html`<p>${actionForm(ctx, actionUrl('retry'), 'Retry now')}</p>` : ''}
     <fieldset>

@@ -8,12 +8,16 @@ export interface JobsQuery {
   state: string;
   q: string;
   failing: boolean;
+  /** Only jobs whose permit enforcement does not see as the ledger has it. */
+  unseen: boolean;
   page: number;
 }
 
 export interface JobsData {
   query: JobsQuery;
   jobs: Job[];
+  /** Listed sessions whose permit enforcement does not see: highlighted. */
+  unseen: ReadonlySet<string>;
   hasNext: boolean;
   /** Jobs matching the filter that a retry would take (failed/dead ones), up to a cap. */
   retryable: number;
@@ -24,6 +28,7 @@ const queryParams = (q: JobsQuery, pageNo = q.page) => ({
   state: q.state,
   q: q.q,
   failing: q.failing ? '1' : undefined,
+  unseen: q.unseen ? '1' : undefined,
   page: pageNo > 1 ? pageNo : undefined,
 });
 
@@ -33,6 +38,7 @@ export function jobsPage(ctx: PageContext, d: JobsData): Html {
     q.state && `state ${q.state}`,
     q.q && `“${q.q}”`,
     q.failing && 'with an error',
+    q.unseen && 'not seen by enforcement',
   ]
     .filter(Boolean)
     .join(', ');
@@ -67,6 +73,10 @@ export function jobsPage(ctx: PageContext, d: JobsData): Html {
           value="${q.q}"
           placeholder="plate, cs_…, pi_…, OPSCOM reference"
       /></label>
+      <label
+        ><input type="checkbox" name="unseen" value="1" ${q.unseen ? html` checked` : ''} /> Not
+        seen by enforcement</label
+      >
       <button type="submit">Filter</button>
     </form>
     ${
@@ -94,12 +104,12 @@ export function jobsPage(ctx: PageContext, d: JobsData): Html {
             <tbody>
               ${d.jobs.map(
                 (j) =>
-                  html`<tr>
+                  html`<tr class="${d.unseen.has(j.sessionId) ? 'unseen' : ''}">
                     <td>
                       <a class="mono" href="${href(['jobs', j.sessionId])}">${j.sessionId}</a>
                     </td>
                     <td>
-                      ${stateBadge(j.state)}${j.live && j.live.status !== 'active' ? html` <span class="muted">${j.live.status}</span>` : ''}
+                      ${stateBadge(j.state)}${d.unseen.has(j.sessionId) ? html` <span class="bad">not seen by enforcement</span>` : ''}${j.live && j.live.status !== 'active' ? html` <span class="muted">${j.live.status}</span>` : ''}
                     </td>
                     <td class="mono">${plateOf(j)}</td>
                     <td class="mono">${j.opscom?.referenceId ?? ''}</td>

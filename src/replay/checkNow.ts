@@ -1,0 +1,40 @@
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { createPlateValidationClient } from '../opscom/plateValidation';
+import type { Ledger } from '../store/ledger';
+import { createPace } from '../verify/pace';
+import { verifySessions } from '../verify/verifySessions';
+
+/**
+ * `replay --dry-run --check-now`: each permit the report lists is checked against OPSCOM's
+ * Plate Validation before its line is written, one session at a time at the loop's pace,
+ * claimed and recorded as the loop's checks are (so the report and the loop never check the
+ * same permit at once). A check that cannot be made leaves the last one standing.
+ */
+export function checkNowWith(
+  config: Config,
+  verify: NonNullable<Config['verify']>,
+  ledger: Ledger,
+  logger: Logger,
+): (sessionId: string) => Promise<void> {
+  const deps = {
+    ledger,
+    validation: createPlateValidationClient({
+      url: config.opscom.validateUrl,
+      apiToken: config.opscom.apiToken,
+      client: config.opscom.client,
+      timeoutMs: config.opscom.timeoutMs,
+    }),
+    pace: createPace(verify.perSecond),
+    timezone: config.opscom.timezone,
+    delayMs: verify.delayMs,
+    everyMs: verify.everyMs,
+    now: Date.now,
+    logger,
+    concurrency: 1,
+    leaseMs: 2 * config.opscom.timeoutMs + 30_000,
+  };
+  return async (sessionId) => {
+    await verifySessions([sessionId], deps);
+  };
+}
