@@ -1,12 +1,20 @@
 import Database from 'better-sqlite3';
+import type { DateTime } from 'luxon';
 import { Client } from 'pg';
 import type { StoreConfig } from '../../src/config';
 import type { Job } from '../../src/store/ledger';
 import { emptyJob, JOB_COLUMNS, jobToParams } from '../../src/store/jobRow';
 
-/** One job as the worker leaves it: done, permit made and written back. */
-function template(): Job {
+/**
+ * One job as the worker leaves it: done, permit made and written back. Its permit ended on
+ * 2026-11-28, or stands until `end` (site-local, in the bench's OPSCOM_TIMEZONE) when given.
+ */
+function template(end?: DateTime): Job {
   const at = Date.now() - 86_400_000;
+  const endTime = end?.toFormat("yyyy-MM-dd'T'HH:mm:ss") ?? '2026-11-28T12:00:00';
+  const endsAt = end?.toISO({ suppressMilliseconds: true }) ?? '2026-11-28T12:00:00-05:00';
+  const startTime =
+    end?.minus({ hours: 2 }).toFormat("yyyy-MM-dd'T'HH:mm:ss") ?? '2026-11-28T10:00:00';
   return {
     ...emptyJob('cs_bench_0', at),
     state: 'done',
@@ -26,9 +34,9 @@ function template(): Job {
       action: 'create',
       plate: 'B0',
       zone: 'Z1',
-      startTime: '2026-11-28T10:00:00',
-      endTime: '2026-11-28T12:00:00',
-      endsAt: '2026-11-28T12:00:00-05:00',
+      startTime,
+      endTime,
+      endsAt,
       amount: '14.50',
       currency: 'CAD',
     },
@@ -36,7 +44,7 @@ function template(): Job {
     opscom: {
       referenceId: 'OC-B0',
       internalReferenceId: '1',
-      endsAt: '2026-11-28T12:00:00-05:00',
+      endsAt,
       at,
     },
     sessionWrittenAt: at,
@@ -46,9 +54,9 @@ function template(): Job {
       internalReferenceId: '1',
       plate: 'B0',
       zone: 'Z1',
-      startTime: '2026-11-28T10:00:00',
-      endTime: '2026-11-28T12:00:00',
-      endsAt: '2026-11-28T12:00:00-05:00',
+      startTime,
+      endTime,
+      endsAt,
       amount: '14.50',
       currency: 'CAD',
       status: 'active',
@@ -63,13 +71,16 @@ function template(): Job {
  * and its times spread over the last day; then `extras.pending` due pending jobs and
  * `extras.failed` failed ones (for the console's lists; none for a bench that runs a worker).
  * It ends as a ledger that grew slowly would be: checkpointed (PostgreSQL: vacuumed, analyzed).
+ * `standingUntil`: every permit (plates B0…B<count-1>) stands until then, so each is due a
+ * check (the migration's trigger gives each copy its verification row, due since it was made).
  */
 export async function fillDoneJobs(
   store: StoreConfig,
   count: number,
   extras = { pending: 1000, failed: 100 },
+  standingUntil?: DateTime,
 ): Promise<void> {
-  const row = jobToParams(template(), store.kind === 'sqlite' ? 'integer' : 'boolean');
+  const row = jobToParams(template(standingUntil), store.kind === 'sqlite' ? 'integer' : 'boolean');
   const columns = JOB_COLUMNS.join(', ');
   const placeholders = (n: (i: number) => string) => JOB_COLUMNS.map((_c, i) => n(i)).join(', ');
   const mark = (c: string) =>
@@ -128,6 +139,7 @@ export async function fillDoneJobs(
     const series = (n: number) => `generate_series(1, ${n}) AS g(i)`;
     await fillWith((sql) => client.query(sql), series);
     await client.query('VACUUM ANALYZE jobs');
+    await client.query('VACUUM ANALYZE verifications');
     // Likewise: the fill's dirty pages written out now, not by a checkpoint during the measure
     // (which would also make every first write to a page after it log the whole page).
     await client.query('CHECKPOINT');
