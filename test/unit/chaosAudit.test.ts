@@ -195,6 +195,47 @@ test('a kill after OPSCOM received the request and before it answered is in the 
   ]);
 });
 
+test('a taken-over attempt whose owner was killed is in the window, however late OPSCOM saw it', () => {
+  const input = healthy();
+  const s = owed[0]!;
+  const kept = input.permits.find((p) => p.plate === s.plate)!;
+  input.permits.push({ ...kept, referenceId: 'OC-orphan' });
+  // The attempt started at 3_890, its process was killed at 4_592, the busy simulator read
+  // the request at 5_765 (more than the slack after the kill), another process took over at 7_056.
+  input.opscomReceived.push({
+    path: '',
+    body: {},
+    tokenValid: true,
+    at: 5_765,
+    answered: 'success',
+    referenceId: 'OC-orphan',
+  });
+  const takeover = (startedAt: number, at: number) => ({
+    eventId: `opscom.taken_over:${s.session.id}:1`,
+    eventType: 'opscom.taken_over',
+    sessionId: s.session.id,
+    eventCreated: 1,
+    livemode: false,
+    outcome: 'opscom.taken_over',
+    detail: JSON.stringify({ owner: 'worker:b', attempt: 1, startedAt }),
+    receivedAt: at,
+  });
+  (
+    input.jobs.find((j) => j.sessionId === s.session.id) as { opscomAttempts: number }
+  ).opscomAttempts = 2;
+  input.kills = [4_592];
+  input.notes.push(takeover(3_890, 7_056));
+  const inWindow = auditChaos(input);
+  expect(inWindow.doubled).toEqual([]);
+  expect(inWindow.doubledBy['killed in the window']).toBe(1);
+
+  // No kill between the attempt's start and the takeover: a live owner was taken over.
+  input.notes.splice(-1, 1, takeover(4_600, 7_056));
+  const outside = auditChaos(input);
+  expect(outside.doubled).toEqual([expect.stringContaining('(taken over)')]);
+  expect(outside.doubled[0]).toContain('no kill nearby');
+});
+
 test('a seed gives the same plan and schedule, however much a runtime stream was used', () => {
   const take = (r: () => number, n: number) => Array.from({ length: n }, r);
   const a = chaosStreams(4242);
@@ -225,4 +266,14 @@ test('a permit standing for a payment refunded in full, or a lost correction, is
   );
   expect(report.lost).toEqual([]);
   expect(report.wrong.join('\n')).toContain(`plate ${corrected.plate} ≠ ${corrected.correction!}`);
+});
+
+test('a permit staff removed on purpose is audited as made, not lost; any other deleted one is lost', () => {
+  const input = healthy();
+  const removed = owed.find((s) => s.enforcement === 'staff_removed')!;
+  const plain = owed.find((s) => !s.enforcement && !s.expected!.revoked)!;
+  input.permits.find((p) => p.plate === removed.plate)!.deleted = true;
+  expect(auditChaos(input).lost).toEqual([]);
+  input.permits.find((p) => p.plate === plain.plate)!.deleted = true;
+  expect(auditChaos(input).lost).toEqual([expect.stringContaining(plain.session.id)]);
 });

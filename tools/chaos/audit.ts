@@ -131,7 +131,9 @@ export function auditChaos(input: AuditInput): AuditReport {
       auditRevoked(s, all, job, label, report, input, seen);
       continue;
     }
-    const standing = all.filter((p) => !p.deleted);
+    // Staff removed it inside OPSCOM on purpose: its (deleted) permit is still audited as made;
+    // that it stays removed is the verification round's to check (verifyAudit.ts).
+    const standing = s.enforcement === 'staff_removed' ? all : all.filter((p) => !p.deleted);
     if (standing.length === 0) {
       report.lost.push(
         `${label}: no permit standing (${all.length} made); ledger ${job?.state ?? 'none'} ${job?.lastError ?? ''}`,
@@ -220,6 +222,36 @@ function auditRevoked(
 }
 
 /** Several permits for one session: which one the ledger kept, and why the others exist. */
+/**
+ * The ledger's own account of the window: a process was killed after the attempt that was in
+ * flight started and before another process took the job over (`opscom.taken_over` notes when
+ * the attempt started). An orphan OPSCOM received after that start is that attempt's request,
+ * however late the busy simulator got to it (seen 1.2 s after the kill at a load of 6).
+ */
+function killDuringTakenOverAttempt(
+  receivedAt: number,
+  job: Job | undefined,
+  input: AuditInput,
+): number | undefined {
+  for (const n of input.notes) {
+    if (n.eventType !== 'opscom.taken_over' || n.sessionId !== job?.sessionId) continue;
+    const startedAt = startedAtOf(n.detail);
+    if (startedAt === undefined || receivedAt < startedAt) continue;
+    const kill = input.kills.find((k) => k >= startedAt && k <= n.receivedAt);
+    if (kill !== undefined) return kill;
+  }
+  return undefined;
+}
+
+function startedAtOf(detail: string | null): number | undefined {
+  try {
+    const value = (JSON.parse(detail ?? 'null') as { startedAt?: unknown } | null)?.startedAt;
+    return typeof value === 'number' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function classifyDouble(
   label: string,
   all: SimPermit[],
@@ -241,7 +273,8 @@ function classifyDouble(
           ? undefined
           : // The simulator runs in the busy chaos driver, which may handle a request
             // sent just before a kill only after it: hence the slack before `receivedAt`.
-            input.kills.find((k) => k >= receivedAt - WINDOW_MS && k <= answeredAt + WINDOW_MS);
+            (input.kills.find((k) => k >= receivedAt - WINDOW_MS && k <= answeredAt + WINDOW_MS) ??
+            killDuringTakenOverAttempt(receivedAt, job, input));
       return { orphan, answeredAt, kill };
     });
   const text = evidence

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { sampleEvent, sampleSession } from '../demo/sampleSession';
+import { markEnforcementCases, type EnforcementCase } from './enforcementCases';
 
 export type SessionKind = 'paid' | 'async' | 'unpaid' | 'bad_metadata';
 
@@ -24,6 +25,8 @@ export interface PlannedSession {
   refund?: { amountRefunded: number; full: boolean };
   /** A plate an operator gives with `replay --session … --plate` while the adapters run. */
   correction?: string;
+  /** Planted for the closing verification round: a zone no lot uses, or removed by staff. */
+  enforcement?: EnforcementCase;
 }
 
 export interface ChaosPlan {
@@ -121,6 +124,7 @@ export function makeChaosPlan(payments: number, random: () => number, now: numbe
         : {}),
     });
   }
+  markEnforcementCases(sessions);
   const forged: ChaosPlan['forged'] = [];
   const kinds = ['wrong_secret', 'stale', 'tampered'] as const;
   for (let i = 0; i < Math.max(10, Math.floor(payments / 20)); i++) {

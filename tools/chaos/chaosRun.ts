@@ -35,6 +35,15 @@ import {
 } from './replayRuns';
 import { countOf, printReport } from './report';
 import { describeSettle, settle, settleLimitMs, type Settled } from './settle';
+import {
+  awaitVerification,
+  describeVerifyRound,
+  plantUnusedZone,
+  removeByStaff,
+  verifyEnv,
+  verifyLimitMs,
+} from './verifyPhase';
+import { verifyFailingRows } from './verifyAudit';
 
 const TOKEN = 'chaos-opscom-token';
 const SECRET = 'whsec_chaos_secret';
@@ -79,6 +88,9 @@ type Say = (line: string) => void;
  * session against what OPSCOM and Stripe hold. A share of the paid sessions (--lost, 10 %) never
  * has its webhooks delivered: once the rest has settled, the real `npm run replay -- --since`
  * runs beside the fleet, faults still on, and must recover them without doubling any.
+ * The adapters verify what enforcement sees (OPSCOM_VERIFY=on); a few planted payments use a
+ * zone no lot uses or are removed by staff, and a closing verification round must find and
+ * alert each and see every other standing permit (verifyPhase.ts).
  * Exit 1 on any lost, doubled or wrong permit. --busy N runs N CPU-bound processes beside it.
  * PostgreSQL: DATABASE_URL (a fresh database is created on that server) or a throwaway server.
  * Its work folder (adapter-chaos-* in the temporary folder) is removed after a pass and kept,
@@ -163,6 +175,7 @@ async function startWorld(
     random: random.opscomFaults,
   }));
   teardown.push(() => opscom.close());
+  plantUnusedZone(opscom);
   const stripe = (src.stripe = await startStripeSimulator({ random: random.stripeFaults }));
   teardown.push(() => stripe.close());
   opscom.faults.setRate(0.2, ['500', 'hang', 'reset', 'error200']);
@@ -172,9 +185,12 @@ async function startWorld(
     stripe.addSession(s.session);
     for (const e of s.events) stripe.addEvent({ ...e, created: Number(e['created']) });
   }
-  // Webhooks that never arrive (an endpoint misconfigured, a secret rolled wrong).
+  // Webhooks that never arrive (an endpoint misconfigured, a secret rolled wrong). Never a
+  // planted enforcement case: staff remove those once made, before replay would make them.
   const lost = new Set(
-    plan.sessions.filter((s) => s.expected && random.schedule() < o.lost).map((s) => s.session.id),
+    plan.sessions
+      .filter((s) => s.expected && random.schedule() < o.lost && !s.enforcement)
+      .map((s) => s.session.id),
   );
   src.facts['withheld'] = [...lost];
 
@@ -213,6 +229,7 @@ async function startWorld(
     STRIPE_TIMEOUT_MS: '1000',
     WORKER_LEASE_SECONDS: '3',
     WORKER_POLL_MS: '200',
+    ...verifyEnv(opscom.url),
     ...(store.kind === 'sqlite'
       ? { SQLITE_PATH: store.sqlitePath }
       : { DATABASE_URL: store.url, DATABASE_SSL: 'off' }),
@@ -335,6 +352,9 @@ async function run(
   const limitMs = settleLimitMs(o.payments);
   const settled = await settle(ledger, owed, planned, limitMs);
   src.facts['settledAfterWebhooks'] = settleFacts(settled);
+  // The planted staff removals, once their permits are made; replay --since must not remake them.
+  const removals = removeByStaff(plan, opscom);
+  src.facts['staffRemoved'] = Object.fromEntries(removals);
 
   const replayEnv = { PATH: process.env['PATH'] ?? '', ...adapterEnv };
   const corrected = plan.sessions.filter((s) => s.correction);
@@ -346,6 +366,14 @@ async function run(
   // Its own limit, from when replay ended: however long corrections and replay took.
   const recovered = await settle(ledger, owed, planned, limitMs);
   src.facts['settledAfterReplay'] = settleFacts(recovered);
+  const verified = await awaitVerification(
+    plan,
+    ledger,
+    opscom,
+    removals,
+    verifyLimitMs(o.payments),
+  );
+  src.facts['verification'] = verified;
 
   // Read once: the audit, the notes, the breakdown, the dump and the timelines share them.
   const jobs = await ledger.listJobs();
@@ -388,6 +416,8 @@ async function run(
     afterPayment: `${plan.sessions.filter((s) => s.refund?.full).length} full refunds, ${plan.sessions.filter((s) => s.refund && !s.refund.full).length} partial, ${corrected.length} corrections (exit of each one's last run ${JSON.stringify(countOf(corrections.exits))}${corrections.resumed > 0 ? `; ${corrections.resumed} stopped and resumed, ${corrections.resumes} resume(s)` : ''})`,
     replay: `${since.stops.length > 0 ? `stopped ${since.stops.length}× and resumed (${since.stops.join('; ')}), then ` : ''}exit ${since.last.code}, ${JSON.stringify(since.counts)}, ${recovered.settled ? `settled ${describeSettle(recovered)} after replay ended` : `never settled (${describeSettle(recovered)})`}`,
     replayFinishedBy: formatSinceBreakdown(breakdown),
+    verification: describeVerifyRound(verified),
+    verificationFailing: verified.report.failing,
     total: `${((Date.now() - started) / 1000).toFixed(1)} s`,
   });
   const unsettled = [
@@ -402,6 +432,7 @@ async function run(
     'ledger disagrees': report.ledgerDisagrees.length,
     'forged accepted': forgedAccepted,
     'never settled': new Set(unsettled.map((r) => r.sessionId)).size,
+    'not verified': verified.report.failing.length,
   }).filter(([, n]) => n > 0);
   if (counts.length === 0) {
     say('PASSED');
@@ -412,7 +443,7 @@ async function run(
     withheld: lost,
     jobs,
     events,
-    rows: [...failingRows(report), ...unsettled],
+    rows: [...failingRows(report), ...unsettled, ...verifyFailingRows(verified.report.failing)],
     sinceLines: since.lines,
     replayStderr: since.last.stderr,
   });

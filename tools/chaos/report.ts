@@ -15,6 +15,9 @@ export interface ChaosSummary {
   afterPayment: string;
   replay: string;
   replayFinishedBy: string;
+  /** The closing verification round's line, and its failing sessions. */
+  verification: string;
+  verificationFailing: string[];
   total: string;
 }
 
@@ -40,6 +43,7 @@ export function printReport(say: (line: string) => void, r: ChaosSummary): void 
     ['refunds, corrections', r.afterPayment],
     ['replay --since (then settled)', r.replay],
     ['replay --since: sessions', r.replayFinishedBy],
+    ['verification round', r.verification],
     ['total run', r.total],
   ];
   for (const [k, v] of rows) say(`${k.padEnd(34)} ${v}`);
@@ -50,6 +54,7 @@ export function printReport(say: (line: string) => void, r: ChaosSummary): void 
     ['wrong', r.report.wrong],
     ['missing write-back', r.report.missingWriteBacks],
     ['ledger disagrees', r.report.ledgerDisagrees],
+    ['not verified', r.verificationFailing],
   ];
   for (const [name, lines] of details) for (const l of lines.slice(0, 20)) say(`  ${name}: ${l}`);
 }
