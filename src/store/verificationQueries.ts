@@ -1,5 +1,5 @@
 import type { SqlPort } from './operatorQueries';
-import type { VerificationLedger } from './verificationLedger';
+import type { VerificationClaim, VerificationLedger } from './verificationLedger';
 import {
   UNSEEN,
   verificationFromRow,
@@ -17,32 +17,42 @@ const FREE = `(lease_expires_at IS NULL OR lease_expires_at <= ${at('now')})`;
  * has one writer at a time and needs none.
  */
 export function verificationQueries(db: SqlPort, skipLocked: string): VerificationLedger {
+  /**
+   * Leases up to `limit` due permits' plates (oldest due first; with `firstOnly`, among
+   * permits not checked since they were made or changed) and those plates' other permits due
+   * within the round.
+   */
+  const claimDue = (c: VerificationClaim, limit: number, firstOnly: boolean) =>
+    db.all<VerificationRow>(
+      `UPDATE verifications SET lease_owner = @owner, lease_expires_at = ${at('until')}
+       WHERE session_id IN (
+         SELECT v.session_id FROM verifications v
+         WHERE v.plate IN (
+             SELECT d.plate FROM verifications d
+             WHERE d.count_from <= ${at('dueBy')}${firstOnly ? ` AND d.state = 'scheduled'` : ''}
+               AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ${at('now')})
+             ORDER BY d.count_from LIMIT @limit)
+           AND v.count_from <= ${at('soonBy')} AND v.changed_at <= ${at('dueBy')}
+           AND (v.lease_expires_at IS NULL OR v.lease_expires_at <= ${at('now')})
+         ${skipLocked})
+         AND ${FREE}
+       RETURNING *`,
+      {
+        owner: c.owner,
+        now: c.now,
+        until: c.now + c.leaseMs,
+        dueBy: c.now - c.delayMs,
+        soonBy: c.now + c.everyMs - c.delayMs,
+        limit,
+      },
+    );
+
   return {
     async claimVerifications(c) {
-      const rows = await db.all<VerificationRow>(
-        `UPDATE verifications SET lease_owner = @owner, lease_expires_at = ${at('until')}
-         WHERE session_id IN (
-           SELECT v.session_id FROM verifications v
-           WHERE v.plate IN (
-               SELECT d.plate FROM verifications d
-               WHERE d.count_from <= ${at('dueBy')}
-                 AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ${at('now')})
-               ORDER BY d.count_from LIMIT @limit)
-             AND v.count_from <= ${at('soonBy')} AND v.changed_at <= ${at('dueBy')}
-             AND (v.lease_expires_at IS NULL OR v.lease_expires_at <= ${at('now')})
-           ${skipLocked})
-           AND ${FREE}
-         RETURNING *`,
-        {
-          owner: c.owner,
-          now: c.now,
-          until: c.now + c.leaseMs,
-          dueBy: c.now - c.delayMs,
-          soonBy: c.now + c.everyMs - c.delayMs,
-          limit: c.limit,
-        },
-      );
-      return rows.map(verificationFromRow);
+      // First checks (made or changed, not yet seen) first, then the rounds' re-checks.
+      const first = await claimDue(c, c.limit, true);
+      const more = first.length < c.limit ? await claimDue(c, c.limit - first.length, false) : [];
+      return [...first, ...more].map(verificationFromRow);
     },
     async finishVerification(w) {
       const written = await db.run(

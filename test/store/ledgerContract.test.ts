@@ -625,6 +625,38 @@ describe.each(backends)('the %s ledger', (_name, makeStore) => {
       expect(ids(await claim('v2', 16_100))).toEqual(['cs_v1']);
     });
 
+    test("a permit's first check comes before older permits' re-checks, however overdue", async () => {
+      await madePermit('cs_old', 'P5', 10_000);
+      await madePermit('cs_new', 'P6', 10_200);
+      const seen = (row: { sessionId: string; generation: number }, plate: string) =>
+        ledger.finishVerification({
+          sessionId: row.sessionId,
+          owner: 'v1',
+          generation: row.generation,
+          state: 'visible',
+          misses: 0,
+          checked: { at: 11_300, result: 'visible', seen: `{"plate":"${plate}","permits":[]}` },
+          error: null,
+          countFrom: 11_300 + 5_000 - 1_000,
+        });
+      const both = await claim('v1', 11_300);
+      expect(ids(both)).toEqual(['cs_new', 'cs_old']);
+      for (const row of both) expect(await seen(row, row.plate)).toBe(true);
+      // cs_new's permit changes at 40_000: its first check since is due from 41_000, while
+      // cs_old's re-check has been due since 16_300.
+      await ledger.changeJob('cs_new', (job) => ({
+        result: null,
+        write: {
+          ...job!,
+          opscom: { ...job!.opscom!, endsAt: '2026-01-01T12:00:00-05:00' },
+          updatedAt: 40_000,
+        },
+      }));
+      expect(await ledger.getVerification('cs_new')).toMatchObject({ state: 'scheduled' });
+      expect(ids(await claim('v2', 50_000, { limit: 1 }))).toEqual(['cs_new']);
+      expect(ids(await claim('v3', 50_000, { limit: 1 }))).toEqual(['cs_old']);
+    });
+
     test('one plate, one claim: its other permits due within the round come along', async () => {
       await madePermit('cs_p1', 'P2', 10_000);
       await madePermit('cs_p2', 'P2', 10_100);
