@@ -5,7 +5,7 @@ import { createConsoleRouter, type ConsoleDeps } from './console/consoleRouter';
 import { createDriverRouter, type DriverPageDeps } from './driver/driverRouter';
 import { describeError, RequestRefusedError } from './errors';
 import { answerRefusal } from './http/refusalResponse';
-import { sameSecret } from './http/sameSecret';
+import { sameSecret } from './net/sameSecret';
 import { createWebhookRouter, type WebhookRouteDeps } from './http/webhookRoute';
 
 export interface AppDeps extends WebhookRouteDeps {

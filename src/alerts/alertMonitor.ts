@@ -1,9 +1,9 @@
 import { describeError } from '../errors';
 import type { Logger } from '../logger';
 import type { AlertDelivery, Ledger } from '../store/ledger';
-import { alertRetryDelayMs } from '../worker/backoff';
-import { periodic } from '../worker/periodic';
-import { alertText, slackEscape } from './alertText';
+import { alertRetryDelayMs } from '../timing/backoff';
+import { periodic } from '../timing/periodic';
+import { alertText, slackEscape } from '../domain/alertText';
 import type { TokenState } from './opscomTokenWatch';
 
 export interface AlertMonitorDeps {

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Refusals } from '../http/refusals';
-import { sameSecret } from '../http/sameSecret';
+import { sameSecret } from '../net/sameSecret';
 import { addressKey, type LoginThrottle } from './loginThrottle';
 import type { TrustedBrowsers } from './trustedBrowser';
 

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { sameSecret } from '../http/sameSecret';
+import { sameSecret } from '../net/sameSecret';
 
 /**
  * The console's CSRF token for a user: an HMAC of the user under a key derived from the

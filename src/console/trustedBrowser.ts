@@ -1,5 +1,5 @@
 import { createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { sameSecret } from '../http/sameSecret';
+import { sameSecret } from '../net/sameSecret';
 
 /** The cookie a browser gets once it signs in to the console. */
 export const TRUSTED_COOKIE = 'console_browser';

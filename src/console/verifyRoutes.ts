@@ -1,5 +1,5 @@
 import type { Request, Response, Router } from 'express';
-import { alertText } from '../alerts/alertText';
+import { alertText } from '../domain/alertText';
 import type { Logger } from '../logger';
 import type { Ledger } from '../store/ledger';
 import { planPushAgain } from '../verify/pushAgain';

@@ -1,4 +1,4 @@
-import { alertText } from '../alerts/alertText';
+import { alertText } from '../domain/alertText';
 import { classifySessionEvent, isSessionEventType } from '../domain/classifyEvent';
 import type { IgnoredEventInput, Ledger } from '../store/ledger';
 import {

@@ -1,6 +1,6 @@
 import { OpscomInDoubtError, OpscomRejectedError, OpscomUnavailableError } from '../errors';
 import type { CreatePermitRequest, PermitResult, UpdatePermitRequest } from '../domain/permit';
-import { httpPoster, PostFailure, type PostAnswer } from '../http/httpPost';
+import { httpPoster, PostFailure, type PostAnswer } from '../net/httpPost';
 import { classifyOpscomAnswer } from './opscomAnswer';
 
 /** The Push API's paths for a client code (OPSCOM_CLIENT, default OC-TOMA). */

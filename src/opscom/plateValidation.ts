@@ -1,5 +1,5 @@
 import { OpscomUnavailableError } from '../errors';
-import { httpPoster, PostFailure, type PostAnswer } from '../http/httpPost';
+import { httpPoster, PostFailure, type PostAnswer } from '../net/httpPost';
 import { classifyValidationAnswer, type PlateSeen } from './plateValidationAnswer';
 
 export interface PlateValidationOptions {

@@ -1,4 +1,4 @@
-import { alertText } from '../alerts/alertText';
+import { alertText } from '../domain/alertText';
 import type { PlateSeen } from '../opscom/plateValidationAnswer';
 import type { Job, Ledger } from '../store/ledger';
 import type { Verification } from '../store/verificationLedger';

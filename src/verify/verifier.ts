@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { alertText } from '../alerts/alertText';
+import { alertText } from '../domain/alertText';
 import { describeError } from '../errors';
 import { newOwnerId } from '../store/owner';
 import { createPace } from './pace';

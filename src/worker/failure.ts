@@ -1,5 +1,5 @@
 import { AdapterError, StoreError, describeError } from '../errors';
-import { retryDelayMs } from './backoff';
+import { retryDelayMs } from '../timing/backoff';
 import { endJob, LeaseLost, note, type JobRun } from './jobContext';
 
 /**

@@ -19,7 +19,7 @@ export interface JobDeps {
   maxAgeMs: number;
   now: () => number;
   logger: Logger;
-  /** Wait before the next try (default worker/backoff.ts); tests pass a short one. */
+  /** Wait before the next try (default timing/backoff.ts); tests pass a short one. */
   retryDelay?: (kind: 'transient' | 'operator', attempt: number) => number;
   metrics?: Metrics;
 }

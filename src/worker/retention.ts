@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger';
 import type { Ledger } from '../store/ledger';
-import { periodic } from './periodic';
+import { periodic } from '../timing/periodic';
 
 /** Rows deleted per statement: short transactions, never a long lock on the ledger. */
 const BATCH = 500;

@@ -1,4 +1,4 @@
-import { backoffDelayMs, retryDelayMs } from '../../src/worker/backoff';
+import { backoffDelayMs, retryDelayMs } from '../../src/timing/backoff';
 
 describe('backoffDelayMs', () => {
   test('seconds first, then minutes, then capped at an hour', () => {

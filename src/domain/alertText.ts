@@ -1,5 +1,3 @@
-import type { Job } from '../store/ledger';
-
 /** What an unseen permit's alert names (verify/unseenAlert.ts). */
 export interface UnseenAlertFacts {
   sessionId: string;
@@ -17,7 +15,7 @@ export interface UnseenAlertFacts {
  * ledger recorded as the reason; never a secret (no token, key, or the webhook URL itself).
  */
 export const alertText = {
-  jobFailed: (job: Job) =>
+  jobFailed: (job: { sessionId: string; state: string; lastError: string | null }) =>
     `Permit not made: job ${job.sessionId} is ${job.state}. Reason: ${job.lastError ?? 'not recorded'}. Fix it from the console (correct, retry) or with npm run replay -- --session ${job.sessionId}.`,
   jobResolved: (sessionId: string, state: string) => `Resolved: job ${sessionId} is now ${state}.`,
   pending: (waitedMs: number, thresholdMinutes: number) =>
