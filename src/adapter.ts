@@ -42,7 +42,7 @@ export interface AdapterOverrides {
   retryDelay?: JobDeps['retryDelay'];
   /** Between two alert rounds (default 5 s). */
   alertIntervalMs?: number;
-  /** Clients the console's login throttle remembers (default console/loginThrottle.ts). */
+  /** Clients the console's login throttle remembers (default http/loginThrottle.ts). */
   loginThrottleClients?: number;
   /** The verification loop's first wait after a Plate Validation outage (default 1 s). */
   verifyOutageWaitMs?: number;

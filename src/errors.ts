@@ -31,6 +31,9 @@ export class ConfigError extends AdapterError {
   }
 }
 
+/** Where a request was refused: the webhook, the console's login, anything else. */
+export type RefusalSurface = 'webhook' | 'login' | 'other';
+
 /**
  * Why a request was refused, for the metrics and the logs: a small fixed set, so a flood of any
  * size adds no new series and the log lines stay bounded per reason (http/refusals.ts).

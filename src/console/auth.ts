@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Refusals } from '../http/refusals';
 import { sameSecret } from '../net/sameSecret';
-import { addressKey, type LoginThrottle } from './loginThrottle';
+import { addressKey, type LoginThrottle } from '../http/loginThrottle';
 import type { TrustedBrowsers } from './trustedBrowser';
 
 export interface ConsoleCredentials {
@@ -32,7 +32,7 @@ export interface BasicAuthDeps {
  * HTTP Basic auth for the console. The user and password are compared in constant time, and
  * guessing is slowed per client: a browser that has signed in before is recognised by its
  * cookie (console/trustedBrowser.ts) and is its own client; any other request is its
- * address's (console/loginThrottle.ts). A client with too many failures waits (429) and its
+ * address's (http/loginThrottle.ts). A client with too many failures waits (429) and its
  * credentials are not even checked meanwhile, so waiting cannot be skipped by guessing right;
  * a stranger's failures never make a recognised browser wait. Failures and waits are counted
  * and logged (bounded) through `refusals`; no password or user name given is ever logged.

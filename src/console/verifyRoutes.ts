@@ -4,7 +4,7 @@ import type { Logger } from '../logger';
 import type { Ledger } from '../store/ledger';
 import { planPushAgain } from '../verify/pushAgain';
 import { unseenAlertKey } from '../verify/unseenAlert';
-import { href, type Html } from './html';
+import { href, type Html } from '../http/html';
 import { messagePage, resultPage } from './views/job';
 import type { PageContext } from './views/layout';
 

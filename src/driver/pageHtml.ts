@@ -1,4 +1,4 @@
-import { html, type Html } from '../console/html';
+import { html, type Html } from '../http/html';
 import type { DriverView } from './driverView';
 import { TEXT, whenText, type Language, type PageText } from './pageText';
 

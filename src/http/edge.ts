@@ -1,5 +1,5 @@
 import type { RequestListener, Server } from 'node:http';
-import { createLoginThrottle, type LoginThrottle } from '../console/loginThrottle';
+import { createLoginThrottle, type LoginThrottle } from './loginThrottle';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';

@@ -1,9 +1,9 @@
-import type { RefusalReason } from '../errors';
+import type { RefusalReason, RefusalSurface } from '../errors';
 import type { LogFields, Logger } from '../logger';
 
 /** Where a request was refused: the webhook, the console's login, or elsewhere (a console
  * form, a malformed or timed-out request, a connection shed). Each has its own metric. */
-export type RefusalSurface = 'webhook' | 'login' | 'other';
+export type { RefusalSurface };
 
 /**
  * Every refused request is counted (in /metrics) and its log lines are bounded: a flood of any

@@ -1,8 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { SESSION_EVENT_TYPES } from '../domain/classifyEvent';
 import { JOB_STATES } from '../domain/intakeRule';
-import type { RefusalReason } from '../errors';
-import type { RefusalSurface } from '../http/refusals';
+import type { RefusalReason, RefusalSurface } from '../errors';
 import type { Ledger } from '../store/ledger';
 import type { CheckResult } from '../store/verificationLedger';
 import { PAYMENT_EVENT_TYPES } from '../stripe/paymentEventPayload';

@@ -1,6 +1,6 @@
 import { parseBasic } from '../../src/console/auth';
 import { crossSiteProblem, csrfToken } from '../../src/console/csrf';
-import { href, html } from '../../src/console/html';
+import { href, html } from '../../src/http/html';
 
 describe('the console templates', () => {
   test('escape every value, in text and in quoted attributes; markup only from html itself', () => {

@@ -4,7 +4,7 @@ import {
   FAILURE_WINDOW_MS,
   MAX_CLIENTS,
   MAX_FAILURES,
-} from '../../src/console/loginThrottle';
+} from '../../src/http/loginThrottle';
 import { TRUSTED_FOR_SECONDS, trustedBrowsers } from '../../src/console/trustedBrowser';
 
 describe('the console login throttle', () => {

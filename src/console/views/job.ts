@@ -1,7 +1,7 @@
 import type { PaymentFacts } from '../../domain/paymentFacts';
 import type { Job } from '../../store/ledger';
 import type { SessionOutcome } from '../../replay/outcome';
-import { href, html, type Html } from '../html';
+import { href, html, type Html } from '../../http/html';
 import type { TimelineEntry } from '../timeline';
 import { actionForm, page, stateBadge, when, type PageContext } from './layout';
 import { plateOf } from './overview';

@@ -1,5 +1,5 @@
 import type { Job } from '../../store/ledger';
-import { href, html, type Html } from '../html';
+import { href, html, type Html } from '../../http/html';
 import { actionForm, page, stateBadge, when, type PageContext } from './layout';
 import { plateOf } from './overview';
 

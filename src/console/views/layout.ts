@@ -1,4 +1,4 @@
-import { href, html, type Html } from '../html';
+import { href, html, type Html } from '../../http/html';
 
 /** The console's stylesheet, served at /console/style.css (the CSP allows no inline style). */
 export const STYLESHEET = `

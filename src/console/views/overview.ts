@@ -1,6 +1,6 @@
 import { JOB_STATES, type JobState } from '../../domain/intakeRule';
 import type { Alert, Job } from '../../store/ledger';
-import { href, html, type Html } from '../html';
+import { href, html, type Html } from '../../http/html';
 import { ago, page, stateBadge, when, type PageContext } from './layout';
 
 export interface Reachability {

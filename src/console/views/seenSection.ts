@@ -1,6 +1,6 @@
 import type { Verification } from '../../store/verificationLedger';
 import { UNSEEN_STATES } from '../../store/verificationLedger';
-import { href, html, type Html } from '../html';
+import { href, html, type Html } from '../../http/html';
 import { actionForm, when, type PageContext } from './layout';
 
 const WORDS: Record<Verification['state'], string> = {
