@@ -23,8 +23,8 @@ import { jobServices } from './worker/jobServices';
 import type { JobDeps } from './worker/processJob';
 import { createRetention } from './worker/retention';
 import { createWorker, type Worker } from './worker/worker';
-import { createPlateValidationClient } from './opscom/plateValidation';
 import { createVerifier, type Verifier } from './verify/verifier';
+import { verifyServices } from './verify/verifyServices';
 
 export interface RunningAdapter {
   /** The HTTP port; undefined for a worker-only process. */
@@ -148,15 +148,7 @@ export async function startAdapter(
   function startVerifier(jobs: Worker, verify: NonNullable<Config['verify']>): Verifier {
     return createVerifier({
       ledger,
-      validation: createPlateValidationClient({
-        url: config.opscom.validateUrl,
-        apiToken: config.opscom.apiToken,
-        client: config.opscom.client,
-        timeoutMs: config.opscom.timeoutMs,
-      }),
-      timezone: config.opscom.timezone,
-      delayMs: verify.delayMs,
-      everyMs: verify.everyMs,
+      ...verifyServices(config, verify),
       perSecond: verify.perSecond,
       timeoutMs: config.opscom.timeoutMs,
       // Job work first: no check starts while half the worker's slots are taken.

@@ -1,8 +1,8 @@
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { createPlateValidationClient } from '../opscom/plateValidation';
 import type { Ledger } from '../store/ledger';
 import { createPace } from '../verify/pace';
+import { verifyServices } from '../verify/verifyServices';
 import { verifySessions } from '../verify/verifySessions';
 
 /**
@@ -19,16 +19,8 @@ export function checkNowWith(
 ): (sessionId: string) => Promise<void> {
   const deps = {
     ledger,
-    validation: createPlateValidationClient({
-      url: config.opscom.validateUrl,
-      apiToken: config.opscom.apiToken,
-      client: config.opscom.client,
-      timeoutMs: config.opscom.timeoutMs,
-    }),
+    ...verifyServices(config, verify),
     pace: createPace(verify.perSecond),
-    timezone: config.opscom.timezone,
-    delayMs: verify.delayMs,
-    everyMs: verify.everyMs,
     now: Date.now,
     logger,
     concurrency: 1,
