@@ -1,13 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import Stripe from 'stripe';
 import type { StoreConfig } from '../../src/config';
-import { sampleEvent, sampleSession } from '../demo/sampleSession';
-import { createLogger } from '../../src/logger';
 import { startOpscomSimulator } from '../simulators/opscomSimulator';
 import { startStripeSimulator } from '../simulators/stripeSimulator';
-import { openLedger } from '../../src/store/openLedger';
 import { startBenchServer } from './benchServer';
 import { BENCH_SECRET } from './ingest';
+import { paidWebhooks, receiptToOpscom } from './paidWebhooks';
 import { peakRssMb } from './processStats';
 import { percentile } from './stats';
 
@@ -69,30 +66,11 @@ export async function measureTimeToPermit(options: {
     ...benchAdapterEnv(options.store, { opscomUrl: opscom.url, stripeUrl: stripeSim.url }),
     WORKER_CONCURRENCY: String(options.concurrency),
   });
-  const url = `http://127.0.0.1:${server.port}/webhooks/stripe`;
-  const signer = new Stripe('sk_test_bench').webhooks;
-  const run = Date.now().toString(36);
-  const bodies = Array.from({ length: warmup + count }, (_, i) => {
-    const plate = `T${run.slice(-4)}${i}`.toUpperCase();
-    const session = sampleSession({ plate, duration: '60' });
-    stripeSim.addSession(session);
-    return { sessionId: session.id, plate, body: JSON.stringify(sampleEvent(session)) };
-  });
+  const webhooks = paidWebhooks(stripeSim, `http://127.0.0.1:${server.port}/webhooks/stripe`);
+  const bodies = webhooks.make(warmup + count);
   const send = async (body: string): Promise<number> => {
     const started = performance.now();
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        'Stripe-Signature': signer.generateTestHeaderString({
-          payload: body,
-          secret: BENCH_SECRET,
-        }),
-      },
-      body,
-    });
-    await res.arrayBuffer();
-    if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+    await webhooks.send(body);
     return performance.now() - started;
   };
 
@@ -112,18 +90,8 @@ export async function measureTimeToPermit(options: {
   const rssMb = peakRssMb(server.child.pid);
   await server.stop();
 
-  const ledger = await openLedger(
-    options.store,
-    createLogger({ level: 'error', pretty: false, silent: true }),
-  );
   const opscomAt = new Map(opscom.received.map((r) => [r.body['LicencePlate'], r.at]));
-  const toOpscom: number[] = [];
-  for (const { sessionId, plate } of measured) {
-    const job = await ledger.getJob(sessionId);
-    const at = opscomAt.get(plate);
-    if (job && at !== undefined) toOpscom.push(at - job.createdAt);
-  }
-  await ledger.close();
+  const toOpscom = await receiptToOpscom(options.store, measured, opscomAt);
   await opscom.close();
   await stripeSim.close();
   return {
