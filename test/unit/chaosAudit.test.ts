@@ -50,6 +50,28 @@ function healthy(): AuditInput {
   return { plan, permits, opscomReceived: [], stripeSessions, jobs, notes: [], kills: [] };
 }
 
+/** A second permit (`OC-orphan`) for `s`, OPSCOM having received it as `received` says; the
+ * ledger took two attempts. */
+function withOrphan(
+  input: AuditInput,
+  s: (typeof owed)[number],
+  received: { at: number; answeredAt?: number },
+): void {
+  const kept = input.permits.find((p) => p.plate === s.plate)!;
+  input.permits.push({ ...kept, referenceId: 'OC-orphan' });
+  input.opscomReceived.push({
+    path: '',
+    body: {},
+    tokenValid: true,
+    ...received,
+    answered: 'success',
+    referenceId: 'OC-orphan',
+  });
+  (
+    input.jobs.find((j) => j.sessionId === s.session.id) as { opscomAttempts: number }
+  ).opscomAttempts = 2;
+}
+
 test('a healthy outcome audits clean', () => {
   expect(owed.length).toBeGreaterThan(10);
   expect(notOwed.length).toBeGreaterThan(0);
@@ -95,21 +117,8 @@ test('lost, doubled, wrong, missing write-back and a permit nobody paid for are 
 
 test('a double whose first answer was followed by a kill is reported apart, with its evidence', () => {
   const input = healthy();
-  const s = owed[0]!;
-  const kept = input.permits.find((p) => p.plate === s.plate)!;
-  input.permits.push({ ...kept, referenceId: 'OC-orphan' });
-  input.opscomReceived.push({
-    path: '',
-    body: {},
-    tokenValid: true,
-    at: 5_000,
-    answered: 'success',
-    referenceId: 'OC-orphan',
-  });
+  withOrphan(input, owed[0]!, { at: 5_000 });
   input.kills = [5_004];
-  (
-    input.jobs.find((j) => j.sessionId === s.session.id) as { opscomAttempts: number }
-  ).opscomAttempts = 2;
   const report = auditChaos(input);
   expect(report.doubled).toEqual([]);
   expect(report.doubledInWindow).toEqual([
@@ -171,22 +180,8 @@ test('the window is measured from the answer leaving OPSCOM to the ledger record
 
 test('a kill after OPSCOM received the request and before it answered is in the window too', () => {
   const input = healthy();
-  const s = owed[0]!;
-  const kept = input.permits.find((p) => p.plate === s.plate)!;
-  input.permits.push({ ...kept, referenceId: 'OC-orphan' });
-  input.opscomReceived.push({
-    path: '',
-    body: {},
-    tokenValid: true,
-    at: 5_000,
-    answeredAt: 5_900,
-    answered: 'success',
-    referenceId: 'OC-orphan',
-  });
+  withOrphan(input, owed[0]!, { at: 5_000, answeredAt: 5_900 });
   input.kills = [5_300];
-  (
-    input.jobs.find((j) => j.sessionId === s.session.id) as { opscomAttempts: number }
-  ).opscomAttempts = 2;
   const report = auditChaos(input);
   expect(report.doubled).toEqual([]);
   expect(report.doubledBy['killed in the window']).toBe(1);
@@ -198,18 +193,9 @@ test('a kill after OPSCOM received the request and before it answered is in the 
 test('a taken-over attempt whose owner was killed is in the window, however late OPSCOM saw it', () => {
   const input = healthy();
   const s = owed[0]!;
-  const kept = input.permits.find((p) => p.plate === s.plate)!;
-  input.permits.push({ ...kept, referenceId: 'OC-orphan' });
   // The attempt started at 3_890, its process was killed at 4_592, the busy simulator read
   // the request at 5_765 (more than the slack after the kill), another process took over at 7_056.
-  input.opscomReceived.push({
-    path: '',
-    body: {},
-    tokenValid: true,
-    at: 5_765,
-    answered: 'success',
-    referenceId: 'OC-orphan',
-  });
+  withOrphan(input, s, { at: 5_765 });
   const takeover = (startedAt: number, at: number) => ({
     eventId: `opscom.taken_over:${s.session.id}:1`,
     eventType: 'opscom.taken_over',
@@ -220,9 +206,6 @@ test('a taken-over attempt whose owner was killed is in the window, however late
     detail: JSON.stringify({ owner: 'worker:b', attempt: 1, startedAt }),
     receivedAt: at,
   });
-  (
-    input.jobs.find((j) => j.sessionId === s.session.id) as { opscomAttempts: number }
-  ).opscomAttempts = 2;
   input.kills = [4_592];
   input.notes.push(takeover(3_890, 7_056));
   const inWindow = auditChaos(input);
