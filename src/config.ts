@@ -5,7 +5,6 @@ import { parseDuration } from './domain/duration';
 import { checkZone, parseZoneList } from './domain/zone';
 import type { PermitPolicy } from './domain/permitLife';
 import { ConfigError } from './errors';
-import type { HttpLimits } from './http/httpServer';
 import type { LogLevel } from './logger';
 import { TRACING_VARIABLES } from './tracing/tracingConfig';
 
@@ -20,6 +19,14 @@ export type StoreConfig =
 
 /** Express's `trust proxy`: hops to trust, or the addresses and ranges of the proxies. */
 export type TrustProxy = number | string[];
+
+/** The limits the HTTP server keeps (HTTP_* in .env.example, with why each is what it is). */
+export interface HttpLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+}
 
 export interface Config {
   port: number;

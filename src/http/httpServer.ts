@@ -6,15 +6,8 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { Socket } from 'node:net';
+import type { HttpLimits } from '../config';
 import type { RefusalReason } from '../errors';
-
-/** The limits the HTTP server keeps (HTTP_* in .env.example, with why each is what it is). */
-export interface HttpLimits {
-  headersTimeoutMs: number;
-  requestTimeoutMs: number;
-  keepAliveTimeoutMs: number;
-  maxConnections: number;
-}
 
 /**
  * How often Node looks for requests past their timeouts. Its default (30 s) would let a
