@@ -1,5 +1,42 @@
+import { readFileSync } from 'node:fs';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+/**
+ * src/'s layers, lowest first (layers.json, explained in docs/architecture.md, "Layers"): a
+ * folder (or a file directly in src/) may import only from layers below its own, so no two
+ * folders can import each other. test/unit/architecture.test.ts checks the same table.
+ */
+const LAYERS = JSON.parse(readFileSync(new URL('./layers.json', import.meta.url), 'utf8')).layers;
+
+const NOT_TOOLING = {
+  group: ['**/tools/**', '**/test/**'],
+  message: 'src/ is the service: it may not import tools/ or test/.',
+};
+
+function layerRules() {
+  return LAYERS.flatMap((layer, rank) =>
+    layer.map((part) => {
+      const notBelow = LAYERS.slice(rank)
+        .flat()
+        .filter((other) => other !== part)
+        .map((other) => (other.endsWith('/') ? `**/${other}**` : `**/${other}`));
+      const layering = {
+        group: notBelow,
+        message: `src/${part} is in layer ${rank} of docs/architecture.md ("Layers"): it may import only from the layers below.`,
+      };
+      return {
+        files: [part.endsWith('/') ? `src/${part}**/*.ts` : `src/${part}.ts`],
+        rules: {
+          'no-restricted-imports': [
+            'error',
+            { patterns: notBelow.length > 0 ? [NOT_TOOLING, layering] : [NOT_TOOLING] },
+          ],
+        },
+      };
+    }),
+  );
+}
 
 export default tseslint.config(
   {
@@ -34,17 +71,11 @@ export default tseslint.config(
     // The service never depends on its tooling: dist/ must run with production dependencies.
     files: ['src/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/tools/**', '**/test/**'],
-              message: 'src/ is the service: it may not import tools/ or test/.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: [NOT_TOOLING] }],
+      // No function longer than a screen or three (docs/architecture.md, "Layers").
+      'max-lines-per-function': ['error', { max: 150, IIFEs: true }],
+      'no-console': 'error',
     },
   },
+  ...layerRules(),
 );

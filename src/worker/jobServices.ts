@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import { createOpscomClient } from '../opscom/opscomClient';
 import { createStripeWriteBack } from '../stripe/stripeWriteBack';
-import { tracedOpscom, tracedStripeWriteBack } from '../tracing/tracedClients';
+import { tracedOpscom, tracedStripeWriteBack } from './tracedClients';
 import type { JobDeps } from './processJob';
 
 /**

@@ -1,7 +1,7 @@
 import { aroundOpscomCalls, type OpscomClient } from '../opscom/opscomClient';
 import type { StripeWriteBack } from '../stripe/stripeWriteBack';
-import { peerCallSpan } from './spans';
-import { getTracer } from './tracer';
+import { peerCallSpan } from '../tracing/spans';
+import { getTracer } from '../tracing/tracer';
 
 /**
  * OPSCOM's calls, each in a span (`opscom create permit`…) whose child is the HTTP client
