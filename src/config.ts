@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { Duration, IANAZone } from 'luxon';
+import { type Duration, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { parseDuration } from './domain/duration';
 import { checkZone, parseZoneList } from './domain/zone';

@@ -1,4 +1,4 @@
-import { DateTime, IANAZone, type Zone } from 'luxon';
+import { type DateTime, IANAZone, type Zone } from 'luxon';
 
 /**
  * An IANA zone that remembers its UTC offset per minute. Luxon asks a zone for its offset
