@@ -1,0 +1,52 @@
+import type { PermitPolicy } from '../domain/permitLife';
+
+/**
+ * One parking operation the adapter serves: its OPSCOM client, its clock and zones, what a
+ * refund does to its permits, where its alerts go, and how its payments are recognised.
+ */
+export interface Site {
+  /** Lower-case letters, digits, `-` and `_`; what `metadata.site` names. */
+  id: string;
+  /** Shown to its drivers (the driver's page); OPERATOR_NAME when the file gives none. */
+  name: string | undefined;
+  /** The Stripe connected account whose events are this site's (Connect); undefined: none. */
+  stripeAccount: string | undefined;
+  opscom: {
+    baseUrl: URL;
+    client: string;
+    apiToken: string;
+    /** The variable the token came from (named in problems, never the token itself). */
+    tokenEnv: string;
+    timezone: string;
+    defaultZone: string | undefined;
+    /** The zones its lots use; undefined accepts any well-formed zone. */
+    zones: string[] | undefined;
+  };
+  policy: PermitPolicy;
+  /** Where its alerts go; undefined: ALERT_WEBHOOK_URL, the adapter's own route. */
+  alertWebhookUrl: URL | undefined;
+}
+
+/** The configured sites, and the two ways a payment names one. */
+export interface Sites {
+  readonly list: readonly Site[];
+  readonly byId: ReadonlyMap<string, Site>;
+  /** Connected account (`acct_…`) → its site's id. */
+  readonly byAccount: ReadonlyMap<string, string>;
+  /** DEFAULT_SITE, or the only site; undefined when several sites and none is the default. */
+  readonly defaultId: string | undefined;
+}
+
+/** The site id of a configuration without SITES_FILE: the OPSCOM_* variables describe it. */
+export const DEFAULT_SITE_ID = 'default';
+
+export function indexSites(list: readonly Site[], defaultId: string | undefined): Sites {
+  const byAccount = new Map<string, string>();
+  for (const site of list) if (site.stripeAccount) byAccount.set(site.stripeAccount, site.id);
+  return {
+    list,
+    byId: new Map(list.map((site) => [site.id, site])),
+    byAccount,
+    defaultId: defaultId ?? (list.length === 1 ? list[0]?.id : undefined),
+  };
+}

@@ -1,0 +1,175 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { siteOf } from '../../src/domain/siteOf';
+import { ConfigError } from '../../src/errors';
+import { loadSites, type SiteDefaults } from '../../src/sites/loadSites';
+
+const defaults: SiteDefaults = {
+  baseUrl: new URL('https://controller.operationscommander.io'),
+  client: 'OC-TOMA',
+  policy: { onFullRefund: 'delete', onPartialRefund: 'keep', onDispute: 'keep' },
+};
+const env = {
+  OPSCOM_TOKEN_NORTH: 'north-token-1',
+  OPSCOM_TOKEN_EAST: 'east-token-2',
+  OPSCOM_TOKEN_WEST: 'west-token-3',
+  ALERTS_WEST: 'https://hooks.example.com/west',
+};
+const north = {
+  id: 'north',
+  name: 'North Campus',
+  stripeAccount: 'acct_1North',
+  opscom: { client: 'OC-NORTH', tokenEnv: 'OPSCOM_TOKEN_NORTH', timezone: 'America/Toronto' },
+};
+const east = {
+  id: 'east',
+  opscom: {
+    baseUrl: 'https://east.example.com',
+    tokenEnv: 'OPSCOM_TOKEN_EAST',
+    timezone: 'America/Halifax',
+    zone: 'Lot 4',
+    zones: ['Lot 4', 'Lot 5'],
+  },
+  onFullRefund: 'end',
+};
+const west = {
+  id: 'west',
+  opscom: { tokenEnv: 'OPSCOM_TOKEN_WEST', timezone: 'America/Vancouver' },
+  alertWebhookUrlEnv: 'ALERTS_WEST',
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'sites-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function fileWith(content: unknown): string {
+  const path = join(dir, `sites-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+function problemsOf(load: () => unknown): readonly string[] {
+  try {
+    load();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('loaded without a problem');
+}
+
+describe('SITES_FILE', () => {
+  it('reads each site, its token from the variable it names, the rest from the defaults', () => {
+    const sites = loadSites(fileWith({ sites: [north, east, west] }), env, defaults, 'east');
+    expect(sites.list.map((s) => s.id)).toEqual(['north', 'east', 'west']);
+    expect(sites.defaultId).toBe('east');
+    expect(sites.byAccount.get('acct_1North')).toBe('north');
+    const e = sites.byId.get('east');
+    expect(e?.opscom).toMatchObject({
+      apiToken: 'east-token-2',
+      client: 'OC-TOMA',
+      timezone: 'America/Halifax',
+      defaultZone: 'Lot 4',
+      zones: ['Lot 4', 'Lot 5'],
+    });
+    expect(e?.opscom.baseUrl.href).toBe('https://east.example.com/');
+    expect(e?.policy).toEqual({ onFullRefund: 'end', onPartialRefund: 'keep', onDispute: 'keep' });
+    expect(sites.byId.get('north')?.opscom.baseUrl.href).toBe(defaults.baseUrl.href);
+    expect(sites.byId.get('west')?.alertWebhookUrl?.href).toBe('https://hooks.example.com/west');
+  });
+
+  it('has no default among several sites unless DEFAULT_SITE names one; one site is the default', () => {
+    expect(loadSites(fileWith({ sites: [north, east] }), env, defaults, undefined).defaultId).toBe(
+      undefined,
+    );
+    expect(loadSites(fileWith({ sites: [west] }), env, defaults, undefined).defaultId).toBe('west');
+  });
+
+  it('names every problem of every site at once, never a token', () => {
+    const bad = [
+      { ...north, id: 'North!' },
+      { ...east, opscom: { ...east.opscom, timezone: 'Mars/Base', zone: 'Lot 9' } },
+      { ...west, opscom: { ...west.opscom, timeZone: 'America/Vancouver' } },
+    ];
+    expect(problemsOf(() => loadSites(fileWith({ sites: bad }), env, defaults, undefined))).toEqual(
+      [
+        'SITES_FILE sites[0] "North!": id must be 1–40 lower-case letters, digits, - or _',
+        'SITES_FILE sites[1] "east": opscom.timezone is not a known IANA zone (e.g. America/Toronto)',
+        'SITES_FILE sites[2] "west": opscom has an unknown field "timeZone"',
+      ],
+    );
+  });
+
+  it('checks what the variables hold and what the sites share', () => {
+    const sites = [
+      north,
+      { ...east, stripeAccount: 'acct_1North', opscom: { ...east.opscom, zone: 'Lot 9' } },
+      { ...west, id: 'north', alertWebhookUrlEnv: 'NOT_SET_ANYWHERE' },
+      { id: 'south', opscom: { tokenEnv: 'OPSCOM_TOKEN_SOUTH', timezone: 'UTC' } },
+    ];
+    const withBadToken = { ...env, OPSCOM_TOKEN_SOUTH: 'has spaces and/slashes' };
+    const problems = problemsOf(() =>
+      loadSites(fileWith({ sites }), withBadToken, defaults, 'none'),
+    );
+    expect(problems).toEqual([
+      'SITES_FILE sites[1] "east": opscom.zone "Lot 9" is not one of opscom.zones',
+      'SITES_FILE sites[2] "north": alertWebhookUrlEnv: NOT_SET_ANYWHERE is not set',
+      'SITES_FILE sites[3] "south": opscom.tokenEnv: OPSCOM_TOKEN_SOUTH must be 1–50 letters, digits or dashes',
+      'SITES_FILE sites "north" and "east" have the same stripeAccount acct_1North',
+      'SITES_FILE has two sites with id "north"',
+      'DEFAULT_SITE "none" is not a site in SITES_FILE',
+    ]);
+    expect(problems.join('\n')).not.toContain('has spaces');
+  });
+
+  it('says when the file is missing, not JSON, or lists no site', () => {
+    expect(problemsOf(() => loadSites(join(dir, 'nope.json'), env, defaults, undefined))).toEqual([
+      `SITES_FILE ${join(dir, 'nope.json')} cannot be read (ENOENT)`,
+    ]);
+    expect(
+      problemsOf(() => loadSites(fileWith('{"sites": ['), env, defaults, undefined))[0],
+    ).toMatch(/^SITES_FILE .* is not JSON: /);
+    expect(problemsOf(() => loadSites(fileWith({ sites: [] }), env, defaults, undefined))).toEqual([
+      'SITES_FILE sites lists no site',
+    ]);
+  });
+});
+
+describe("a payment's site", () => {
+  const sites = loadSites(fileWith({ sites: [north, east, west] }), env, defaults, 'east');
+
+  it("is its connected account's site, whatever its metadata says", () => {
+    expect(siteOf({ account: 'acct_1North', metadataSite: 'west' }, sites)).toEqual({
+      ok: true,
+      siteId: 'north',
+    });
+  });
+
+  it('is the site metadata.site names, else the default site', () => {
+    expect(siteOf({ account: undefined, metadataSite: 'west' }, sites)).toEqual({
+      ok: true,
+      siteId: 'west',
+    });
+    expect(siteOf({ account: undefined, metadataSite: undefined }, sites)).toEqual({
+      ok: true,
+      siteId: 'east',
+    });
+  });
+
+  it('is none, with the reason, for an unknown account or site, or no default', () => {
+    expect(siteOf({ account: 'acct_9Other', metadataSite: undefined }, sites)).toEqual({
+      ok: false,
+      reason:
+        'the event comes from connected account acct_9Other, which no site has as its stripeAccount (SITES_FILE)',
+    });
+    expect(siteOf({ account: undefined, metadataSite: 'south' }, sites)).toEqual({
+      ok: false,
+      reason: 'metadata.site "south" is not a configured site',
+    });
+    const noDefault = { ...sites, defaultId: undefined };
+    expect(siteOf({ account: undefined, metadataSite: '' }, noDefault)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('no DEFAULT_SITE') as unknown,
+    });
+  });
+});
