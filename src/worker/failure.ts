@@ -1,15 +1,15 @@
 import { AdapterError, StoreError, describeError } from '../errors';
 import { retryDelayMs } from '../timing/backoff';
-import { endJob, LeaseLost, note, type JobRun } from './jobContext';
+import { addToTimeline, endJob, LeaseLost, type HeldJob } from './jobContext';
 
 /**
- * The one place that decides what a failed step means for its job, from the error's kind
- * (errors.ts): permanent → failed; transient → retried with backoff, dead after
- * JOB_MAX_AGE_HOURS; needs an operator → retried about once a minute, never dead.
+ * Decides what a failed step means, from the error's kind (errors.ts): permanent → failed;
+ * transient → retried with backoff, dead after JOB_MAX_AGE_HOURS; operator → retried about once
+ * a minute, never dead.
  * `attempts`: transient failures since the last step that succeeded.
  */
-export async function handleFailure(run: JobRun, err: unknown, attempts: number): Promise<void> {
-  const { job, deps, log } = run;
+export async function handleFailure(held: HeldJob, err: unknown, attempts: number): Promise<void> {
+  const { job, deps, log } = held;
   if (err instanceof LeaseLost) {
     log.warn('lease lost to another process; leaving the job to it');
     return;
@@ -22,16 +22,16 @@ export async function handleFailure(run: JobRun, err: unknown, attempts: number)
   }
   // An error we did not classify is a bug, not bad data: keep the job and retry it.
   const kind = err instanceof AdapterError ? err.kind : 'transient';
-  const at = run.lease();
+  const at = held.lease();
   try {
     if (kind === 'permanent') {
-      if (!(await endJob(run, 'failed', message))) return;
-      await note(run, 'job.failed', at.now, { error: message });
+      if (!(await endJob(held, 'failed', message))) return;
+      await addToTimeline(held, 'job.failed', at.now, { error: message });
       deps.metrics?.jobOutcome('failed');
       log.error('job failed permanently', { error: message });
     } else if (kind === 'transient' && at.now - job.createdAt >= deps.maxAgeMs) {
-      if (!(await endJob(run, 'dead', `gave up after retries: ${message}`))) return;
-      await note(run, 'job.dead', at.now, { error: message });
+      if (!(await endJob(held, 'dead', `gave up after retries: ${message}`))) return;
+      await addToTimeline(held, 'job.dead', at.now, { error: message });
       deps.metrics?.jobOutcome('dead');
       log.error('job dead: still failing after JOB_MAX_AGE_HOURS; replay it once fixed', {
         error: message,
@@ -40,7 +40,11 @@ export async function handleFailure(run: JobRun, err: unknown, attempts: number)
       const delay = (deps.retryDelay ?? retryDelayMs)(kind, attempts + 1);
       await deps.ledger.scheduleRetry(at, message, at.now + delay);
       // For the job's timeline (the console): each failed attempt with its error.
-      await note(run, 'job.retry', at.now, { error: message, attempt: attempts + 1, kind });
+      await addToTimeline(held, 'job.retry', at.now, {
+        error: message,
+        attempt: attempts + 1,
+        kind,
+      });
       deps.metrics?.jobOutcome('retried');
       log.log(
         kind === 'operator' ? 'error' : 'warn',

@@ -1,4 +1,4 @@
-import type { MappingOptions } from '../domain/mapSession';
+import type { MappingOptions, MappingResult } from '../domain/mapSession';
 import type { PermitPolicy } from '../domain/permitLife';
 import { describeError } from '../errors';
 import type { Logger } from '../logger';
@@ -36,8 +36,8 @@ export interface JobHooks {
 /** Raised inside a job's run when a ledger write finds the lease taken by another process. */
 export class LeaseLost extends Error {}
 
-/** One job being run: what each step needs. */
-export interface JobRun {
+/** A job this worker holds the lease of, as it stands at one step: what that step needs. */
+export interface HeldJob {
   job: Job;
   deps: JobDeps;
   hooks: JobHooks;
@@ -47,7 +47,16 @@ export interface JobRun {
   attempts: number;
 }
 
-export function jobRun(job: Job, deps: JobDeps, hooks: JobHooks): JobRun {
+/**
+ * A job with the permit its payment and corrections ask for now (domain/mapSession.ts): mapped
+ * once per run and handed from step to step, mapped again only where a step changed its inputs.
+ */
+export interface MappedJob {
+  job: Job;
+  desired: MappingResult;
+}
+
+export function heldJob(job: Job, deps: JobDeps, hooks: JobHooks): HeldJob {
   return {
     job,
     deps,
@@ -64,19 +73,18 @@ export function jobRun(job: Job, deps: JobDeps, hooks: JobHooks): JobRun {
 }
 
 /**
- * Ends the job (failed, dead, cancelled) at the revision this run saw. False when it was not
- * ended: the lease was lost, or something was recorded meanwhile (an operator's correction, a
- * refund), and the job is released to be decided again with it, never ended without it.
+ * Ends the job at the revision this step saw. False when it was not: the lease was lost, or a
+ * correction or refund arrived meanwhile and the job must be decided again with it.
  */
 export async function endJob(
-  run: JobRun,
+  held: HeldJob,
   state: 'failed' | 'dead' | 'cancelled',
   reason: string,
 ): Promise<boolean> {
-  const after = await run.deps.ledger.giveUp(run.lease(), state, reason, run.job.revision);
+  const after = await held.deps.ledger.giveUp(held.lease(), state, reason, held.job.revision);
   if (after === state) return true;
   if (after !== false) {
-    run.log.info('the job changed while it was being ended: it is decided again', {
+    held.log.info('the job changed while it was being ended: it is decided again', {
       wouldBe: state,
       reason,
     });
@@ -84,14 +92,14 @@ export async function endJob(
   return false;
 }
 
-/** An events row for the record; losing one loses no payment, so a failure is only logged. */
-export async function note(
-  run: JobRun,
+/** Adds an entry to the job's timeline (an events row); losing one loses no payment: only logged. */
+export async function addToTimeline(
+  held: HeldJob,
   kind: string,
   key: string | number,
   detail: Record<string, unknown>,
 ): Promise<void> {
-  const { job, deps } = run;
+  const { job, deps } = held;
   const now = deps.now();
   try {
     await deps.ledger.recordNote({

@@ -7,8 +7,8 @@ import type { JobDeps } from './jobContext';
 import type { Job } from '../store/ledger';
 
 /**
- * The permit OPSCOM has now for a job made by a create, or undefined (none yet, a replacement
- * not yet created, or a renewal: its permit belongs to an earlier payment). Rows written
+ * The permit OPSCOM has now for a job made by a create; undefined before it, between a zone's
+ * delete and its replacement, and for a renewal (its permit is an earlier payment's). Rows from
  * before the ledger kept `live` are read from the create they sent and OPSCOM's answer.
  */
 export function livePermitOf(job: Job): LivePermit | undefined {
@@ -31,46 +31,18 @@ export function livePermitOf(job: Job): LivePermit | undefined {
   };
 }
 
-/** Mappings already made, per session snapshot object (see desiredPermit). */
-const mapped = new WeakMap<
-  Job['session'],
-  {
-    corrections: Job['corrections'];
-    paidAt: number;
-    mapping: MappingOptions;
-    liveZone: string | undefined;
-    result: MappingResult;
-  }
->();
-
 /**
- * The permit the payment and the operator's corrections say the session should have now:
- * its metadata mapped afresh (never the request stored from the first attempt, which a
- * correction may have overtaken). Mapping is pure, and the steps of one job run ask it several
- * times for the same snapshot (each step's job is the previous one, spread): the answer for a
- * snapshot object, its corrections object and its moment of payment is kept and given again
- * (a job read anew from the ledger is new objects, so it is mapped anew).
+ * Maps what the payment and the operator's corrections say the permit should be now (never the
+ * request stored from the first attempt, which a correction may have overtaken). Pure.
  */
 export function desiredPermit(job: Job, mapping: MappingOptions): MappingResult {
   const paidAt = job.paidAt ?? Math.floor(job.createdAt / 1000);
   // The zone OPSCOM already took for this session stays acceptable (domain/mapSession.ts).
   const liveZone = livePermitOf(job)?.zone;
-  const known = mapped.get(job.session);
-  if (
-    known &&
-    known.corrections === job.corrections &&
-    known.paidAt === paidAt &&
-    known.mapping === mapping &&
-    known.liveZone === liveZone
-  ) {
-    return known.result;
-  }
-  const result = mapSession(
+  return mapSession(
     { session: applyCorrection(job.session, job.corrections), paidAt, liveZone },
     mapping,
   );
-  mapped.set(job.session, { corrections: job.corrections, paidAt, mapping, liveZone, result });
-  return result;
 }
 
 /** The next step for a job's permit, with the worker's policy, zone and clock. */

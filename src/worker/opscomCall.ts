@@ -1,21 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OpscomInDoubtError, StoreError } from '../errors';
 import type { CallOptions } from '../opscom/opscomClient';
-import { note, type JobRun } from './jobContext';
+import { addToTimeline, type HeldJob } from './jobContext';
 
 /**
- * Makes one OPSCOM call of a job (its start already marked in flight in the ledger): a slow
- * answer is waited for (OPSCOM_GRACE_MS) and the worker told, so it can start other jobs; an
- * answer that is lost is logged and noted, since the retry that follows may repeat the call.
- * Resolves the answer and whether it came late (ms after sending) for the record.
+ * Makes one OPSCOM call already marked in flight. A slow answer is waited for and the worker
+ * told (it may start other jobs); a lost one is put on the record, as the retry may repeat it.
  */
 export async function callOpscom<T>(
-  run: JobRun,
+  held: HeldJob,
   what: string,
   key: string | number,
   call: (options: CallOptions) => Promise<T>,
 ): Promise<{ answer: T; lateAfterMs: number | undefined; at: number }> {
-  const { deps, log } = run;
+  const { deps, log } = held;
   const sentAt = deps.now();
   let slow = false;
   const onSlow = () => {
@@ -25,7 +23,7 @@ export async function callOpscom<T>(
       opscomAttempt: key,
       waitedMs: deps.now() - sentAt,
     });
-    run.hooks.onInDoubt?.();
+    held.hooks.onInDoubt?.();
   };
   try {
     const answer = await call({ onSlow });
@@ -41,37 +39,35 @@ export async function callOpscom<T>(
           : 'OPSCOM answer lost: the call is retried (it changes nothing twice)',
         { call: what, opscomAttempt: key, error: err.message },
       );
-      await note(run, 'opscom.answer_lost', key, { call: what, error: err.message });
+      await addToTimeline(held, 'opscom.answer_lost', key, { call: what, error: err.message });
     }
     throw err;
   }
 }
 
 /** The attempt before this one was in flight when its owner went away: say so, for the record. */
-export async function noteTakeover(run: JobRun): Promise<void> {
-  const { job, log } = run;
+export async function reportTakeover(held: HeldJob): Promise<void> {
+  const { job, log } = held;
   log.error(
     'taking over a job whose OPSCOM attempt was in flight when its owner went away: if OPSCOM made that permit, the next attempt makes a second; check OPSCOM',
     { opscomAttempt: job.opscomAttempts, startedAt: job.opscomStartedAt },
   );
-  await note(run, 'opscom.taken_over', job.opscomAttempts, {
+  await addToTimeline(held, 'opscom.taken_over', job.opscomAttempts, {
     attempt: job.opscomAttempts,
     startedAt: job.opscomStartedAt,
   });
 }
 
 /**
- * OPSCOM has acted; its answer must reach the ledger, or a retry repeats the call (for a
- * create: a second permit). While the ledger is unreachable (a database restart), keep the
- * answer and keep trying, for as long as this process lives; no other process can take the
- * job meanwhile (its call is in flight, and this process lives).
+ * Records OPSCOM's answer, retrying while the ledger is unreachable (a lost answer means a repeated
+ * call: a second permit). No one takes the job meanwhile: its call is in flight, its process alive.
  */
 export async function holdUntilRecorded(
-  run: JobRun,
+  held: HeldJob,
   write: () => Promise<boolean>,
   referenceId: string,
 ): Promise<boolean> {
-  const { log } = run;
+  const { log } = held;
   let delay = 100;
   for (let tries = 1; ; tries++) {
     try {

@@ -5,21 +5,23 @@ import type { Job, Ledger } from '../store/ledger';
 import { desiredPermit } from './livePermit';
 
 /**
- * The OPSCOM request a job sends: the one its first attempt stored, or else its session mapped
- * now, with an operator's correction overlaid, an update extended from the end the ledger
- * knows, and, after `replay --force`, as an update of the session's own permit. The worker
+ * The OPSCOM request a job sends: the one its first attempt stored, else its mapping. The worker
  * and replay's --dry-run both ask this, so what replay predicts is what the worker sends.
+ * `desired`: the job's desiredPermit when the caller has it already (the worker maps once).
  */
 export async function permitForJob(
   job: Job,
   ledger: Ledger,
   mapping: MappingOptions,
+  desired?: MappingResult,
 ): Promise<MappingResult> {
   if (job.permit) return { kind: 'permit', permit: job.permit };
   const session = applyCorrection(job.session, job.corrections);
   const referenceId = session.metadata['reference_id']?.trim();
-  // A plain new permit is what the payment says: the mapping desiredPermit made (and keeps).
-  if (!referenceId && job.updateOf === null) return desiredPermit(job, mapping);
+  // A plain new permit is what the payment says.
+  if (!referenceId && job.updateOf === null) return desired ?? desiredPermit(job, mapping);
+  // An update extends from the end the ledger knows (a renewal), or replaces the session's own
+  // permit (after `replay --force`): a mapping of its own.
   const knownEndsAt = referenceId
     ? await ledger.findKnownEnd(referenceId, job.sessionId)
     : undefined;

@@ -1,22 +1,21 @@
 import type { LivePermit } from '../domain/permitLife';
+import type { JobState, WriteBackTarget } from '../store/ledger';
+import type { WriteBackMetadata } from '../stripe/stripeWriteBack';
+import { LeaseLost, type HeldJob } from './jobContext';
 
 /** What Stripe's metadata says of a permit. */
 export type WrittenPermit = Pick<
   LivePermit,
   'referenceId' | 'internalReferenceId' | 'endsAt' | 'status' | 'replaced'
 >;
-import type { JobState } from '../store/ledger';
-import type { WriteBackMetadata } from '../stripe/stripeWriteBack';
-import { LeaseLost, type JobRun } from './jobContext';
 
 /**
- * Writes the live permit into the Checkout Session's metadata and the PaymentIntent's, side by
- * side, each recorded as done once Stripe took it; the last write finishes the job (at the
- * revision it was run for). Resolves the job's state after the last write: done, or still pending (its revision
- * moved: a refund or correction arrived meanwhile).
+ * Writes the permit into the Checkout Session's and the PaymentIntent's metadata, each recorded
+ * once Stripe took it; the last finishes the job at its revision. Resolves the job's state then:
+ * done, or still pending (a refund or correction arrived meanwhile).
  */
-export async function writeBack(run: JobRun, live: WrittenPermit): Promise<JobState> {
-  const { job, deps } = run;
+export async function writeBack(held: HeldJob, live: WrittenPermit): Promise<JobState> {
+  const { job, deps } = held;
   const metadata: WriteBackMetadata = {
     opscom_reference_id: live.referenceId,
     opscom_internal_reference_id: live.internalReferenceId ?? '',
@@ -32,7 +31,8 @@ export async function writeBack(run: JobRun, live: WrittenPermit): Promise<JobSt
   const round = job.writeBackRound === 0 ? '' : `:round-${job.writeBackRound}`;
   const key = (target: string) =>
     `opscom-writeback:${job.sessionId}:${target}:${live.referenceId}${round}`;
-  const stored = (state: JobState | false): JobState => {
+  const recordWritten = async (target: WriteBackTarget, finished: boolean): Promise<JobState> => {
+    const state = await deps.ledger.recordWriteBack(held.lease(), target, finished, job.revision);
     if (state === false) throw new LeaseLost();
     return state;
   };
@@ -44,29 +44,21 @@ export async function writeBack(run: JobRun, live: WrittenPermit): Promise<JobSt
     // Side by side: each write is keyed and recorded, so one that fails alone is done again
     // alone (the other, recorded, is not).
     const [s, p] = await Promise.allSettled([session(), paymentIntent(paymentIntentId)]);
-    if (s.status === 'fulfilled' && p.status === 'fulfilled') {
-      return stored(await deps.ledger.recordWriteBack(run.lease(), 'both', true, job.revision));
-    }
+    if (s.status === 'fulfilled' && p.status === 'fulfilled') return recordWritten('both', true);
     const done =
       s.status === 'fulfilled' ? 'session' : p.status === 'fulfilled' ? 'payment_intent' : null;
-    if (done) stored(await deps.ledger.recordWriteBack(run.lease(), done, false, job.revision));
+    if (done) await recordWritten(done, false);
     throw s.status === 'rejected' ? s.reason : (p as PromiseRejectedResult).reason;
   }
   if (job.sessionWrittenAt === null) {
     await session();
-    state = stored(
-      await deps.ledger.recordWriteBack(run.lease(), 'session', !piPending, job.revision),
-    );
+    state = await recordWritten('session', !piPending);
   }
   if (paymentIntentId !== null && piPending) {
     await paymentIntent(paymentIntentId);
-    state = stored(
-      await deps.ledger.recordWriteBack(run.lease(), 'payment_intent', true, job.revision),
-    );
+    state = await recordWritten('payment_intent', true);
   }
-  if (job.sessionWrittenAt !== null && !piPending) {
-    // Every step was already stored; only the final state was missing.
-    state = stored(await deps.ledger.recordWriteBack(run.lease(), 'session', true, job.revision));
-  }
+  // Every write was already recorded; only the final state was missing.
+  if (job.sessionWrittenAt !== null && !piPending) state = await recordWritten('session', true);
   return state ?? 'pending';
 }
