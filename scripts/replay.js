@@ -1,4 +1,4 @@
-// `npm run replay -- <selector> [options]`: see src/admin/replay.ts and the README.
+// `npm run replay -- <selector> [options]`: see src/admin/replay/ and the README.
 // Tracing starts first (when the OTEL_* variables ask for it: src/tracing/startTracing.ts),
 // before replay loads http and pg, and sends its last spans before the process ends.
 let tracing;
@@ -8,7 +8,7 @@ try {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 }
-require('../dist/admin/replay.js')
+require('../dist/admin/replay/command.js')
   .replayCommand(process.argv.slice(2), {
     env: process.env,
     stdout: process.stdout,

@@ -32,6 +32,3 @@ export interface SessionOutcome {
   /** When OPSCOM's Plate Validation was last asked about it, ISO-8601. */
   seenCheckedAt?: string | undefined;
 }
-
-/** Outcomes that make the run exit 1. */
-export const FAILING: readonly OutcomeKind[] = ['failed', 'would fail'];

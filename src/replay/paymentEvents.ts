@@ -1,11 +1,12 @@
-import { mergeFact, noFacts } from '../domain/paymentFacts';
+import { mergeFact, noFacts, type PaymentFact } from '../domain/paymentFacts';
 import { recordStripeEvent } from '../intake/recordStripeEvent';
+import type { Job } from '../store/ledger';
 import { isPaymentEventType, readPaymentEvent } from '../stripe/paymentEventPayload';
 import { EventEnvelope } from '../stripe/sessionPayload';
 import { eachPage } from '../stripe/stripeReader';
 import { desiredPermit, livePermitOf, planPermit } from '../worker/livePermit';
 import type { SessionOutcome } from './outcome';
-import type { SessionReplayDeps } from './replaySession';
+import type { SessionReplayDeps } from './sessionDeps';
 import { resolveSessionId, type Resolution, type ResolveDeps } from './resolveTargets';
 
 /** One session a refund or dispute in the window concerns. */
@@ -13,6 +14,14 @@ export interface PaymentItem {
   key: string;
   created: number;
   resolve: () => Promise<Resolution>;
+}
+
+/** A refund or dispute event, read: its PaymentIntent, what it says, the ledger's jobs of it. */
+interface PaymentEvent {
+  event: EventEnvelope;
+  paymentIntentId: string;
+  fact: PaymentFact;
+  jobs: Job[];
 }
 
 /**
@@ -31,77 +40,97 @@ export async function* paymentEventPages(
   for await (const data of eachPage((after) => resolve.reader.listPaymentEvents(range, after))) {
     const items: PaymentItem[] = [];
     for (const raw of data) {
-      const parsed = EventEnvelope.safeParse(raw);
-      if (!parsed.success) continue;
-      const event = parsed.data;
-      if (!isPaymentEventType(event.type) || event.livemode !== resolve.livemode) continue;
-      const read = readPaymentEvent(event.type, event.data.object, event.created);
-      if (!read.ok || read.paymentIntentId === null || read.fact === null) continue;
-      const jobs = await resolve.ledger.jobsOfPaymentIntent(read.paymentIntentId);
-      if (!session.dryRun) {
-        await recordStripeEvent(event, {
-          ledger: resolve.ledger,
-          livemode: resolve.livemode,
-          now: session.job.now(),
-        });
-        // A payment the ledger never saw is replayed by the window's session pass, from its
-        // own events, with this refund now known (Stripe's session alone can be stale: an
-        // async payment's session may still read `unpaid`).
-        for (const sessionId of jobs.map((j) => j.sessionId)) {
-          items.push({
-            key: sessionId,
-            created: event.created,
-            resolve: () => resolveSessionId(sessionId, resolve),
-          });
-        }
-        continue;
-      }
-      const facts = mergeFact(
-        (await resolve.ledger.getPaymentFacts(read.paymentIntentId)) ??
-          noFacts(read.paymentIntentId),
-        read.fact,
+      const read = await readOne(raw, resolve);
+      if (!read) continue;
+      items.push(
+        ...(session.dryRun
+          ? await wouldChange(read, resolve, session)
+          : await recorded(read, resolve, session)),
       );
-      // A payment the ledger never saw: Stripe says which session it was (none: no Checkout).
-      const unknown =
-        jobs.length > 0
-          ? []
-          : (await resolve.reader.sessionsOfPaymentIntent(read.paymentIntentId)).data
-              .map((s) => (s as { id?: unknown }).id)
-              .filter((id): id is string => typeof id === 'string');
-      const revoking = facts.refundedFull && session.job.policy.onFullRefund !== 'keep';
-      for (const sessionId of revoking ? unknown : []) {
-        const outcome: SessionOutcome = {
-          sessionId,
-          outcome: 'skipped',
-          detail: `refunded in full (${event.id}) before the adapter saw it: no permit would be made`,
-        };
-        items.push({
-          key: sessionId,
-          created: event.created,
-          resolve: () => Promise.resolve({ outcome }),
-        });
-      }
-      for (const job of jobs) {
-        const live = livePermitOf(job);
-        const desired = desiredPermit(job, session.job.mapping);
-        if (!live || desired.kind !== 'permit' || desired.permit.action !== 'create') continue;
-        const step = planPermit(job, live, desired.permit, facts, session.job);
-        if (step.kind !== 'update' && step.kind !== 'delete') continue;
-        const outcome: SessionOutcome = {
-          sessionId: job.sessionId,
-          outcome: 'would change',
-          plate: live.plate,
-          endsAt: live.endsAt,
-          referenceId: live.referenceId,
-          detail: `${step.why} (${event.id}): the permit would be ${step.status}`,
-        };
-        items.push({
-          key: job.sessionId,
-          created: event.created,
-          resolve: () => Promise.resolve({ outcome }),
-        });
-      }
     }
     yield items;
   }
+}
+
+/** A listed event as a refund or dispute of this mode with a fact about its payment, or not. */
+async function readOne(raw: unknown, resolve: ResolveDeps): Promise<PaymentEvent | undefined> {
+  const parsed = EventEnvelope.safeParse(raw);
+  if (!parsed.success) return undefined;
+  const event = parsed.data;
+  if (!isPaymentEventType(event.type) || event.livemode !== resolve.livemode) return undefined;
+  const read = readPaymentEvent(event.type, event.data.object, event.created);
+  if (!read.ok || read.paymentIntentId === null || read.fact === null) return undefined;
+  const jobs = await resolve.ledger.jobsOfPaymentIntent(read.paymentIntentId);
+  return { event, paymentIntentId: read.paymentIntentId, fact: read.fact, jobs };
+}
+
+/** Records the event through the intake; each session of its payment is then replayed. */
+async function recorded(
+  { event, jobs }: PaymentEvent,
+  resolve: ResolveDeps,
+  session: SessionReplayDeps,
+): Promise<PaymentItem[]> {
+  await recordStripeEvent(event, {
+    ledger: resolve.ledger,
+    livemode: resolve.livemode,
+    now: session.job.now(),
+  });
+  // A payment the ledger never saw is replayed by the window's session pass, from its
+  // own events, with this refund now known (Stripe's session alone can be stale: an
+  // async payment's session may still read `unpaid`).
+  return jobs.map(({ sessionId }) => ({
+    key: sessionId,
+    created: event.created,
+    resolve: () => resolveSessionId(sessionId, resolve),
+  }));
+}
+
+/** --dry-run: the sessions whose permit the event would change, or that it keeps from one. */
+async function wouldChange(
+  { event, paymentIntentId, fact, jobs }: PaymentEvent,
+  resolve: ResolveDeps,
+  session: SessionReplayDeps,
+): Promise<PaymentItem[]> {
+  const items: PaymentItem[] = [];
+  const reported = (outcome: SessionOutcome) =>
+    items.push({
+      key: outcome.sessionId,
+      created: event.created,
+      resolve: () => Promise.resolve({ outcome }),
+    });
+  const facts = mergeFact(
+    (await resolve.ledger.getPaymentFacts(paymentIntentId)) ?? noFacts(paymentIntentId),
+    fact,
+  );
+  // A payment the ledger never saw: Stripe says which session it was (none: no Checkout).
+  const unknown =
+    jobs.length > 0
+      ? []
+      : (await resolve.reader.sessionsOfPaymentIntent(paymentIntentId)).data
+          .map((s) => (s as { id?: unknown }).id)
+          .filter((id): id is string => typeof id === 'string');
+  const revoking = facts.refundedFull && session.job.policy.onFullRefund !== 'keep';
+  for (const sessionId of revoking ? unknown : []) {
+    reported({
+      sessionId,
+      outcome: 'skipped',
+      detail: `refunded in full (${event.id}) before the adapter saw it: no permit would be made`,
+    });
+  }
+  for (const job of jobs) {
+    const live = livePermitOf(job);
+    const desired = desiredPermit(job, session.job.mapping);
+    if (!live || desired.kind !== 'permit' || desired.permit.action !== 'create') continue;
+    const step = planPermit(job, live, desired.permit, facts, session.job);
+    if (step.kind !== 'update' && step.kind !== 'delete') continue;
+    reported({
+      sessionId: job.sessionId,
+      outcome: 'would change',
+      plate: live.plate,
+      endsAt: live.endsAt,
+      referenceId: live.referenceId,
+      detail: `${step.why} (${event.id}): the permit would be ${step.status}`,
+    });
+  }
+  return items;
 }

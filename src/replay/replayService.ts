@@ -3,7 +3,6 @@ import type { StripeReader } from '../stripe/stripeReader';
 import type { JobDeps } from '../worker/jobContext';
 import type { SessionOutcome } from './outcome';
 import { pacedReader } from './pacedReader';
-import type { Reporter, RunSummary } from './report';
 import { runReplay } from './runReplay';
 
 /** What an operator asks of the sessions replayed (the console's actions, a replay flag). */
@@ -38,6 +37,7 @@ export interface ReplayServiceDeps {
  * collecting outcomes instead of printing them.
  */
 export function createReplayService(deps: ReplayServiceDeps): ReplayService {
+  // One pace for every action of the process, however many run at once.
   const reader = pacedReader(deps.reader, {
     perSecond: deps.stripeRate ?? 10,
     tries: 3,
@@ -46,46 +46,41 @@ export function createReplayService(deps: ReplayServiceDeps): ReplayService {
   return {
     async sessions(ids, ask, tries = 1) {
       const outcomes: SessionOutcome[] = [];
-      let summary: RunSummary | undefined;
-      const reporter: Reporter = {
-        listed: () => undefined,
-        session: (o) => outcomes.push(o),
-        note: () => undefined,
-        finish: (s) => (summary = s),
-      };
       const correction = ask.correction
         ? { ...ask.correction, by: ask.by, at: new Date(deps.job.now()).toISOString() }
         : null;
       const result = await runReplay(
-        { kind: 'sessions', ids: [...ids] },
         {
-          resolve: {
-            reader,
-            ledger: deps.job.ledger,
-            livemode: deps.livemode,
-            nowSeconds: () => Math.floor(deps.job.now() / 1000),
-          },
-          session: {
-            job: deps.job,
-            ask: { force: false, correction, by: ask.by },
-            dryRun: false,
-            tries,
-          },
+          selector: { kind: 'sessions', ids: [...ids] },
+          dryRun: false,
+          force: false,
+          correction,
+          by: ask.by,
+          tries,
           concurrency: deps.concurrency,
-          reporter,
-          command: () => '',
+          checkNow: false,
+        },
+        {
+          reader,
+          livemode: deps.livemode,
+          job: deps.job,
+          progress: { listed: () => undefined, session: (o) => outcomes.push(o) },
         },
       );
-      summary ??= result;
-      if (summary.stopped) {
-        const done = new Set(outcomes.map((o) => o.sessionId));
-        for (const id of ids) {
-          if (!done.has(id)) {
-            outcomes.push({ sessionId: id, outcome: 'failed', detail: summary.stopped.reason });
-          }
-        }
-      }
-      return outcomes;
+      return result.stopped ? withUnfinished(outcomes, ids, result.stopped.reason) : outcomes;
     },
   };
+}
+
+/** A run that stopped early: the sessions it did not reach fail with the reason. */
+function withUnfinished(
+  outcomes: SessionOutcome[],
+  ids: readonly string[],
+  reason: string,
+): SessionOutcome[] {
+  const done = new Set(outcomes.map((o) => o.sessionId));
+  for (const id of ids) {
+    if (!done.has(id)) outcomes.push({ sessionId: id, outcome: 'failed', detail: reason });
+  }
+  return outcomes;
 }

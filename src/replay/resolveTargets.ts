@@ -1,110 +1,19 @@
-import { classifySessionEvent, isSessionEventType } from '../domain/classifyEvent';
-import type { SessionSnapshot } from '../domain/sessionSnapshot';
+import { isSessionEventType } from '../domain/classifyEvent';
 import { StripeApiError } from '../errors';
-import type { Job, Ledger } from '../store/ledger';
+import type { Job } from '../store/ledger';
+import { EventEnvelope, objectIdOf, toSessionSnapshot } from '../stripe/sessionPayload';
+import { fromLedger, paidEvent, targetFromRead } from './paidMoment';
 import {
-  chargeTime,
-  EventEnvelope,
-  objectIdOf,
-  readCheckoutSession,
-  toSessionSnapshot,
-  type CheckoutSessionRead,
-  type StripeReference,
-} from '../stripe/sessionPayload';
-import { eachPage, type StripeReader } from '../stripe/stripeReader';
-import type { SessionOutcome } from './outcome';
-import type { PaidMoment, ReplayTarget } from './planReplay';
+  checkRead,
+  currentReference,
+  fail,
+  readSession,
+  skip,
+  type Resolution,
+  type ResolveDeps,
+} from './sessionRead';
 
-export interface ResolveDeps {
-  reader: StripeReader;
-  ledger: Ledger;
-  /** Mode of STRIPE_SECRET_KEY: sessions of the other mode are never acted on. */
-  livemode: boolean;
-  /** Unix seconds now. */
-  nowSeconds: () => number;
-  /**
-   * The OPSCOM reference in each session's Stripe metadata now, from listing sessions in bulk
-   * (a --since window); a session not in it is read on its own.
-   */
-  references?: ReadonlyMap<string, StripeReference | null>;
-}
-
-/** A session to replay, or why it cannot be (reported as is, nothing written). */
-export type Resolution = { target: ReplayTarget } | { outcome: SessionOutcome };
-
-/** Stripe keeps events for 30 days; older sessions are found by listing sessions instead. */
-export const EVENT_RETENTION_SECONDS = 30 * 24 * 3600;
-/** A Checkout Session is paid before it expires, at most 24 h after it was created. */
-const COMPLETION_WINDOW_SECONDS = 25 * 3600;
-
-type Read = Extract<CheckoutSessionRead, { ok: true }>;
-
-const skip = (sessionId: string, detail: string): Resolution => ({
-  outcome: { sessionId, outcome: 'skipped', detail },
-});
-const fail = (sessionId: string, detail: string): Resolution => ({
-  outcome: { sessionId, outcome: 'failed', detail },
-});
-
-async function readSession(
-  id: string,
-  deps: ResolveDeps,
-): Promise<{ read: Read } | { resolution: Resolution }> {
-  let raw: unknown;
-  try {
-    raw = await deps.reader.retrieveSession(id);
-  } catch (err) {
-    if (err instanceof StripeApiError && err.statusCode === 404) {
-      return { resolution: fail(id, 'no such Checkout Session in this Stripe account and mode') };
-    }
-    throw err;
-  }
-  return checkRead(raw, id, deps);
-}
-
-/** A Checkout Session object from Stripe, readable and of the key's mode, or why not. */
-function checkRead(
-  raw: unknown,
-  id: string,
-  deps: ResolveDeps,
-): { read: Read } | { resolution: Resolution } {
-  const read = readCheckoutSession(raw);
-  if (!read.ok) return { resolution: fail(id, read.reason) };
-  if (read.session.livemode !== deps.livemode) {
-    return { resolution: skip(id, 'the session is of the other mode than STRIPE_SECRET_KEY') };
-  }
-  return { read };
-}
-
-/**
- * A session as Stripe has it now, with the moment it was paid: from the ledger when it
- * recorded the paying event; else (`searchEvents`) the completing event when Stripe still
- * keeps it (30 days); else the PaymentIntent's charge; else (a free session) its creation.
- */
-async function targetFromRead(
-  read: Read,
-  deps: ResolveDeps,
-  searchEvents: boolean,
-): Promise<Resolution> {
-  const target = (session: SessionSnapshot, paid: PaidMoment | null): Resolution => ({
-    target: { sessionId: read.session.id, session, paid, stripeReference: read.reference },
-  });
-  if (read.session.paymentStatus === 'unpaid') return target(read.session, null);
-  const known = fromLedger(await deps.ledger.getJob(read.session.id));
-  if (known) return target(read.session, known);
-  const event = searchEvents ? await findPayingEvent(read, deps) : undefined;
-  if (event) return target(event.session, event.paid);
-  return target(read.session, await paidFromCharge(read, deps));
-}
-
-const fromLedger = (job: Job | undefined): PaidMoment | null =>
-  job?.paidAt != null
-    ? {
-        at: job.paidAt,
-        eventId: job.paidEventId,
-        source: job.paidEventId ? `ledger (${job.paidEventId})` : 'ledger (an earlier replay)',
-      }
-    : null;
+export { EVENT_RETENTION_SECONDS, type Resolution, type ResolveDeps } from './sessionRead';
 
 /** --session: the session as Stripe has it now (see targetFromRead for its paid moment). */
 export async function resolveSessionId(id: string, deps: ResolveDeps): Promise<Resolution> {
@@ -137,49 +46,6 @@ export async function resolveForCorrection(id: string, deps: ResolveDeps): Promi
       job.state === 'dead');
   if (!paidInLedger) return resolveSessionId(id, deps);
   return { target: { sessionId: id, session: job.session, paid, stripeReference: undefined } };
-}
-
-async function findPayingEvent(
-  read: Read,
-  deps: ResolveDeps,
-): Promise<{ session: SessionSnapshot; paid: PaidMoment } | undefined> {
-  const now = deps.nowSeconds();
-  if (read.created < now - EVENT_RETENTION_SECONDS) return undefined;
-  const range = { gte: read.created, lte: Math.min(now, read.created + COMPLETION_WINDOW_SECONDS) };
-  for await (const data of eachPage((after) => deps.reader.listSessionEvents(range, after))) {
-    for (const raw of data) {
-      const event = EventEnvelope.safeParse(raw);
-      if (!event.success || objectIdOf(event.data) !== read.session.id) continue;
-      const parsed = paidEvent(event.data);
-      if (parsed) return parsed;
-    }
-  }
-  return undefined;
-}
-
-/** The session an event carries, and whether that event is the one that made it paid. */
-function paidEvent(
-  event: EventEnvelope,
-): { session: SessionSnapshot; paid: PaidMoment } | undefined {
-  if (!isSessionEventType(event.type)) return undefined;
-  const parsed = toSessionSnapshot(event.data.object);
-  if (!parsed.ok) return undefined;
-  if (classifySessionEvent(event.type, parsed.session.paymentStatus) !== 'paid') return undefined;
-  return {
-    session: parsed.session,
-    paid: { at: event.created, eventId: event.id, source: `event ${event.id}` },
-  };
-}
-
-async function paidFromCharge(read: Read, deps: ResolveDeps): Promise<PaidMoment> {
-  const pi = read.session.paymentIntentId;
-  if (pi !== null) {
-    const charge = chargeTime(await deps.reader.retrievePaymentIntent(pi));
-    if (charge) {
-      return { at: charge.created, eventId: null, source: `charge ${charge.chargeId} (no event)` };
-    }
-  }
-  return { at: read.created, eventId: null, source: 'session creation (no event, no charge)' };
 }
 
 /** --event: the event as if it had just been delivered (its own session snapshot and time). */
@@ -226,20 +92,6 @@ export async function targetFromEvent(
       stripeReference: await currentReference(sessionId, deps),
     },
   };
-}
-
-/**
- * The reference in the session's Stripe metadata now, checked for every session, also those
- * the ledger has done: that is how a write-back lost on Stripe's side is found and repaired.
- */
-async function currentReference(
-  sessionId: string,
-  deps: ResolveDeps,
-): Promise<ReplayTarget['stripeReference']> {
-  const known = deps.references?.get(sessionId);
-  if (known !== undefined) return known;
-  const found = await readSession(sessionId, deps);
-  return 'read' in found ? found.read.reference : undefined;
 }
 
 /** A session found by listing Checkout Sessions (--since beyond Stripe's 30 days of events). */

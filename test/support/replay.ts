@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
-import { replayCommand } from '../../src/admin/replay';
+import { replayCommand } from '../../src/admin/replay/command';
 import type { SessionOutcome } from '../../src/replay/outcome';
-import type { RunSummary } from '../../src/replay/report';
+import type { RunSummary } from '../../src/admin/replay/summary';
 import type { Harness } from './harness';
 import { makeEvent, makeSession, type SessionOverrides } from './stripeFixtures';
 

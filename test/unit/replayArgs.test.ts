@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { parseReplayArgs, replayArgv, replayCommandLine } from '../../src/replay/replayArgs';
+import { parseReplayArgs } from '../../src/admin/replay/args';
+import { replayArgv, replayCommandLine } from '../../src/admin/replay/commandLine';
 
 const ok = (argv: string[]) => {
   const parsed = parseReplayArgs(argv);

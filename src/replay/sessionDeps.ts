@@ -1,0 +1,16 @@
+import type { JobDeps } from '../worker/processJob';
+import type { ReplayRequest } from './planTypes';
+
+export interface SessionReplayDeps {
+  /**
+   * The worker's own job runner (ledger, clients, mapping), with replay's lease owner. Its
+   * lease length is also the longest wait between two rounds, and (twice) for another
+   * process's lease.
+   */
+  job: JobDeps;
+  /** What the operator asked for. */
+  ask: Pick<ReplayRequest, 'force' | 'correction' | 'by'>;
+  dryRun: boolean;
+  /** Rounds per session when a step fails for a reason that can pass (OPSCOM down…). */
+  tries: number;
+}
