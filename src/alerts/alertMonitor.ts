@@ -1,13 +1,14 @@
 import { describeError } from '../errors';
 import type { Logger } from '../logger';
-import type { AlertDelivery, Ledger } from '../store/ledger';
+import type { AlertLedger } from '../store/callerLedgers';
+import type { AlertDelivery } from '../store/ledger';
 import { alertRetryDelayMs } from '../timing/backoff';
 import { periodic } from '../timing/periodic';
 import { alertText, slackEscape } from '../domain/alertText';
 import type { TokenState } from './opscomTokenWatch';
 
 export interface AlertMonitorDeps {
-  ledger: Ledger;
+  ledger: AlertLedger;
   /** Posts one message (alertWebhook); throws when it was not taken. */
   send: (text: string) => Promise<void>;
   /** ALERT_PENDING_MINUTES. */

@@ -4,7 +4,7 @@ import { RequestRefusedError, describeError } from '../errors';
 import { recordStripeEvent } from '../intake/recordStripeEvent';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
-import type { Ledger } from '../store/ledger';
+import type { WebhookLedger } from '../store/callerLedgers';
 import { checkSignatureHeader, verifyStripeEvent } from '../stripe/verifyWebhook';
 import { SPAN, webhookSpan } from '../tracing/spans';
 import { getTracer, type ActiveSpan } from '../tracing/tracer';
@@ -14,7 +14,7 @@ import { answerRefusal } from './refusalResponse';
 import type { Refusals } from './refusals';
 
 export interface WebhookRouteDeps {
-  ledger: Ledger;
+  ledger: WebhookLedger;
   webhooks: Stripe['webhooks'];
   webhookSecrets: readonly string[];
   livemode: boolean;

@@ -1,6 +1,7 @@
 import { alertText } from '../domain/alertText';
 import { classifySessionEvent, isSessionEventType } from '../domain/classifyEvent';
-import type { IgnoredEventInput, Ledger } from '../store/ledger';
+import type { WebhookLedger } from '../store/callerLedgers';
+import type { IgnoredEventInput } from '../store/ledger';
 import {
   isPaymentEventType,
   readPaymentEvent,
@@ -31,7 +32,7 @@ export type IntakeOutcome =
     };
 
 export interface IntakeContext {
-  ledger: Ledger;
+  ledger: WebhookLedger;
   /** Mode of STRIPE_SECRET_KEY. */
   livemode: boolean;
   now: number;

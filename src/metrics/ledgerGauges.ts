@@ -1,10 +1,10 @@
 import { Gauge } from 'prom-client';
 import { JOB_STATES } from '../domain/intakeRule';
-import type { Ledger } from '../store/ledger';
+import type { MetricsLedger } from '../store/callerLedgers';
 import { PREFIX, type Registers } from './metricNames';
 
 /** The gauges read from the ledger at each scrape (one grouped query, one indexed MIN each). */
-export function ledgerGauges(registers: Registers, ledger: Ledger, now: () => number): void {
+export function ledgerGauges(registers: Registers, ledger: MetricsLedger, now: () => number): void {
   const unseen = (name: string, state: 'not_visible' | 'still_visible', help: string) =>
     new Gauge({
       name: `${PREFIX}${name}`,

@@ -1,6 +1,6 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { RefusalReason, RefusalSurface } from '../errors';
-import type { Ledger } from '../store/ledger';
+import type { MetricsLedger } from '../store/callerLedgers';
 import type { CheckResult } from '../store/verificationLedger';
 import { callMetrics } from './callMetrics';
 import { edgeMetrics } from './edgeMetrics';
@@ -59,7 +59,7 @@ export interface EdgeFigures {
  * The adapter's metrics in one registry with Node's defaults; each group of series is built
  * beside what it counts (edge, calls, permits, the ledger's gauges).
  */
-export function createMetrics(ledger: Ledger, now: () => number = Date.now): Metrics {
+export function createMetrics(ledger: MetricsLedger, now: () => number = Date.now): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: PREFIX });
   const registers = [registry];

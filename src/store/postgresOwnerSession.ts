@@ -1,14 +1,8 @@
 import type { Client } from 'pg';
 import type { Logger } from '../logger';
+import { attemptLockKey } from './postgres/attemptLock';
+import { ownerConnection, type OwnerConnection } from './postgres/ownerConnection';
 import { named, postgresStoreError } from './postgresDatabase';
-
-/**
- * The advisory-lock key of a job's OPSCOM attempt, as SQL over a session id expression. A
- * 64-bit hash: a collision only makes one of two jobs wait, never runs one twice.
- */
-export const ATTEMPT_LOCK_SEED = 7311;
-export const attemptLockKey = (sessionIdSql: string) =>
-  `hashtextextended(${sessionIdSql}, ${ATTEMPT_LOCK_SEED})`;
 
 /**
  * One connection per ledger that proves this process alive to the others while its OPSCOM
@@ -48,75 +42,17 @@ export interface OwnerSession {
   close(): Promise<void>;
 }
 
+/** What startAttempt and finishAttempt work with: statements, the locks held, and unlock. */
+interface Locks {
+  query: OwnerSession['query'];
+  held: Set<string>;
+  unlock: (sessionId: string) => Promise<void>;
+}
+
 export function createOwnerSession(connect: () => Client, logger: Logger): OwnerSession {
   const held = new Set<string>();
-  let current: Client | undefined;
-  let opening: Promise<Client> | undefined;
+  const connection = ownerConnection(connect, logger, held);
   let closed = false;
-
-  const open = (): Promise<Client> => {
-    if (current) return Promise.resolve(current);
-    opening ??= (async () => {
-      const client = connect();
-      const drop = () => {
-        if (current === client) current = undefined;
-      };
-      client.on('error', (err) => {
-        logger.warn('ledger owner connection lost', { error: err.message, inFlight: held.size });
-        drop();
-      });
-      client.on('end', drop);
-      await client.connect();
-      // The locks of attempts still in flight ended with the old connection: take them back.
-      // One that cannot be had was taken over meanwhile (the residual case the README names).
-      for (const sessionId of [...held]) {
-        const { rows } = await client.query<{ ok: boolean }>(
-          `SELECT pg_try_advisory_lock(${attemptLockKey('$1')}) AS ok`,
-          [sessionId],
-        );
-        if (!rows[0]?.ok) {
-          held.delete(sessionId);
-          logger.error(
-            'an OPSCOM attempt in flight lost its owner lock while PostgreSQL was unreachable; another process may have taken the job over: check OPSCOM for a second permit',
-            { sessionId },
-          );
-        }
-      }
-      current = client;
-      return client;
-    })().finally(() => {
-      opening = undefined;
-    });
-    return opening;
-  };
-
-  // One statement at a time on the connection (pg allows no more), the answers of OPSCOM first:
-  // every ms an answer waits here is part of the window in which a kill makes a second permit.
-  const lanes: { urgent: Array<() => Promise<void>>; normal: Array<() => Promise<void>> } = {
-    urgent: [],
-    normal: [],
-  };
-  let pumping = false;
-  const pump = async () => {
-    if (pumping) return;
-    pumping = true;
-    try {
-      for (let next; (next = lanes.urgent.shift() ?? lanes.normal.shift());) await next();
-    } finally {
-      pumping = false;
-    }
-  };
-  const run = <T>(urgent: boolean, fn: (client: Client) => Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      (urgent ? lanes.urgent : lanes.normal).push(async () => {
-        try {
-          resolve(await fn(await open()));
-        } catch (err) {
-          reject(err instanceof Error ? err : new Error(String(err)));
-        }
-      });
-      void pump();
-    });
 
   const query = async <R extends object>(
     sql: string,
@@ -126,83 +62,99 @@ export function createOwnerSession(connect: () => Client, logger: Logger): Owner
     if (closed) throw postgresStoreError(new Error('the ledger is closed'));
     try {
       const { text, values } = named(sql, params);
-      return await run(urgent, async (client) => (await client.query<R>(text, values)).rows);
+      return await connection.run(
+        urgent,
+        async (client) => (await client.query<R>(text, values)).rows,
+      );
     } catch (err) {
       throw postgresStoreError(err);
     }
   };
+  const locks: Locks = { query, held, unlock: (id) => unlock(connection, id, logger) };
 
   return {
     query,
-    async startAttempt(sessionId, update, params) {
-      // Held already (never expected): do not stack a second count of the same lock.
-      const lock = held.has(sessionId)
-        ? 'SELECT true AS ok'
-        : `SELECT pg_try_advisory_lock(${attemptLockKey('@sessionId')}) AS ok`;
-      let row: { locked: boolean; started: number } | undefined;
-      try {
-        [row] = await query<{ locked: boolean; started: number }>(
-          `WITH lock AS MATERIALIZED (${lock}),
-                started AS (${update} AND (SELECT ok FROM lock) RETURNING 1)
-           SELECT (SELECT ok FROM lock) AS locked, (SELECT count(*) FROM started)::int AS started`,
-          { ...params, sessionId },
-        );
-      } catch (err) {
-        // A session-level lock outlives the failed statement that took it.
-        if (!held.has(sessionId)) await unlock(sessionId);
-        throw err;
-      }
-      if (row?.locked && row.started > 0) {
-        held.add(sessionId);
-        return true;
-      }
-      if (row?.locked && !held.has(sessionId)) await unlock(sessionId);
-      return false;
-    },
-    async finishAttempt(sessionId, update, params) {
-      if (!held.has(sessionId)) {
-        return (await query(`${update} RETURNING 1`, { ...params, sessionId }, true)).length > 0;
-      }
-      // The lock is freed only once the answer is in the row: a statement that fails frees
-      // nothing, and the attempt stays this process's until it is recorded.
-      const [row] = await query<{ recorded: number; freed: boolean | null }>(
-        `WITH recorded AS (${update} RETURNING 1),
-              counted AS (SELECT count(*)::int AS n FROM recorded)
-         SELECT n AS recorded,
-                CASE WHEN n > 0 THEN pg_advisory_unlock(${attemptLockKey('@sessionId')}) END AS freed
-         FROM counted`,
-        { ...params, sessionId },
-        true,
-      );
-      if ((row?.recorded ?? 0) === 0) return false;
-      if (row?.freed) held.delete(sessionId);
-      return true;
-    },
+    startAttempt: (sessionId, update, params) => startAttempt(locks, sessionId, update, params),
+    finishAttempt: (sessionId, update, params) => finishAttempt(locks, sessionId, update, params),
     async release(sessionId) {
       if (!held.delete(sessionId)) return;
-      await unlock(sessionId);
+      await locks.unlock(sessionId);
     },
     async close() {
       closed = true;
-      const client = current ?? (opening ? await opening.catch(() => undefined) : undefined);
-      current = undefined;
-      await client?.end().catch(() => undefined);
+      await connection.close();
     },
   };
+}
 
-  async function unlock(sessionId: string): Promise<void> {
-    try {
-      await run(false, async (client) => {
-        // A new connection holds no lock of the old one: nothing to free.
-        if (client !== current) return;
-        await client.query(`SELECT pg_advisory_unlock(${attemptLockKey('$1')})`, [sessionId]);
-      });
-    } catch (err) {
-      logger.warn('could not free an OPSCOM attempt lock; it ends with the connection', {
-        sessionId,
-        error: err instanceof Error ? err.message : String(err),
-      });
-    }
+async function startAttempt(
+  { query, held, unlock }: Locks,
+  sessionId: string,
+  update: string,
+  params: Record<string, unknown>,
+): Promise<boolean> {
+  // Held already (never expected): do not stack a second count of the same lock.
+  const lock = held.has(sessionId)
+    ? 'SELECT true AS ok'
+    : `SELECT pg_try_advisory_lock(${attemptLockKey('@sessionId')}) AS ok`;
+  let row: { locked: boolean; started: number } | undefined;
+  try {
+    [row] = await query<{ locked: boolean; started: number }>(
+      `WITH lock AS MATERIALIZED (${lock}),
+            started AS (${update} AND (SELECT ok FROM lock) RETURNING 1)
+       SELECT (SELECT ok FROM lock) AS locked, (SELECT count(*) FROM started)::int AS started`,
+      { ...params, sessionId },
+    );
+  } catch (err) {
+    // A session-level lock outlives the failed statement that took it.
+    if (!held.has(sessionId)) await unlock(sessionId);
+    throw err;
+  }
+  if (row?.locked && row.started > 0) {
+    held.add(sessionId);
+    return true;
+  }
+  if (row?.locked && !held.has(sessionId)) await unlock(sessionId);
+  return false;
+}
+
+async function finishAttempt(
+  { query, held }: Locks,
+  sessionId: string,
+  update: string,
+  params: Record<string, unknown>,
+): Promise<boolean> {
+  if (!held.has(sessionId)) {
+    return (await query(`${update} RETURNING 1`, { ...params, sessionId }, true)).length > 0;
+  }
+  // The lock is freed only once the answer is in the row: a statement that fails frees
+  // nothing, and the attempt stays this process's until it is recorded.
+  const [row] = await query<{ recorded: number; freed: boolean | null }>(
+    `WITH recorded AS (${update} RETURNING 1),
+          counted AS (SELECT count(*)::int AS n FROM recorded)
+     SELECT n AS recorded,
+            CASE WHEN n > 0 THEN pg_advisory_unlock(${attemptLockKey('@sessionId')}) END AS freed
+     FROM counted`,
+    { ...params, sessionId },
+    true,
+  );
+  if ((row?.recorded ?? 0) === 0) return false;
+  if (row?.freed) held.delete(sessionId);
+  return true;
+}
+
+async function unlock(connection: OwnerConnection, sessionId: string, logger: Logger) {
+  try {
+    await connection.run(false, async (client) => {
+      // A new connection holds no lock of the old one: nothing to free.
+      if (client !== connection.current()) return;
+      await client.query(`SELECT pg_advisory_unlock(${attemptLockKey('$1')})`, [sessionId]);
+    });
+  } catch (err) {
+    logger.warn('could not free an OPSCOM attempt lock; it ends with the connection', {
+      sessionId,
+      error: err instanceof Error ? err.message : String(err),
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-import type { SqlPort } from './operatorQueries';
+import type { SqlPort } from './sqlPort';
 import type {
   CheckResult,
   Verification,

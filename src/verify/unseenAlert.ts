@@ -1,6 +1,7 @@
 import { alertText } from '../domain/alertText';
 import type { PlateSeen } from '../opscom/plateValidationAnswer';
-import type { Job, Ledger } from '../store/ledger';
+import type { VerifierLedger } from '../store/callerLedgers';
+import type { Job } from '../store/ledger';
 import type { Verification } from '../store/verificationLedger';
 import { livePermitOf } from '../worker/livePermit';
 import type { NextVerification } from './nextVerification';
@@ -113,7 +114,7 @@ async function clearUnseen(
 
 // The id names the permit's generation and its check count: written once per change of state.
 const note = (
-  ledger: Ledger,
+  ledger: Pick<VerifierLedger, 'recordNote'>,
   v: Verification,
   job: Job,
   type: string,

@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
 import type { PlateValidationClient } from '../opscom/plateValidation';
 import type { PlateSeen } from '../opscom/plateValidationAnswer';
-import type { Ledger } from '../store/ledger';
+import type { VerifierLedger } from '../store/callerLedgers';
 import type { Verification } from '../store/verificationLedger';
 import { expectationOf } from './expectation';
 import { nextVerification } from './nextVerification';
@@ -13,7 +13,7 @@ import { verdictOf } from './verdict';
 import { recordUnseenChange } from './unseenAlert';
 
 export interface VerifyDeps {
-  ledger: Ledger;
+  ledger: VerifierLedger;
   validation: PlateValidationClient;
   pace: Pace;
   /** OPSCOM_TIMEZONE: how `expires` is read. */

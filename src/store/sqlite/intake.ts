@@ -1,0 +1,81 @@
+import { intakeTransition } from '../../domain/intakeRule';
+import { INSERT_EVENT_SQL } from '../jobRow';
+import type { IntakeLedger } from '../ledger';
+import type { JobState, RecordOutcome, SessionEventInput } from '../ledgerRecords';
+import type { SqliteDatabase } from '../sqliteDatabase';
+import type { SqliteWritePolicy } from './writePolicy';
+
+/** The SQLite ledger's intake: the intake rule applied in TypeScript, in the group commit. */
+export function sqliteIntake(db: SqliteDatabase, { grouped }: SqliteWritePolicy): IntakeLedger {
+  const insertEvent = db.prepare(INSERT_EVENT_SQL);
+  const recordOne = sessionEventRecorder(db, insertEvent);
+  return {
+    // Durable (webhooks are answered 200 after it) and atomic: the event and its job stand
+    // or fall together.
+    recordSessionEvent: (input) => grouped(() => recordOne(input), true, true),
+    recordIgnoredEvent: (input) =>
+      grouped(
+        () =>
+          insertEvent.run({
+            eventId: input.eventId,
+            eventType: input.eventType,
+            sessionId: input.sessionId,
+            eventCreated: input.eventCreated,
+            livemode: input.livemode ? 1 : 0,
+            outcome: input.reason,
+            detail: input.detail,
+            receivedAt: input.receivedAt,
+          }).changes > 0,
+        true,
+      ),
+  };
+}
+
+/** The event, then its effect on the session's job (domain/intakeRule.ts), as statements. */
+function sessionEventRecorder(
+  db: SqliteDatabase,
+  insertEvent: ReturnType<SqliteDatabase['prepare']>,
+): (input: SessionEventInput) => RecordOutcome {
+  const selectState = db.prepare<[string], { state: string }>(
+    'SELECT state FROM jobs WHERE session_id = ?',
+  );
+  const insertJob = db.prepare(`
+    INSERT INTO jobs (session_id, state, livemode, session_json, paid_event_id, paid_at, next_run_at, created_at, updated_at, trace_context)
+    VALUES (@sessionId, @state, @livemode, @sessionJson, @paidEventId, @paidAt, @now, @now, @now, @traceContext)`);
+  const advanceWaitingJob = db.prepare(`
+    UPDATE jobs SET state = @state, session_json = @sessionJson, paid_event_id = @paidEventId,
+      paid_at = @paidAt, next_run_at = @now, updated_at = @now,
+      trace_context = COALESCE(@traceContext, trace_context)
+    WHERE session_id = @sessionId AND state = 'awaiting_payment'`);
+
+  return (input) => {
+    const inserted = insertEvent.run({
+      eventId: input.eventId,
+      eventType: input.eventType,
+      sessionId: input.session.id,
+      eventCreated: input.eventCreated,
+      livemode: input.session.livemode ? 1 : 0,
+      outcome: input.action,
+      detail: null,
+      receivedAt: input.receivedAt,
+    });
+    if (inserted.changes === 0) return { event: 'duplicate' };
+
+    const existing = selectState.get(input.session.id);
+    const effect = intakeTransition(existing?.state as JobState | undefined, input.action);
+    const paid = input.action === 'paid';
+    const params = {
+      sessionId: input.session.id,
+      state: effect.state,
+      livemode: input.session.livemode ? 1 : 0,
+      sessionJson: JSON.stringify(input.session),
+      paidEventId: paid ? input.eventId : null,
+      paidAt: paid ? input.eventCreated : null,
+      now: input.receivedAt,
+      traceContext: input.traceContext ?? null,
+    };
+    if (effect.job === 'created') insertJob.run(params);
+    if (effect.job === 'updated') advanceWaitingJob.run(params);
+    return { event: 'recorded', ...effect };
+  };
+}
