@@ -4,7 +4,7 @@ import { createAlertMonitor, type AlertMonitor } from './alerts/alertMonitor';
 import { alertWebhook } from './alerts/alertWebhook';
 import { watchOpscomToken } from './alerts/opscomTokenWatch';
 import { createApp } from './app';
-import type { ConsoleDeps } from './console/consoleRouter';
+import type { ConsoleDeps } from './console/consoleDeps';
 import { reachabilityProbe } from './console/reachability';
 import { createEdge } from './http/edge';
 import type { DriverPageDeps } from './driver/driverRouter';

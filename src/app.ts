@@ -1,14 +1,18 @@
 import { STATUS_CODES } from 'node:http';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { TrustProxy } from './config';
-import { createConsoleRouter, type ConsoleDeps } from './console/consoleRouter';
+import { createConsoleApp } from './console/consoleApp';
+import type { ConsoleDeps } from './console/consoleDeps';
 import { createDriverRouter, type DriverPageDeps } from './driver/driverRouter';
 import { describeError, RequestRefusedError } from './errors';
 import { answerRefusal } from './http/refusalResponse';
 import { sameSecret } from './net/sameSecret';
 import { createWebhookRouter, type WebhookRouteDeps } from './http/webhookRoute';
+import type { AppLedger } from './store/callerLedgers';
 
 export interface AppDeps extends WebhookRouteDeps {
+  /** The webhook route's part of the ledger, and /readyz's ping. */
+  ledger: AppLedger;
   /** GET /metrics needs `Authorization: Bearer <token>` when set (METRICS_TOKEN). */
   metricsToken?: string | undefined;
   /** The operator console at /console; absent (404) unless CONSOLE_PASSWORD is set. */
@@ -67,7 +71,7 @@ export function createApp(deps: AppDeps): Express {
       res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
     });
   }
-  if (deps.console) app.use('/console', createConsoleRouter(deps.console));
+  if (deps.console) app.use('/console', createConsoleApp(deps.console));
   if (deps.driverPage) app.use(createDriverRouter(deps.driverPage));
   app.use(createWebhookRouter(deps));
   app.use((_req, res) => {

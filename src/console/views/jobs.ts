@@ -33,8 +33,28 @@ const queryParams = (q: JobsQuery, pageNo = q.page) => ({
 });
 
 export function jobsPage(ctx: PageContext, d: JobsData): Html {
-  const q = d.query;
-  const filterText = [
+  const filterText = filterTextOf(d.query);
+  const body = html`
+    ${filterForm(d.query)} ${d.retryable > 0 ? html`<p>${retryAllForm(ctx, d)}</p>` : ''}
+    ${
+      d.jobs.length === 0
+        ? html`<p class="muted">No job matches${filterText ? ` ${filterText}` : ''}.</p>`
+        : jobsTable(d.jobs, d.unseen)
+    }
+    ${pager(d.query, d.hasNext)}
+    <h2>Look up a session in Stripe</h2>
+    <p class="muted">
+      A payment that never reached the adapter: read it from Stripe and replay it (as
+      <code>npm run replay -- --session</code>).
+    </p>
+    ${lookupForm(ctx)}
+  `;
+  return page(filterText ? `Jobs: ${filterText}` : 'Jobs', ctx, body);
+}
+
+/** The filter in words (the page's title and its "no job matches …"), or empty. */
+function filterTextOf(q: JobsQuery): string {
+  return [
     q.state && `state ${q.state}`,
     q.q && `“${q.q}”`,
     q.failing && 'with an error',
@@ -42,109 +62,114 @@ export function jobsPage(ctx: PageContext, d: JobsData): Html {
   ]
     .filter(Boolean)
     .join(', ');
-  const body = html`
-    <form method="get" action="${href(['jobs'])}">
-      <label
-        >State
-        <select name="state">
-          ${[
-            '',
-            'pending',
-            'failed,dead',
-            'failed',
-            'dead',
-            'done',
-            'cancelled',
-            'awaiting_payment',
-            'payment_failed',
-          ].map(
-            (s) =>
-              html`<option value="${s}" ${s === q.state ? html` selected` : ''}>
-                ${s === '' ? 'any' : s}
-              </option>`,
-          )}
-        </select></label
-      >
-      <label
-        >Search
-        <input
-          type="search"
-          name="q"
-          value="${q.q}"
-          placeholder="plate, cs_…, pi_…, OPSCOM reference"
-      /></label>
-      <label
-        ><input type="checkbox" name="unseen" value="1" ${q.unseen ? html` checked` : ''} /> Not
-        seen by enforcement</label
-      >
-      <button type="submit">Filter</button>
-    </form>
-    ${
-      d.retryable > 0
-        ? html`<p>
-            ${actionForm(ctx, href(['actions', 'retry-matching']), `Retry all ${d.retryable >= d.retryCap ? `${d.retryCap}+` : d.retryable} failed or dead jobs matching…`, { state: q.state, q: q.q })}
-          </p>`
-        : ''
-    }
-    ${
-      d.jobs.length === 0
-        ? html`<p class="muted">No job matches${filterText ? ` ${filterText}` : ''}.</p>`
-        : html`<table>
-            <thead>
-              <tr>
-                <th>Session</th>
-                <th>State</th>
-                <th>Plate</th>
-                <th>OPSCOM reference</th>
-                <th>Permit ends</th>
-                <th>Last change</th>
-                <th>Last error</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${d.jobs.map(
-                (j) =>
-                  html`<tr class="${d.unseen.has(j.sessionId) ? 'unseen' : ''}">
-                    <td>
-                      <a class="mono" href="${href(['jobs', j.sessionId])}">${j.sessionId}</a>
-                    </td>
-                    <td>
-                      ${stateBadge(j.state)}${d.unseen.has(j.sessionId) ? html` <span class="bad">not seen by enforcement</span>` : ''}${j.live && j.live.status !== 'active' ? html` <span class="muted">${j.live.status}</span>` : ''}
-                    </td>
-                    <td class="mono">${plateOf(j)}</td>
-                    <td class="mono">${j.opscom?.referenceId ?? ''}</td>
-                    <td>${j.live?.endsAt ?? j.opscom?.endsAt ?? ''}</td>
-                    <td>${when(j.updatedAt)}</td>
-                    <td>${j.lastError ?? ''}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
-    }
-    <p>
-      ${q.page > 1 ? html`<a href="${href(['jobs'], queryParams(q, q.page - 1))}">← newer</a> ` : ''}page
-      ${q.page}${
-        d.hasNext ? html` <a href="${href(['jobs'], queryParams(q, q.page + 1))}">older →</a>` : ''
-      }
-    </p>
-    <h2>Look up a session in Stripe</h2>
-    <p class="muted">
-      A payment that never reached the adapter: read it from Stripe and replay it (as
-      <code>npm run replay -- --session</code>).
-    </p>
-    <form method="post" action="${href(['actions', 'lookup'])}">
-      <input type="hidden" name="_csrf" value="${ctx.csrf}" />
+}
+
+const STATE_CHOICES = [
+  '',
+  'pending',
+  'failed,dead',
+  'failed',
+  'dead',
+  'done',
+  'cancelled',
+  'awaiting_payment',
+  'payment_failed',
+];
+
+function filterForm(q: JobsQuery): Html {
+  return html`<form method="get" action="${href(['jobs'])}">
+    <label
+      >State
+      <select name="state">
+        ${STATE_CHOICES.map(
+          (s) =>
+            html`<option value="${s}" ${s === q.state ? html` selected` : ''}>
+              ${s === '' ? 'any' : s}
+            </option>`,
+        )}
+      </select></label
+    >
+    <label
+      >Search
       <input
-        type="text"
-        name="session"
-        placeholder="cs_…"
-        pattern="cs_\\w+"
-        required
-        size="40"
-        aria-label="Checkout Session id"
-      />
-      <button type="submit">Look up and replay</button>
-    </form>
-  `;
-  return page(filterText ? `Jobs: ${filterText}` : 'Jobs', ctx, body);
+        type="search"
+        name="q"
+        value="${q.q}"
+        placeholder="plate, cs_…, pi_…, OPSCOM reference"
+    /></label>
+    <label
+      ><input type="checkbox" name="unseen" value="1" ${q.unseen ? html` checked` : ''} /> Not seen
+      by enforcement</label
+    >
+    <button type="submit">Filter</button>
+  </form>`;
+}
+
+function retryAllForm(ctx: PageContext, d: JobsData): Html {
+  const count = d.retryable >= d.retryCap ? `${d.retryCap}+` : d.retryable;
+  const label = `Retry all ${count} failed or dead jobs matching…`;
+  return actionForm(ctx, href(['actions', 'retry-matching']), label, {
+    state: d.query.state,
+    q: d.query.q,
+  });
+}
+
+function jobsTable(jobs: readonly Job[], unseen: ReadonlySet<string>): Html {
+  return html`<table>
+    <thead>
+      <tr>
+        <th>Session</th>
+        <th>State</th>
+        <th>Plate</th>
+        <th>OPSCOM reference</th>
+        <th>Permit ends</th>
+        <th>Last change</th>
+        <th>Last error</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${jobs.map((j) => jobRow(j, unseen.has(j.sessionId)))}
+    </tbody>
+  </table>`;
+}
+
+function jobRow(j: Job, unseen: boolean): Html {
+  return html`<tr class="${unseen ? 'unseen' : ''}">
+    <td>
+      <a class="mono" href="${href(['jobs', j.sessionId])}">${j.sessionId}</a>
+    </td>
+    <td>
+      ${stateBadge(j.state)}${unseen ? html` <span class="bad">not seen by enforcement</span>` : ''}${j.live && j.live.status !== 'active' ? html` <span class="muted">${j.live.status}</span>` : ''}
+    </td>
+    <td class="mono">${plateOf(j)}</td>
+    <td class="mono">${j.opscom?.referenceId ?? ''}</td>
+    <td>${j.live?.endsAt ?? j.opscom?.endsAt ?? ''}</td>
+    <td>${when(j.updatedAt)}</td>
+    <td>${j.lastError ?? ''}</td>
+  </tr>`;
+}
+
+function pager(q: JobsQuery, hasNext: boolean): Html {
+  return html`<p>
+    ${q.page > 1 ? html`<a href="${href(['jobs'], queryParams(q, q.page - 1))}">← newer</a> ` : ''}page
+    ${q.page}${
+      hasNext ? html` <a href="${href(['jobs'], queryParams(q, q.page + 1))}">older →</a>` : ''
+    }
+  </p>`;
+}
+
+function lookupForm(ctx: PageContext): Html {
+  return html`<form method="post" action="${href(['actions', 'lookup'])}">
+    <input type="hidden" name="_csrf" value="${ctx.csrf}" />
+    <input
+      type="text"
+      name="session"
+      placeholder="cs_…"
+      pattern="cs_\\w+"
+      required
+      size="40"
+      aria-label="Checkout Session id"
+    />
+    <button type="submit">Look up and replay</button>
+  </form>`;
 }

@@ -58,19 +58,34 @@ function failureRows(jobs: Job[], now: number): Html {
 }
 
 export function overviewPage(ctx: PageContext, d: OverviewData): Html {
+  const failedHref = href(['jobs'], { state: 'failed,dead' });
+  const retryingHref = href(['jobs'], { state: 'pending', failing: '1' });
+  const body = html`
+    <section class="cards" aria-label="Jobs by state">
+      ${JOB_STATES.map(
+        (s) =>
+          html`<a class="card" href="${href(['jobs'], { state: s })}"
+            ><b>${d.counts[s] ?? 0}</b>${stateBadge(s)}</a
+          >`,
+      )}
+    </section>
+    <h2>Flow</h2>
+    ${flowTable(d)}
+    <h2>Open alerts</h2>
+    ${alertsTable(d.alerts)}
+    <h2>Recent failures <a class="muted" href="${failedHref}">(all)</a></h2>
+    ${failureRows(d.failures, d.now)}
+    <h2>Retrying <a class="muted" href="${retryingHref}">(all)</a></h2>
+    ${failureRows(d.retrying, d.now)}
+  `;
+  return page('Overview', ctx, body);
+}
+
+/** The oldest wait (marked past the alert's threshold), the last permit made, the peers. */
+function flowTable(d: OverviewData): Html {
   const waiting = d.oldestDue === undefined ? undefined : d.now - d.oldestDue;
   const late = waiting !== undefined && waiting > d.pendingAlertMinutes * 60_000;
-  const body = html`
-<section class="cards" aria-label="Jobs by state">
-${JOB_STATES.map(
-  (s) =>
-    html`<a class="card" href="${href(['jobs'], { state: s })}"
-      ><b>${d.counts[s] ?? 0}</b>${stateBadge(s)}</a
-    >`,
-)}
-</section>
-<h2>Flow</h2>
-<table><tbody>
+  return html`<table><tbody>
 <tr><th>Oldest job waiting to be worked</th><td${late ? html` class="bad"` : ''}>${
     waiting === undefined
       ? 'none waiting'
@@ -89,35 +104,28 @@ ${d.reachability.map(
       <td class="${r.ok ? 'good' : 'bad'}">${r.ok ? 'reachable' : 'unreachable'}: ${r.detail}</td>
     </tr>`,
 )}
-</tbody></table>
-<h2>Open alerts</h2>
-${
-  d.alerts.length === 0
-    ? html`<p class="muted">None.</p>`
-    : html`<table>
-        <thead>
-          <tr>
-            <th>Since</th>
-            <th>Alert</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${d.alerts.map(
-            (a) =>
-              html`<tr>
-                <td>${when(a.openedAt)}</td>
-                <td>
-                  ${a.sessionId ? html`<a href="${href(['jobs', a.sessionId])}">${a.message}</a>` : a.message}
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+</tbody></table>`;
 }
-<h2>Recent failures <a class="muted" href="${href(['jobs'], { state: 'failed,dead' })}">(all)</a></h2>
-${failureRows(d.failures, d.now)}
-<h2>Retrying <a class="muted" href="${href(['jobs'], { state: 'pending', failing: '1' })}">(all)</a></h2>
-${failureRows(d.retrying, d.now)}
-`;
-  return page('Overview', ctx, body);
+
+function alertsTable(alerts: readonly Alert[]): Html {
+  if (alerts.length === 0) return html`<p class="muted">None.</p>`;
+  return html`<table>
+    <thead>
+      <tr>
+        <th>Since</th>
+        <th>Alert</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${alerts.map(
+        (a) =>
+          html`<tr>
+            <td>${when(a.openedAt)}</td>
+            <td>
+              ${a.sessionId ? html`<a href="${href(['jobs', a.sessionId])}">${a.message}</a>` : a.message}
+            </td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }

@@ -1,0 +1,26 @@
+import type { BodyBudget } from '../http/bodyBudget';
+import type { LoginThrottle } from '../http/loginThrottle';
+import type { Refusals } from '../http/refusals';
+import type { Logger } from '../logger';
+import type { ReplayService } from '../replay/replayService';
+import type { Ledger } from '../store/ledger';
+import type { ConsoleCredentials } from './auth';
+import type { Reachability } from './views/overview';
+
+export interface ConsoleDeps {
+  ledger: Ledger;
+  credentials: ConsoleCredentials;
+  /** Replay's own path: every action goes through it (retry, correct, revoke, look up). */
+  replay: ReplayService;
+  reachability: () => Promise<Reachability[]>;
+  /** ALERT_PENDING_MINUTES: the overview marks a wait longer than this. */
+  pendingAlertMinutes: number;
+  now: () => number;
+  logger: Logger;
+  /** Failed logins per client (kept by the adapter: the alerts read it too). */
+  throttle: LoginThrottle;
+  refusals: Refusals;
+  bodyBudget: BodyBudget;
+  /** Served over HTTPS (PUBLIC_URL): the console's cookie is marked Secure. */
+  secure: boolean;
+}

@@ -1,0 +1,78 @@
+import type { Request, Response } from 'express';
+import { describeError, StripeApiError } from '../errors';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics/metrics';
+import type { Job } from '../store/ledger';
+import type { ActiveSpan } from '../tracing/tracer';
+import { sendMessage, type AnswerDeps, type Asked } from './driverAnswer';
+import { fulfilFromPage, type PageFulfilmentDeps } from './fulfilFromPage';
+import type { LookupLimits } from './lookupLimits';
+
+export interface JobForPageDeps extends PageFulfilmentDeps, AnswerDeps {
+  limits: LookupLimits;
+  logger: Logger;
+  metrics?: Metrics | undefined;
+}
+
+/**
+ * The job the page shows: the ledger's, or (not known, or waiting for a bank that may have
+ * confirmed without the webhook) Stripe's, rate limited. Undefined when already answered.
+ */
+export async function jobForPage(
+  deps: JobForPageDeps,
+  id: string,
+  req: Request,
+  res: Response,
+  asked: Asked,
+  span: ActiveSpan,
+): Promise<Job | undefined> {
+  const job = await deps.ledger.getJob(id);
+  // This load is a trace of its own, linked to the one that recorded the payment.
+  span.link(job?.traceContext);
+  if (job && job.state !== 'awaiting_payment') {
+    deps.metrics?.driverPage('shown');
+    return job;
+  }
+  const verdict = deps.limits.take(id, req.ip ?? 'unknown', deps.now());
+  if (verdict.ok) return lookUp(deps, id, res, asked, span.traceparent);
+  if (job) return job;
+  deps.metrics?.driverPage('rate_limited');
+  res.set('Retry-After', String(verdict.retryAfterSeconds));
+  sendMessage(deps, res, 429, 'tooMany', asked, verdict.retryAfterSeconds);
+  return undefined;
+}
+
+/** Stripe's answer for a session the ledger could not show; undefined when answered here. */
+async function lookUp(
+  deps: JobForPageDeps,
+  id: string,
+  res: Response,
+  asked: Asked,
+  traceContext: string | undefined,
+): Promise<Job | undefined> {
+  try {
+    const result = await fulfilFromPage(id, deps, traceContext);
+    if (result.kind === 'not_found') {
+      deps.metrics?.driverPage('not_found');
+      deps.logger.info("driver's page: no such session", { sessionId: id, why: result.why });
+      sendMessage(deps, res, 404, 'notFound', asked);
+      return undefined;
+    }
+    deps.metrics?.driverPage('fulfilled');
+    deps.logger.info("driver's page: payment read from Stripe and recorded", {
+      sessionId: id,
+      state: result.job.state,
+    });
+    return result.job;
+  } catch (err) {
+    if (!(err instanceof StripeApiError)) throw err;
+    deps.metrics?.driverPage('stripe_unavailable');
+    deps.logger.warn("driver's page: Stripe could not be read", {
+      sessionId: id,
+      error: describeError(err),
+    });
+    res.set('Retry-After', '15');
+    sendMessage(deps, res, 503, 'unavailable', asked, 15);
+    return undefined;
+  }
+}
