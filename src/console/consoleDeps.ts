@@ -3,12 +3,12 @@ import type { LoginThrottle } from '../http/loginThrottle';
 import type { Refusals } from '../http/refusals';
 import type { Logger } from '../logger';
 import type { ReplayService } from '../replay/replayService';
-import type { Ledger } from '../store/ledger';
+import type { ConsoleLedger } from '../store/callerLedgers';
 import type { ConsoleCredentials } from './auth';
 import type { Reachability } from './views/overview';
 
 export interface ConsoleDeps {
-  ledger: Ledger;
+  ledger: ConsoleLedger;
   credentials: ConsoleCredentials;
   /** Replay's own path: every action goes through it (retry, correct, revoke, look up). */
   replay: ReplayService;

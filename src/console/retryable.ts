@@ -1,5 +1,5 @@
 import type { JobState } from '../domain/intakeRule';
-import type { Ledger } from '../store/ledger';
+import type { ConsoleLedger } from '../store/callerLedgers';
 
 /** At most this many jobs are retried by one "retry all" (run it again for more). */
 export const RETRY_ALL_CAP = 500;
@@ -17,7 +17,10 @@ export function retryableStates(states: readonly JobState[] | undefined): JobSta
 }
 
 /** Failed or dead jobs matching a filter (those "retry all" takes), counted up to the cap. */
-export async function countRetryable(ledger: Ledger, filter: JobFilter): Promise<number> {
+export async function countRetryable(
+  ledger: Pick<ConsoleLedger, 'countJobsMatching'>,
+  filter: JobFilter,
+): Promise<number> {
   const states = retryableStates(filter.states);
   if (states.length === 0) return 0;
   return ledger.countJobsMatching({ states, search: filter.search }, RETRY_ALL_CAP);

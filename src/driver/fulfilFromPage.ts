@@ -1,11 +1,12 @@
 import { classifySessionEvent } from '../domain/classifyEvent';
 import { StripeApiError } from '../errors';
-import type { Job, Ledger } from '../store/ledger';
+import type { DriverLedger } from '../store/callerLedgers';
+import type { Job } from '../store/ledger';
 import { chargeTime, readCheckoutSession } from '../stripe/sessionPayload';
 import type { StripeReader } from '../stripe/stripeReader';
 
 export interface PageFulfilmentDeps {
-  ledger: Ledger;
+  ledger: DriverLedger;
   reader: Pick<StripeReader, 'retrieveSession' | 'retrievePaymentIntent'>;
   /** Mode of STRIPE_SECRET_KEY: a session of the other mode is not found. */
   livemode: boolean;

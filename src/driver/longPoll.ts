@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MappingOptions } from '../domain/mapSession';
-import type { Job, Ledger } from '../store/ledger';
+import type { DriverLedger } from '../store/callerLedgers';
+import type { Job } from '../store/ledger';
 import { driverView, type DriverView } from './driverView';
 
 export interface LongPollDeps {
-  ledger: Ledger;
+  ledger: DriverLedger;
   mapping: MappingOptions;
   now: () => number;
   /** How long a first answer waits for a permit on its way (the long poll), ms. */

@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import type { Ledger } from '../store/ledger';
+import type { VerifierLedger } from '../store/callerLedgers';
 import { createPace } from '../verify/pace';
 import { verifyServices } from '../verify/verifyServices';
 import { verifySessions } from '../verify/verifySessions';
@@ -14,7 +14,7 @@ import { verifySessions } from '../verify/verifySessions';
 export function checkNowWith(
   config: Config,
   verify: NonNullable<Config['verify']>,
-  ledger: Ledger,
+  ledger: VerifierLedger,
   logger: Logger,
 ): (sessionId: string) => Promise<void> {
   const deps = {

@@ -1,6 +1,6 @@
 import type { CorrectionValues } from '../domain/correction';
 import type { StripeReader } from '../stripe/stripeReader';
-import type { JobDeps } from '../worker/jobContext';
+import type { ReplayJobDeps } from './replayJobDeps';
 import type { SessionOutcome } from './outcome';
 import { pacedReader } from './pacedReader';
 import { runReplay } from './runReplay';
@@ -23,7 +23,7 @@ export interface ReplayService {
 
 export interface ReplayServiceDeps {
   /** The worker's job runner, with the lease owner replay writes under. */
-  job: JobDeps;
+  job: ReplayJobDeps;
   reader: StripeReader;
   /** Mode of STRIPE_SECRET_KEY. */
   livemode: boolean;

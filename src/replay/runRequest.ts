@@ -1,6 +1,6 @@
 import type { Correction } from '../domain/correction';
 import type { StripeReader } from '../stripe/stripeReader';
-import type { JobDeps } from '../worker/jobContext';
+import type { ReplayJobDeps } from './replayJobDeps';
 import type { SeenKind } from './enforcementLeg';
 import type { OutcomeKind, SessionOutcome } from './outcome';
 import type { Selector } from './selector';
@@ -31,7 +31,7 @@ export interface RunDeps {
   /** Mode of STRIPE_SECRET_KEY: sessions of the other mode are never acted on. */
   livemode: boolean;
   /** The worker's job runner (ledger, clients, mapping) with replay's lease owner. */
-  job: JobDeps;
+  job: ReplayJobDeps;
   /** A Plate Validation check of one session's permit, made and recorded before it is read. */
   checkNow?: ((sessionId: string) => Promise<void>) | undefined;
   progress: RunProgress;

@@ -1,4 +1,4 @@
-import type { JobDeps } from '../worker/processJob';
+import type { ReplayJobDeps } from './replayJobDeps';
 import type { ReplayRequest } from './planTypes';
 
 export interface SessionReplayDeps {
@@ -7,7 +7,7 @@ export interface SessionReplayDeps {
    * lease length is also the longest wait between two rounds, and (twice) for another
    * process's lease.
    */
-  job: JobDeps;
+  job: ReplayJobDeps;
   /** What the operator asked for. */
   ask: Pick<ReplayRequest, 'force' | 'correction' | 'by'>;
   dryRun: boolean;

@@ -1,5 +1,5 @@
 import { StripeApiError } from '../errors';
-import type { Ledger } from '../store/ledger';
+import type { ReplayLedger } from '../store/callerLedgers';
 import {
   readCheckoutSession,
   type CheckoutSessionRead,
@@ -11,7 +11,7 @@ import type { ReplayTarget } from './planTypes';
 
 export interface ResolveDeps {
   reader: StripeReader;
-  ledger: Ledger;
+  ledger: ReplayLedger;
   /** Mode of STRIPE_SECRET_KEY: sessions of the other mode are never acted on. */
   livemode: boolean;
   /** Unix seconds now. */

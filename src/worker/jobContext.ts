@@ -4,11 +4,12 @@ import { describeError } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
 import type { OpscomClient } from '../opscom/opscomClient';
-import type { Job, Ledger, LeaseRef } from '../store/ledger';
+import type { JobRunLedger } from '../store/callerLedgers';
+import type { Job, LeaseRef } from '../store/ledger';
 import type { StripeWriteBack } from '../stripe/stripeWriteBack';
 
 export interface JobDeps {
-  ledger: Ledger;
+  ledger: JobRunLedger;
   opscom: OpscomClient;
   stripe: StripeWriteBack;
   mapping: MappingOptions;

@@ -1,7 +1,7 @@
 import { applyCorrection } from '../domain/correction';
 import { mapSession, type MappingOptions, type MappingResult } from '../domain/mapSession';
 import { asUpdateOf } from '../domain/permit';
-import type { Job, Ledger } from '../store/ledger';
+import type { Job, JobStepLedger } from '../store/ledger';
 import { desiredPermit } from './livePermit';
 
 /**
@@ -11,7 +11,7 @@ import { desiredPermit } from './livePermit';
  */
 export async function permitForJob(
   job: Job,
-  ledger: Ledger,
+  ledger: Pick<JobStepLedger, 'findKnownEnd'>,
   mapping: MappingOptions,
   desired?: MappingResult,
 ): Promise<MappingResult> {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger';
-import type { Ledger } from '../store/ledger';
+import type { RetentionLedger } from '../store/callerLedgers';
 import { periodic } from '../timing/periodic';
 
 /** Rows deleted per statement: short transactions, never a long lock on the ledger. */
@@ -20,7 +20,7 @@ export interface Retention {
  * deleted; jobs and payment facts are kept (store/ledger.ts, pruneBefore).
  */
 export function createRetention(deps: {
-  ledger: Ledger;
+  ledger: RetentionLedger;
   days: number;
   now: () => number;
   logger: Logger;

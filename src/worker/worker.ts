@@ -1,12 +1,12 @@
 import { describeError } from '../errors';
 import type { Logger } from '../logger';
-import type { Ledger } from '../store/ledger';
+import type { WorkerLedger } from '../store/callerLedgers';
 import { newOwnerId } from '../store/owner';
 import { getTracer } from '../tracing/tracer';
 import { processJob, type JobDeps } from './processJob';
 
 export interface WorkerOptions extends Omit<JobDeps, 'owner' | 'logger'> {
-  ledger: Ledger;
+  ledger: WorkerLedger;
   concurrency: number;
   pollMs: number;
   logger: Logger;

@@ -7,7 +7,7 @@ import { pacedReader } from '../../replay/pacedReader';
 import { runReplay } from '../../replay/runReplay';
 import type { RunDeps, RunRequest } from '../../replay/runRequest';
 import type { Selector } from '../../replay/selector';
-import type { Ledger } from '../../store/ledger';
+import type { ReplayLedger, VerifierLedger } from '../../store/callerLedgers';
 import { openLedger } from '../../store/openLedger';
 import { newOwnerId } from '../../store/owner';
 import { createStripeClient } from '../../stripe/stripeClient';
@@ -126,7 +126,7 @@ function runRequest(args: ReplayArgs, selector: Selector, config: Config): RunRe
 function runDeps(parts: {
   args: ReplayArgs;
   config: Config;
-  ledger: Ledger;
+  ledger: ReplayLedger & VerifierLedger;
   jobLogger: Logger;
   reporter: Reporter;
   io: ReplayIo;

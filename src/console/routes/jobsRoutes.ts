@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Ledger } from '../../store/ledger';
+import type { ConsoleLedger } from '../../store/callerLedgers';
 import { UNSEEN_STATES } from '../../store/verificationLedger';
 import { readJobsQuery, statesOf } from '../forms';
 import { countRetryable, RETRY_ALL_CAP } from '../retryable';
@@ -18,7 +18,7 @@ export function jobsRoutes(kit: ConsoleKit): Router {
   return router;
 }
 
-async function jobsData(ledger: Ledger, query: JobsQuery): Promise<JobsData> {
+async function jobsData(ledger: ConsoleLedger, query: JobsQuery): Promise<JobsData> {
   const filter = {
     states: statesOf(query.state),
     search: query.q || undefined,
