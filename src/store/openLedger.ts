@@ -1,10 +1,10 @@
 import type { StoreConfig } from '../config';
 import type { Logger } from '../logger';
 import type { Ledger } from './ledger';
-import { migratePostgres } from './postgresDatabase';
-import { openPostgresLedger } from './postgresLedger';
-import { migrateSqlite } from './sqliteDatabase';
-import { openSqliteLedger } from './sqliteLedger';
+import { migratePostgres } from './postgres/postgresDatabase';
+import { openPostgresLedger } from './postgres/postgresLedger';
+import { migrateSqlite } from './sqlite/sqliteDatabase';
+import { openSqliteLedger } from './sqlite/sqliteLedger';
 
 /** The one way to open the ledger: PostgreSQL when DATABASE_URL is set, else the SQLite file. */
 export async function openLedger(store: StoreConfig, logger: Logger): Promise<Ledger> {

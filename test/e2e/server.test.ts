@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrateSqlite } from '../../src/store/sqliteDatabase';
-import { openSqliteLedger } from '../../src/store/sqliteLedger';
+import { migrateSqlite } from '../../src/store/sqlite/sqliteDatabase';
+import { openSqliteLedger } from '../../src/store/sqlite/sqliteLedger';
 import type { Ledger } from '../../src/store/ledger';
 import { startOpscomSimulator, type OpscomSimulator } from '../../tools/simulators/opscomSimulator';
 import { startStripeSimulator, type StripeSimulator } from '../../tools/simulators/stripeSimulator';

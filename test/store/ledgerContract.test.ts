@@ -11,8 +11,8 @@ import type {
 } from '../../src/store/ledger';
 import { migrateLedger, openLedger } from '../../src/store/openLedger';
 import type { StoreConfig } from '../../src/config';
-import { createPool } from '../../src/store/postgresDatabase';
-import { openSqliteDatabase } from '../../src/store/sqliteDatabase';
+import { createPool } from '../../src/store/postgres/postgresDatabase';
+import { openSqliteDatabase } from '../../src/store/sqlite/sqliteDatabase';
 import { emptyJob } from '../../src/store/jobRow';
 import { newOwnerId } from '../../src/store/owner';
 import { startAttemptThenDie } from '../support/deadOwner';

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrateSqlite } from '../../src/store/sqliteDatabase';
-import { openSqliteLedger } from '../../src/store/sqliteLedger';
+import { migrateSqlite } from '../../src/store/sqlite/sqliteDatabase';
+import { openSqliteLedger } from '../../src/store/sqlite/sqliteLedger';
 
 test('the WAL reaches the database file without any commit doing it (worker-thread checkpoints)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-checkpoint-'));

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { migrateSqlite } from '../../src/store/sqliteDatabase';
+import { migrateSqlite } from '../../src/store/sqlite/sqliteDatabase';
 import { startOpscomSimulator, type OpscomSimulator } from '../../tools/simulators/opscomSimulator';
 import { startStripeSimulator, type StripeSimulator } from '../../tools/simulators/stripeSimulator';
 import { launchBrowser } from './browser';

@@ -10,7 +10,7 @@ import { runReplayScript } from '../devtools/replayScript';
 import { createLogger } from '../../src/logger';
 import { startOpscomSimulator } from '../simulators/opscomSimulator';
 import { startStripeSimulator } from '../simulators/stripeSimulator';
-import { migrateSqlite } from '../../src/store/sqliteDatabase';
+import { migrateSqlite } from '../../src/store/sqlite/sqliteDatabase';
 import { sampleEvent, sampleSession } from './sampleSession';
 
 const DEMO_TOKEN = 'demo-opscom-token';

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startOpscomSimulator } from '../simulators/opscomSimulator';
 import { startStripeSimulator } from '../simulators/stripeSimulator';
-import { migrateSqlite } from '../../src/store/sqliteDatabase';
+import { migrateSqlite } from '../../src/store/sqlite/sqliteDatabase';
 import { sampleEvent, sampleSession } from './sampleSession';
 import { showSeenByEnforcement } from './seenDemo';
 

@@ -10,7 +10,7 @@ import {
 } from '../jobRow';
 import type { ClaimLedger, PermitLifeLedger } from '../ledger';
 import type { Job, JobChange, JobContext } from '../ledgerRecords';
-import { inTransaction, postgresStoreError } from '../postgresDatabase';
+import { inTransaction, postgresStoreError } from './postgresDatabase';
 import { ATTEMPT_LOCK_SEED, attemptLockKey } from './attemptLock';
 import type { PgQuery } from './pgQuery';
 

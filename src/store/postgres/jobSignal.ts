@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 import type { Logger } from '../../logger';
-import { listenForJobs } from '../postgresListener';
+import { listenForJobs } from './postgresListener';
 
 /**
  * onJobAvailable's LISTEN: one connection, opened by the first listener only (a process

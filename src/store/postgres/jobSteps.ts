@@ -8,7 +8,7 @@ import {
 } from '../jobRow';
 import type { JobStepLedger } from '../ledger';
 import type { JobState, LeaseRef } from '../ledgerRecords';
-import type { OwnerSession } from '../postgresOwnerSession';
+import type { OwnerSession } from './postgresOwnerSession';
 import type { PgQuery } from './pgQuery';
 
 const OWNED = OWNED_JOB;

@@ -3,8 +3,8 @@ import { mergeFact, noFacts, type PaymentFacts } from '../../domain/paymentFacts
 import { INSERT_EVENT_SQL, jobFromRow, type JobRow, OWNED_JOB, RENEW_LEASE } from '../jobRow';
 import type { PermitLifeLedger } from '../ledger';
 import type { JobState, PaymentEventInput, PaymentEventOutcome } from '../ledgerRecords';
-import { inTransaction, postgresStoreError, type TransactionRun } from '../postgresDatabase';
-import type { OwnerSession } from '../postgresOwnerSession';
+import { inTransaction, postgresStoreError, type TransactionRun } from './postgresDatabase';
+import type { OwnerSession } from './postgresOwnerSession';
 import { POSTGRES_PATHS } from '../sqlPort';
 import type { PgQuery } from './pgQuery';
 

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { named, postgresStoreError } from '../postgresDatabase';
+import { named, postgresStoreError } from './postgresDatabase';
 import type { SqlPort } from '../sqlPort';
 
 /** A statement on the pool, `@name` placeholders, its rows; any failure a StoreError. */

@@ -9,8 +9,8 @@ import {
 } from '../jobRow';
 import type { ClaimLedger } from '../ledger';
 import type { Job, JobChange, JobContext } from '../ledgerRecords';
-import type { SqliteDatabase } from '../sqliteDatabase';
-import { attemptOwnerAlive } from '../sqliteLiveness';
+import type { SqliteDatabase } from './sqliteDatabase';
+import { attemptOwnerAlive } from './sqliteLiveness';
 import type { SqliteWritePolicy } from './writePolicy';
 
 /**

@@ -2,7 +2,7 @@ import { intakeTransition } from '../../domain/intakeRule';
 import { INSERT_EVENT_SQL } from '../jobRow';
 import type { IntakeLedger } from '../ledger';
 import type { JobState, RecordOutcome, SessionEventInput } from '../ledgerRecords';
-import type { SqliteDatabase } from '../sqliteDatabase';
+import type { SqliteDatabase } from './sqliteDatabase';
 import type { SqliteWritePolicy } from './writePolicy';
 
 /** The SQLite ledger's intake: the intake rule applied in TypeScript, in the group commit. */

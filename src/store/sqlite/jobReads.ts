@@ -1,6 +1,6 @@
 import { eventFromRow, jobFromRow, type EventRow, type JobRow } from '../jobRow';
 import type { JobReadLedger } from '../ledger';
-import type { SqliteDatabase } from '../sqliteDatabase';
+import type { SqliteDatabase } from './sqliteDatabase';
 import type { SqliteWritePolicy } from './writePolicy';
 
 /** The SQLite ledger's reads of jobs and events: at once, outside the group commit. */

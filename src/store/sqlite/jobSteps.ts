@@ -8,8 +8,8 @@ import {
 } from '../jobRow';
 import type { JobStepLedger } from '../ledger';
 import type { JobState, WriteBackTarget } from '../ledgerRecords';
-import type { SqliteDatabase } from '../sqliteDatabase';
-import { sqliteAttempts } from '../sqliteLiveness';
+import type { SqliteDatabase } from './sqliteDatabase';
+import { sqliteAttempts } from './sqliteLiveness';
 import type { SqliteWritePolicy } from './writePolicy';
 
 const OWNED = OWNED_JOB;

@@ -1,6 +1,6 @@
 import type { MaintenanceLedger } from '../ledger';
 import { retentionQueries } from '../retentionQueries';
-import type { SqliteDatabase } from '../sqliteDatabase';
+import type { SqliteDatabase } from './sqliteDatabase';
 import type { SqlPort } from '../sqlPort';
 import type { SqliteWritePolicy } from './writePolicy';
 

@@ -3,8 +3,8 @@ import { INSERT_EVENT_SQL, jobFromRow, type JobRow, OWNED_JOB, RENEW_LEASE } fro
 import type { PermitLifeLedger } from '../ledger';
 import type { JobState, PaymentEventInput, PaymentEventOutcome } from '../ledgerRecords';
 import { SQLITE_PATHS } from '../sqlPort';
-import type { SqliteDatabase } from '../sqliteDatabase';
-import { sqliteAttempts } from '../sqliteLiveness';
+import type { SqliteDatabase } from './sqliteDatabase';
+import { sqliteAttempts } from './sqliteLiveness';
 import type { SqliteWritePolicy } from './writePolicy';
 
 const OWNED = OWNED_JOB;

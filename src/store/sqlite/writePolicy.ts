@@ -1,6 +1,6 @@
-import type { SqliteDatabase } from '../sqliteDatabase';
-import { sqliteStoreError } from '../sqliteDatabase';
-import { sqliteGroupCommit } from '../sqliteGroupCommit';
+import type { SqliteDatabase } from './sqliteDatabase';
+import { sqliteStoreError } from './sqliteDatabase';
+import { sqliteGroupCommit } from './sqliteGroupCommit';
 
 /**
  * How the SQLite ledger's methods reach the database, decided once for all of its groups

@@ -1,16 +1,16 @@
 import { Client, type Pool } from 'pg';
-import { SchemaError } from '../errors';
-import type { Logger } from '../logger';
-import type { Ledger } from './ledger';
-import { operatorQueries } from './operatorQueries';
-import { postgresClaim } from './postgres/claim';
-import { postgresIntake } from './postgres/intake';
-import { jobSignal } from './postgres/jobSignal';
-import { postgresJobReads } from './postgres/jobReads';
-import { postgresJobSteps } from './postgres/jobSteps';
-import { postgresMaintenance } from './postgres/maintenance';
-import { postgresPermitLife } from './postgres/permitLife';
-import { pgQueries } from './postgres/pgQuery';
+import { SchemaError } from '../../errors';
+import type { Logger } from '../../logger';
+import type { Ledger } from '../ledger';
+import { operatorQueries } from '../operatorQueries';
+import { postgresClaim } from './claim';
+import { postgresIntake } from './intake';
+import { jobSignal } from './jobSignal';
+import { postgresJobReads } from './jobReads';
+import { postgresJobSteps } from './jobSteps';
+import { postgresMaintenance } from './maintenance';
+import { postgresPermitLife } from './permitLife';
+import { pgQueries } from './pgQuery';
 import {
   assertPostgresSchema,
   createPool,
@@ -18,8 +18,8 @@ import {
   type PostgresOptions,
 } from './postgresDatabase';
 import { createOwnerSession, shardedOwnerSession } from './postgresOwnerSession';
-import { POSTGRES_PATHS } from './sqlPort';
-import { verificationQueries } from './verificationQueries';
+import { POSTGRES_PATHS } from '../sqlPort';
+import { verificationQueries } from '../verificationQueries';
 
 export const JOBS_CHANNEL = 'adapter_jobs';
 

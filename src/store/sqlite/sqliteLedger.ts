@@ -1,18 +1,18 @@
-import type { Logger } from '../logger';
-import type { Ledger } from './ledger';
-import { operatorQueries } from './operatorQueries';
-import { sqliteClaim } from './sqlite/claim';
-import { sqliteIntake } from './sqlite/intake';
-import { sqliteJobReads } from './sqlite/jobReads';
-import { sqliteJobSteps } from './sqlite/jobSteps';
-import { sqliteMaintenance, sqliteSqlPort } from './sqlite/maintenance';
-import { sqlitePermitLife } from './sqlite/permitLife';
-import { sqliteWritePolicy } from './sqlite/writePolicy';
+import type { Logger } from '../../logger';
+import type { Ledger } from '../ledger';
+import { operatorQueries } from '../operatorQueries';
+import { sqliteClaim } from './claim';
+import { sqliteIntake } from './intake';
+import { sqliteJobReads } from './jobReads';
+import { sqliteJobSteps } from './jobSteps';
+import { sqliteMaintenance, sqliteSqlPort } from './maintenance';
+import { sqlitePermitLife } from './permitLife';
+import { sqliteWritePolicy } from './writePolicy';
 import { startCheckpointer } from './sqliteCheckpointer';
 import { assertSqliteSchema, openSqliteDatabase } from './sqliteDatabase';
 import { attemptOwnerAlive } from './sqliteLiveness';
-import { SQLITE_PATHS } from './sqlPort';
-import { verificationQueries } from './verificationQueries';
+import { SQLITE_PATHS } from '../sqlPort';
+import { verificationQueries } from '../verificationQueries';
 
 /**
  * The embedded ledger: one SQLite file in WAL mode. Several processes may share the file:

@@ -1,7 +1,7 @@
 import type { Client } from 'pg';
-import type { Logger } from '../logger';
-import { attemptLockKey } from './postgres/attemptLock';
-import { ownerConnection, type OwnerConnection } from './postgres/ownerConnection';
+import type { Logger } from '../../logger';
+import { attemptLockKey } from './attemptLock';
+import { ownerConnection, type OwnerConnection } from './ownerConnection';
 import { named, postgresStoreError } from './postgresDatabase';
 
 /**

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { StoreError } from '../errors';
-import { assertSchemaCurrent, loadMigrations } from './migrations';
+import { StoreError } from '../../errors';
+import { assertSchemaCurrent, loadMigrations } from '../migrations';
 
 export type SqliteDatabase = Database.Database;
 

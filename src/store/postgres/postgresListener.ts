@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import type { Logger } from '../logger';
+import type { Logger } from '../../logger';
 
 /**
  * Keeps one connection LISTENing on `channel` and calls `onNotify` for each notification.

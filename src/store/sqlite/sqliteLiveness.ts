@@ -1,4 +1,4 @@
-import { isThisProcess, ownerProcessMayBeAlive, parseOwnerId } from './owner';
+import { isThisProcess, ownerProcessMayBeAlive, parseOwnerId } from '../owner';
 
 /**
  * Which OPSCOM attempts are in flight in this process, for every SQLite ledger it opened: an

@@ -1,6 +1,6 @@
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
-import { StoreError } from '../errors';
-import { assertSchemaCurrent, loadMigrations } from './migrations';
+import { StoreError } from '../../errors';
+import { assertSchemaCurrent, loadMigrations } from '../migrations';
 
 export interface PostgresOptions {
   url: string;

@@ -1,0 +1,79 @@
+import type { Config } from '../config';
+import type { ConsoleDeps } from '../console/consoleDeps';
+import { reachabilityProbe } from '../console/reachability';
+import type { DriverPageDeps } from '../driver/driverRouter';
+import { lookupLimits } from '../driver/lookupLimits';
+import type { Edge } from '../http/edge';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics/metrics';
+import { createReplayService } from '../replay/replayService';
+import type { Ledger } from '../store/ledger';
+import { newOwnerId } from '../store/owner';
+import type { StripeReader } from '../stripe/stripeReader';
+import type { SharedJobDeps } from './sharedJobDeps';
+
+/** What the console and the driver's page are built from. */
+export interface WebParts {
+  config: Config;
+  ledger: Ledger;
+  jobDeps: SharedJobDeps;
+  reader: StripeReader;
+  edge: Edge;
+  metrics: Metrics;
+  /** Tells this process's worker of a job just recorded (nothing in an intake-only process). */
+  onJobRecorded: () => void;
+  now: () => number;
+  logger: Logger;
+}
+
+/** The console's parts: replay's path for its actions, probes of OPSCOM and Stripe. */
+export function consoleDeps(parts: WebParts): ConsoleDeps | undefined {
+  const { config, edge } = parts;
+  if (!config.console) return undefined;
+  return {
+    ledger: parts.ledger,
+    credentials: config.console,
+    replay: createReplayService({
+      job: { ...parts.jobDeps, owner: newOwnerId('console') },
+      reader: parts.reader,
+      livemode: config.stripe.livemode,
+      concurrency: config.worker.concurrency,
+    }),
+    reachability: reachabilityProbe([
+      { name: 'OPSCOM', url: config.opscom.baseUrl },
+      { name: 'Stripe', url: config.stripe.apiUrl ?? new URL('https://api.stripe.com') },
+    ]),
+    pendingAlertMinutes: config.alerts.pendingMinutes,
+    now: parts.now,
+    logger: parts.logger,
+    throttle: edge.loginThrottle,
+    refusals: edge.refusals,
+    bodyBudget: edge.bodyBudget,
+    secure: config.publicUrl?.protocol === 'https:',
+  };
+}
+
+/** The driver's page: the ledger, Stripe's reads, and the worker told of what it records. */
+export function driverPageDeps(parts: WebParts): DriverPageDeps | undefined {
+  const page = parts.config.driverPage;
+  if (!page) return undefined;
+  return {
+    ledger: parts.ledger,
+    reader: parts.reader,
+    livemode: parts.config.stripe.livemode,
+    now: parts.now,
+    onJobRecorded: parts.onJobRecorded,
+    mapping: parts.jobDeps.mapping,
+    operator: page.operator,
+    limits: lookupLimits({
+      perIdMs: 60_000,
+      perAddress: page.lookupsPerAddress,
+      windowMs: 60_000,
+      maxEntries: 50_000,
+    }),
+    waitMs: page.waitMs,
+    maxWaiting: 500,
+    logger: parts.logger,
+    metrics: parts.metrics,
+  };
+}
