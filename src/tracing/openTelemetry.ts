@@ -1,5 +1,6 @@
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -8,6 +9,12 @@ import { httpInstrumentationConfig } from './httpTracing';
 import { activeLogFields, createOtelTracer } from './otelTracer';
 import type { Tracer } from './tracer';
 import type { TracingConfig } from './tracingConfig';
+
+const EXPRESS_LAYERS_UNTRACED = [
+  ExpressLayerType.ROUTER,
+  ExpressLayerType.MIDDLEWARE,
+  ExpressLayerType.REQUEST_HANDLER,
+];
 
 /** The service's name in traces when OTEL_SERVICE_NAME is not set. */
 export const DEFAULT_SERVICE_NAME = 'stripe-opscom-adapter';
@@ -36,6 +43,10 @@ export function startOpenTelemetry(
     logRecordProcessors: [],
     instrumentations: [
       new HttpInstrumentation(httpInstrumentationConfig()),
+      // The route of every request on its server span (`http.route`, the span named after it),
+      // without a span per router layer, middleware or handler: those cost CPU on every
+      // request and say little (docs/performance.md, "Tracing off and on").
+      new ExpressInstrumentation({ ignoreLayersType: EXPRESS_LAYERS_UNTRACED }),
       // Statements inside the adapter's spans only (not the worker's polls); never values.
       new PgInstrumentation({
         requireParentSpan: true,

