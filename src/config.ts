@@ -6,6 +6,8 @@ import { checkZone, parseZoneList } from './domain/zone';
 import type { PermitPolicy } from './domain/permitLife';
 import { ConfigError } from './errors';
 import type { LogLevel } from './logger';
+import { loadSites } from './sites/loadSites';
+import { DEFAULT_SITE_ID, indexSites, type Sites } from './sites/site';
 import { TRACING_VARIABLES } from './tracing/tracingConfig';
 
 export type StoreConfig =
@@ -45,6 +47,16 @@ export interface Config {
     apiUrl: URL | undefined;
     timeoutMs: number;
   };
+  /**
+   * The parking operations served (SITES_FILE), or the one site `default` the OPSCOM_*
+   * variables describe. Each payment's site decides its OPSCOM client, clock, zones, policy.
+   */
+  sites: Sites;
+  /**
+   * OPSCOM settings shared by every site (timeouts, Plate Validation's URL), and the default
+   * site's (the first site's without one) client, token, zone and clock for what is not per
+   * site yet.
+   */
   opscom: {
     apiToken: string;
     baseUrl: URL;
@@ -170,6 +182,14 @@ const trustProxy = optionalText.transform((s, ctx): TrustProxy | undefined => {
   return parts;
 });
 
+// OPSCOM API pages: apiToken is at most 50 letters, digits or dashes.
+const opscomToken = z
+  .string({ error: 'is required (the Push API token from OPSCOM)' })
+  .regex(/^[A-Za-z0-9-]{1,50}$/, 'must be 1–50 letters, digits or dashes');
+const timezone = z
+  .string({ error: 'is required: the IANA zone OPSCOM works in, e.g. America/Toronto' })
+  .refine((s) => IANAZone.isValidZone(s), 'is not a known IANA zone (e.g. America/Toronto)');
+
 const EnvSchema = z.object({
   PORT: intInRange(3000, 0, 65535),
   HTTP_HEADERS_TIMEOUT_MS: intInRange(10_000, 1000, 120_000),
@@ -204,18 +224,11 @@ const EnvSchema = z.object({
   ),
   STRIPE_API_URL: url(),
   STRIPE_TIMEOUT_MS: intInRange(10_000, 100, 120_000),
-  OPSCOM_API_TOKEN: optionalText.pipe(
-    z
-      .string({ error: 'is required (the Push API token from OPSCOM)' })
-      // OPSCOM API pages: apiToken is at most 50 letters, digits or dashes.
-      .regex(/^[A-Za-z0-9-]{1,50}$/, 'must be 1–50 letters, digits or dashes'),
-  ),
+  OPSCOM_API_TOKEN: optionalText.pipe(opscomToken),
   OPSCOM_BASE_URL: url('https://controller.operationscommander.io'),
-  OPSCOM_TIMEZONE: optionalText.pipe(
-    z
-      .string({ error: 'is required: the IANA zone OPSCOM works in, e.g. America/Toronto' })
-      .refine((s) => IANAZone.isValidZone(s), 'is not a known IANA zone (e.g. America/Toronto)'),
-  ),
+  SITES_FILE: optionalText,
+  DEFAULT_SITE: optionalText,
+  OPSCOM_TIMEZONE: optionalText.pipe(timezone),
   OPSCOM_ZONE: zoneText,
   OPSCOM_ZONES: optionalText.transform((s, ctx) => {
     if (s === undefined) return undefined;
@@ -314,6 +327,14 @@ const EnvSchema = z.object({
   }),
 });
 
+// With SITES_FILE each site names its own token's variable and its clock.
+const SitesEnvSchema = EnvSchema.extend({
+  OPSCOM_API_TOKEN: optionalText.pipe(opscomToken.optional()),
+  OPSCOM_TIMEZONE: optionalText.pipe(timezone.optional()),
+});
+
+type Env = z.infer<typeof SitesEnvSchema>;
+
 /**
  * Every variable the adapter reads (.env.example and the README document each); the OTEL_*
  * ones are read before the others, by start-up's first step (tracing/tracingConfig.ts).
@@ -328,7 +349,7 @@ export const CONFIG_VARIABLES: readonly string[] = [
  * naming its variable. Nothing else in the code reads process.env.
  */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
-  const parsed = EnvSchema.safeParse(env);
+  const parsed = (env['SITES_FILE']?.trim() ? SitesEnvSchema : EnvSchema).safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`);
     throw new ConfigError(problems);
@@ -355,7 +376,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     problems.push(`OPSCOM_ZONE "${e.OPSCOM_ZONE}" is not one of OPSCOM_ZONES`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  const policy: PermitPolicy = {
+    onFullRefund: e.ON_FULL_REFUND,
+    onPartialRefund: e.ON_PARTIAL_REFUND,
+    onDispute: e.ON_DISPUTE,
+  };
+  const sites = sitesOf(e, env, policy);
+  const main = sites.byId.get(sites.defaultId ?? '') ?? sites.list[0];
+  if (!main) throw new ConfigError(['SITES_FILE lists no site']);
   return {
+    sites,
     port: e.PORT,
     http: {
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
@@ -374,14 +404,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       timeoutMs: e.STRIPE_TIMEOUT_MS,
     },
     opscom: {
-      apiToken: e.OPSCOM_API_TOKEN,
-      baseUrl: e.OPSCOM_BASE_URL ?? new URL('https://controller.operationscommander.io'),
-      timezone: e.OPSCOM_TIMEZONE,
-      defaultZone: e.OPSCOM_ZONE,
-      zones: e.OPSCOM_ZONES,
+      apiToken: main.opscom.apiToken,
+      baseUrl: main.opscom.baseUrl,
+      timezone: main.opscom.timezone,
+      defaultZone: main.opscom.defaultZone,
+      zones: main.opscom.zones,
       timeoutMs: e.OPSCOM_TIMEOUT_MS,
       graceMs: e.OPSCOM_GRACE_MS,
-      client: e.OPSCOM_CLIENT,
+      client: main.opscom.client,
       validateUrl:
         e.OPSCOM_VALIDATE_URL ?? new URL('https://service.ops-com.com/api/v1/validate/plate'),
     },
@@ -394,11 +424,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
             perSecond: e.OPSCOM_VERIFY_PER_SECOND,
           },
     maxPermitDuration: e.MAX_PERMIT_DURATION,
-    policy: {
-      onFullRefund: e.ON_FULL_REFUND,
-      onPartialRefund: e.ON_PARTIAL_REFUND,
-      onDispute: e.ON_DISPUTE,
-    },
+    policy: main.policy,
     store:
       e.DATABASE_URL === undefined
         ? { kind: 'sqlite', sqlitePath: e.SQLITE_PATH }
@@ -433,6 +459,47 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
             lookupsPerAddress: e.DRIVER_PAGE_LOOKUPS_PER_MINUTE,
           },
   };
+}
+
+/**
+ * SITES_FILE's sites, or the one site `default` the OPSCOM_* variables describe (today's
+ * single-site configuration, unchanged).
+ */
+function sitesOf(e: Env, env: NodeJS.ProcessEnv, policy: PermitPolicy): Sites {
+  const baseUrl = e.OPSCOM_BASE_URL ?? new URL('https://controller.operationscommander.io');
+  if (e.SITES_FILE !== undefined) {
+    return loadSites(
+      e.SITES_FILE,
+      env,
+      { baseUrl, client: e.OPSCOM_CLIENT, policy },
+      e.DEFAULT_SITE,
+    );
+  }
+  if (e.DEFAULT_SITE !== undefined && e.DEFAULT_SITE !== DEFAULT_SITE_ID) {
+    throw new ConfigError([
+      `DEFAULT_SITE "${e.DEFAULT_SITE}" names a site, but SITES_FILE is not set (without it the one site is "${DEFAULT_SITE_ID}")`,
+    ]);
+  }
+  // EnvSchema requires both without SITES_FILE.
+  const apiToken = e.OPSCOM_API_TOKEN ?? '';
+  const timezone = e.OPSCOM_TIMEZONE ?? '';
+  const site = {
+    id: DEFAULT_SITE_ID,
+    name: undefined,
+    stripeAccount: undefined,
+    opscom: {
+      baseUrl,
+      client: e.OPSCOM_CLIENT,
+      apiToken,
+      tokenEnv: 'OPSCOM_API_TOKEN',
+      timezone,
+      defaultZone: e.OPSCOM_ZONE,
+      zones: e.OPSCOM_ZONES,
+    },
+    policy,
+    alertWebhookUrl: undefined,
+  };
+  return indexSites([site], DEFAULT_SITE_ID);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '../../src/config';
 import { siteOf } from '../../src/domain/siteOf';
 import { ConfigError } from '../../src/errors';
 import { loadSites, type SiteDefaults } from '../../src/sites/loadSites';
@@ -171,5 +172,53 @@ describe("a payment's site", () => {
       ok: false,
       reason: expect.stringContaining('no DEFAULT_SITE') as unknown,
     });
+  });
+});
+
+describe('the configuration', () => {
+  const base = {
+    STRIPE_SECRET_KEY: 'sk_test_adapter',
+    STRIPE_WEBHOOK_SECRET: 'whsec_test',
+  };
+
+  it('without SITES_FILE is one site, `default`, from the OPSCOM_* variables', () => {
+    const config = loadConfig({
+      ...base,
+      OPSCOM_API_TOKEN: 'env-token',
+      OPSCOM_TIMEZONE: 'America/Toronto',
+      OPSCOM_ZONE: 'Lot 4',
+      ON_FULL_REFUND: 'end',
+    });
+    expect(config.sites.list.map((s) => s.id)).toEqual(['default']);
+    expect(config.sites.defaultId).toBe('default');
+    expect(config.sites.byId.get('default')).toMatchObject({
+      opscom: { apiToken: 'env-token', timezone: 'America/Toronto', defaultZone: 'Lot 4' },
+      policy: { onFullRefund: 'end' },
+    });
+  });
+
+  it('with SITES_FILE needs no OPSCOM_API_TOKEN or OPSCOM_TIMEZONE, and reads the sites', () => {
+    const config = loadConfig({
+      ...base,
+      ...env,
+      SITES_FILE: fileWith({ sites: [north, east] }),
+      DEFAULT_SITE: 'east',
+    });
+    expect(config.sites.list.map((s) => s.id)).toEqual(['north', 'east']);
+    expect(config.opscom.apiToken).toBe('east-token-2');
+    expect(config.opscom.timezone).toBe('America/Halifax');
+  });
+
+  it('refuses DEFAULT_SITE without SITES_FILE, and still needs the token without it', () => {
+    expect(
+      problemsOf(() =>
+        loadConfig({ ...base, OPSCOM_API_TOKEN: 't', OPSCOM_TIMEZONE: 'UTC', DEFAULT_SITE: 'x' }),
+      ),
+    ).toEqual([
+      'DEFAULT_SITE "x" names a site, but SITES_FILE is not set (without it the one site is "default")',
+    ]);
+    expect(problemsOf(() => loadConfig({ ...base, OPSCOM_TIMEZONE: 'UTC' }))).toEqual([
+      'OPSCOM_API_TOKEN is required (the Push API token from OPSCOM)',
+    ]);
   });
 });
