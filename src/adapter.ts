@@ -63,12 +63,19 @@ export async function startAdapter(
       ? { loginThrottleClients: overrides.loginThrottleClients }
       : {}),
   });
-  const services = jobServices(config);
-  const token = watchOpscomToken(instrumentOpscom(services.opscom, metrics), now);
+  // Every site's OPSCOM calls counted and watched for a refused token (the alerts read the
+  // default site's watch; per-site token alerts are not built yet).
+  const tokens = new Map<string, ReturnType<typeof watchOpscomToken>>();
+  const services = jobServices(config, (client, site) => {
+    const watched = watchOpscomToken(instrumentOpscom(client, metrics), now);
+    tokens.set(site.id, watched);
+    return watched.client;
+  });
+  const token = tokens.get(config.sites.defaultId ?? '') ?? [...tokens.values()][0];
+  if (!token) throw new Error('no site configured');
   const jobDeps = {
     ledger,
     ...services,
-    opscom: token.client,
     stripe: instrumentStripe(services.stripe, metrics),
     metrics,
     now,

@@ -7,6 +7,7 @@ import type { OpscomClient } from '../opscom/opscomClient';
 import type { JobRunLedger } from '../store/callerLedgers';
 import type { Job, LeaseRef } from '../store/ledger';
 import type { StripeWriteBack } from '../stripe/stripeWriteBack';
+import type { SiteRouter } from './siteRouter';
 
 export interface JobDeps {
   ledger: JobRunLedger;
@@ -23,6 +24,11 @@ export interface JobDeps {
   /** Wait before the next try (default timing/backoff.ts); tests pass a short one. */
   retryDelay?: (kind: 'transient' | 'operator', attempt: number) => number;
   metrics?: Metrics;
+  /**
+   * Each job's site's OPSCOM client, mapping and policy (several sites); without it every job
+   * runs with `opscom`, `mapping` and `policy` above.
+   */
+  sites?: SiteRouter;
 }
 
 /** What the worker hears from a job while it runs. */

@@ -40,13 +40,17 @@ export function processJob(
 
 async function runJob(
   job: Job | ClaimedJob,
-  deps: JobDeps,
+  jobDeps: JobDeps,
   hooks: JobHooks,
   span: ActiveSpan,
 ): Promise<void> {
+  // The job's site's OPSCOM client, mapping and policy; a job of no site fails as unmappable.
+  const routed = jobDeps.sites?.forJob(job);
+  const deps = routed?.ok ? { ...jobDeps, ...routed.services } : jobDeps;
   let current: Job | undefined = job;
   // The permit mapped at the first step; each step hands on the mapping of the job it leaves.
-  let desired: MappingResult | undefined;
+  let desired: MappingResult | undefined =
+    routed && !routed.ok ? { kind: 'invalid', reasons: [routed.reason] } : undefined;
   // A claimed job brings its payment's facts; others (replay's) are read here.
   const claimed = 'paymentFacts' in job ? job : undefined;
   let facts: PaymentFacts | undefined = claimed?.paymentFacts;
