@@ -13,4 +13,10 @@ export interface SessionSnapshot {
   /** Checkout custom fields, reduced to key → entered value. */
   customFields: Record<string, string>;
   paymentIntentId: string | null;
+  /**
+   * The connected account (`acct_…`) the session belongs to, from its Connect event's
+   * `account`: every later Stripe call about it is made as that account. Null or absent: the
+   * platform's own session (absent too from snapshots stored before Connect was read).
+   */
+  stripeAccount?: string | null;
 }

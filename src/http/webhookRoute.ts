@@ -1,5 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type Stripe from 'stripe';
+import type { SiteDirectory } from '../domain/siteOf';
 import { RequestRefusedError, describeError } from '../errors';
 import { recordStripeEvent } from '../intake/recordStripeEvent';
 import type { Logger } from '../logger';
@@ -29,6 +30,8 @@ export interface WebhookRouteDeps {
   bodyBudget: BodyBudget;
   /** Record an alert for each failed refund (ALERT_WEBHOOK_URL is set). */
   alertRefundFailures?: boolean;
+  /** The configured sites, from which intake decides each payment's site; absent: one site. */
+  sites?: SiteDirectory | undefined;
 }
 
 /** Stripe's events are small; 1 MiB leaves room for big sessions and refuses abuse. */
@@ -76,6 +79,7 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
         now: receivedAt,
         alertRefundFailures: deps.alertRefundFailures === true,
         traceContext: span.traceparent,
+        sites: deps.sites,
       });
       span.addEvent('recorded');
       span.setAttributes({

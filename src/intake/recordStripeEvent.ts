@@ -1,5 +1,6 @@
 import { alertText } from '../domain/alertText';
 import { classifySessionEvent, isSessionEventType } from '../domain/classifyEvent';
+import type { SiteDirectory } from '../domain/siteOf';
 import type { WebhookLedger } from '../store/callerLedgers';
 import type { IgnoredEventInput } from '../store/ledger';
 import {
@@ -8,6 +9,7 @@ import {
   type PaymentEventType,
 } from '../stripe/paymentEventPayload';
 import { toSessionSnapshot, type EventEnvelope } from '../stripe/sessionPayload';
+import { siteOfSession, withStripeAccount } from './sessionSite';
 
 export type IntakeOutcome =
   | { status: 'ignored_type' }
@@ -40,6 +42,8 @@ export interface IntakeContext {
   alertRefundFailures?: boolean;
   /** The webhook span's traceparent, stored with the job the event makes due (tracing on). */
   traceContext?: string | undefined;
+  /** The configured sites (SITES_FILE): a session's site is decided from them. Absent: one site. */
+  sites?: SiteDirectory | undefined;
 }
 
 /**
@@ -67,20 +71,22 @@ export async function recordStripeEvent(
     return { status: 'invalid_payload', sessionId, reason: parsed.reason };
   }
 
-  const action = classifySessionEvent(event.type, parsed.session.paymentStatus);
+  const session = withStripeAccount(parsed.session, event);
+  const action = classifySessionEvent(event.type, session.paymentStatus);
   const outcome = await ctx.ledger.recordSessionEvent({
     eventId: event.id,
     eventType: event.type,
     eventCreated: event.created,
     action,
-    session: parsed.session,
+    session,
     receivedAt: ctx.now,
     traceContext: ctx.traceContext,
+    site: siteOfSession(session, ctx.sites),
   });
-  if (outcome.event === 'duplicate') return { status: 'duplicate', sessionId: parsed.session.id };
+  if (outcome.event === 'duplicate') return { status: 'duplicate', sessionId: session.id };
   return {
     status: 'recorded',
-    sessionId: parsed.session.id,
+    sessionId: session.id,
     job: outcome.job,
     jobState: outcome.state,
   };

@@ -3,7 +3,8 @@ import type { PaymentFacts } from '../domain/paymentFacts';
 import type { LivePermit } from '../domain/permitLife';
 import type { PermitRequest, PermitResult } from '../domain/permit';
 import type { SessionSnapshot } from '../domain/sessionSnapshot';
-import type { ClaimedJob, EventRecord, Job, JobState, LeaseRef } from './ledger';
+import { DEFAULT_SITE_ID } from '../sites/site';
+import type { ClaimedJob, EventRecord, Job, JobState, LeaseRef, SessionEventInput } from './ledger';
 
 /** A jobs row as the database returns it (SQLite: integers for booleans). */
 export interface JobRow {
@@ -33,6 +34,8 @@ export interface JobRow {
   live_json: string | null;
   revision: number;
   trace_context: string | null;
+  /** Absent only from a test's hand-made row (the column came with migration sqlite 010, pg 013). */
+  site?: string | null;
   created_at: number | string;
   updated_at: number | string;
 }
@@ -96,6 +99,7 @@ export function jobFromRow(row: JobRow): Job {
     revision: Number(row.revision),
     // Absent from rows read before the column existed (a test's hand-made row).
     traceContext: row.trace_context ?? null,
+    site: row.site === undefined ? DEFAULT_SITE_ID : row.site,
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
   };
@@ -129,6 +133,7 @@ export const JOB_COLUMNS = [
   'live_json',
   'revision',
   'trace_context',
+  'site',
   'created_at',
   'updated_at',
 ] as const;
@@ -162,9 +167,15 @@ export function jobToParams(job: Job, booleanAs: 'integer' | 'boolean'): Record<
     live_json: job.live === null ? null : JSON.stringify(job.live),
     revision: job.revision,
     trace_context: job.traceContext,
+    site: job.site,
     created_at: job.createdAt,
     updated_at: job.updatedAt,
   };
+}
+
+/** The site a session event stores with the job it creates: undefined is the default site. */
+export function siteParam(input: Pick<SessionEventInput, 'site'>): string | null {
+  return input.site === undefined ? DEFAULT_SITE_ID : input.site;
 }
 
 /** INSERT of a whole job; `onConflict` decides what a concurrent insert of the same session does. */
@@ -271,6 +282,8 @@ export function emptyJob(sessionId: string, now: number): Job {
     live: null,
     revision: 0,
     traceContext: null,
+    // One-site configurations' site; a creator that knows the payment's site sets its own.
+    site: DEFAULT_SITE_ID,
     createdAt: now,
     updatedAt: now,
   };

@@ -58,6 +58,11 @@ export interface Job {
    * driver's page, a refund): each attempt's span links to it. Null with tracing off.
    */
   traceContext: string | null;
+  /**
+   * The site the payment belongs to (src/sites), decided once at intake and never changed by
+   * later events; null when no configured site matched (the worker fails the job, saying why).
+   */
+  site: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -72,6 +77,11 @@ export interface SessionEventInput {
   receivedAt: number;
   /** The recording span's traceparent, stored with a job it creates or makes due. */
   traceContext?: string | undefined;
+  /**
+   * The payment's site, stored with a job it creates (a job's site never changes): undefined
+   * is the default site (one-site configurations); null, no configured site matched.
+   */
+  site?: string | null | undefined;
 }
 
 export interface IgnoredEventInput {

@@ -7,6 +7,11 @@ export const EventEnvelope = z.object({
   type: z.string().min(1),
   created: z.number().int(),
   livemode: z.boolean(),
+  /**
+   * Set on an event from a connected account delivered to a Connect endpoint (`acct_…`).
+   * Read leniently: a malformed value must not turn a signed event into a refusal.
+   */
+  account: z.string().nullish(),
   data: z.object({ object: z.record(z.string(), z.unknown()) }),
 });
 export type EventEnvelope = z.infer<typeof EventEnvelope>;

@@ -1,5 +1,5 @@
 import { StoreError } from '../../errors';
-import { INSERT_EVENT_SQL } from '../jobRow';
+import { INSERT_EVENT_SQL, siteParam } from '../jobRow';
 import type { IntakeLedger } from '../ledger';
 import type { JobState, RecordOutcome, SessionEventInput } from '../ledgerRecords';
 import type { PgQuery } from './pgQuery';
@@ -61,6 +61,8 @@ function toBatchItem(input: SessionEventInput): Record<string, unknown> {
     paidAt: paid ? input.eventCreated : null,
     now: input.receivedAt,
     traceContext: input.traceContext ?? null,
+    // Stored only by the item that creates the job (migrations/postgres/013_site.sql).
+    site: siteParam(input),
   };
 }
 

@@ -1,5 +1,5 @@
 import { intakeTransition } from '../../domain/intakeRule';
-import { INSERT_EVENT_SQL } from '../jobRow';
+import { INSERT_EVENT_SQL, siteParam } from '../jobRow';
 import type { IntakeLedger } from '../ledger';
 import type { JobState, RecordOutcome, SessionEventInput } from '../ledgerRecords';
 import type { SqliteDatabase } from './sqliteDatabase';
@@ -40,8 +40,9 @@ function sessionEventRecorder(
     'SELECT state FROM jobs WHERE session_id = ?',
   );
   const insertJob = db.prepare(`
-    INSERT INTO jobs (session_id, state, livemode, session_json, paid_event_id, paid_at, next_run_at, created_at, updated_at, trace_context)
-    VALUES (@sessionId, @state, @livemode, @sessionJson, @paidEventId, @paidAt, @now, @now, @now, @traceContext)`);
+    INSERT INTO jobs (session_id, state, livemode, session_json, paid_event_id, paid_at, next_run_at, created_at, updated_at, trace_context, site)
+    VALUES (@sessionId, @state, @livemode, @sessionJson, @paidEventId, @paidAt, @now, @now, @now, @traceContext, @site)`);
+  // The site is the creating event's alone: advancing a waiting job leaves it as it is.
   const advanceWaitingJob = db.prepare(`
     UPDATE jobs SET state = @state, session_json = @sessionJson, paid_event_id = @paidEventId,
       paid_at = @paidAt, next_run_at = @now, updated_at = @now,
@@ -73,6 +74,7 @@ function sessionEventRecorder(
       paidAt: paid ? input.eventCreated : null,
       now: input.receivedAt,
       traceContext: input.traceContext ?? null,
+      site: siteParam(input),
     };
     if (effect.job === 'created') insertJob.run(params);
     if (effect.job === 'updated') advanceWaitingJob.run(params);
