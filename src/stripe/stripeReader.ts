@@ -34,12 +34,19 @@ export interface StripeReader {
   sessionsOfPaymentIntent: (paymentIntentId: string) => Promise<Page>;
 }
 
-export function createStripeReader(stripe: Stripe): StripeReader {
+/**
+ * The reads, as the platform (no `stripeAccount`: its own objects, requests unchanged) or as
+ * one connected account (acct_…): then every request carries `Stripe-Account`, since Stripe
+ * finds a connected account's sessions, PaymentIntents and events only under that header.
+ */
+export function createStripeReader(stripe: Stripe, stripeAccount?: string | null): StripeReader {
+  const options: Stripe.RequestOptions | undefined = stripeAccount ? { stripeAccount } : undefined;
+  const on = stripeAccount ? ` on connected account ${stripeAccount}` : '';
   const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
     } catch (err) {
-      throw toStripeApiError(what, err);
+      throw toStripeApiError(`${what}${on}`, err);
     }
   };
   const page = (list: { data: unknown[]; has_more: boolean }): Page => ({
@@ -47,53 +54,68 @@ export function createStripeReader(stripe: Stripe): StripeReader {
     hasMore: list.has_more,
   });
   const after = (id: string | undefined) => (id === undefined ? {} : { starting_after: id });
+  const listEvents = async (types: readonly string[], range: CreatedRange, from?: string) =>
+    page(
+      await call('list of events', () =>
+        stripe.events.list(
+          { types: [...types], created: range, limit: 100, ...after(from) },
+          options,
+        ),
+      ),
+    );
   return {
     retrieveSession: (id) =>
-      call(`read of Checkout Session ${id}`, () => stripe.checkout.sessions.retrieve(id)),
-    retrieveEvent: (id) => call(`read of event ${id}`, () => stripe.events.retrieve(id)),
+      call(`read of Checkout Session ${id}`, () =>
+        stripe.checkout.sessions.retrieve(id, undefined, options),
+      ),
+    retrieveEvent: (id) =>
+      call(`read of event ${id}`, () => stripe.events.retrieve(id, undefined, options)),
     retrievePaymentIntent: (id) =>
       call(`read of PaymentIntent ${id}`, () =>
-        stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] }),
+        stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] }, options),
       ),
-    listSessionEvents: async (range, startingAfter) =>
-      page(
-        await call('list of events', () =>
-          stripe.events.list({
-            types: [...SESSION_EVENT_TYPES],
-            created: range,
-            limit: 100,
-            ...after(startingAfter),
-          }),
-        ),
-      ),
-    listPaymentEvents: async (range, startingAfter) =>
-      page(
-        await call('list of events', () =>
-          stripe.events.list({
-            types: [...PAYMENT_EVENT_TYPES],
-            created: range,
-            limit: 100,
-            ...after(startingAfter),
-          }),
-        ),
-      ),
+    listSessionEvents: (range, startingAfter) =>
+      listEvents(SESSION_EVENT_TYPES, range, startingAfter),
+    listPaymentEvents: (range, startingAfter) =>
+      listEvents(PAYMENT_EVENT_TYPES, range, startingAfter),
     sessionsOfPaymentIntent: async (paymentIntentId) =>
       page(
         await call('list of Checkout Sessions by PaymentIntent', () =>
-          stripe.checkout.sessions.list({ payment_intent: paymentIntentId, limit: 10 }),
+          stripe.checkout.sessions.list({ payment_intent: paymentIntentId, limit: 10 }, options),
         ),
       ),
     listCompleteSessions: async (range, startingAfter) =>
       page(
         await call('list of Checkout Sessions', () =>
-          stripe.checkout.sessions.list({
-            status: 'complete',
-            created: range,
-            limit: 100,
-            ...after(startingAfter),
-          }),
+          stripe.checkout.sessions.list(
+            { status: 'complete', created: range, limit: 100, ...after(startingAfter) },
+            options,
+          ),
         ),
       ),
+  };
+}
+
+/**
+ * One reader per account, made once and kept (the platform's for null, undefined or ''): the
+ * caller names the account an object belongs to (an event's `account`, a job's snapshot).
+ * `around` wraps each reader once as it is made (replay's pacing, shared by all accounts).
+ * The accounts are the platform's operators, few, so the cache is not bounded.
+ */
+export function stripeReaders(
+  stripe: Stripe,
+  around: (reader: StripeReader) => StripeReader = (reader) => reader,
+): (account?: string | null) => StripeReader {
+  const platform = around(createStripeReader(stripe));
+  const byAccount = new Map<string, StripeReader>();
+  return (account) => {
+    if (!account) return platform;
+    let reader = byAccount.get(account);
+    if (reader === undefined) {
+      reader = around(createStripeReader(stripe, account));
+      byAccount.set(account, reader);
+    }
+    return reader;
   };
 }
 

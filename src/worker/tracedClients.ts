@@ -19,22 +19,38 @@ export function tracedOpscom(client: OpscomClient): OpscomClient {
   );
 }
 
+/** The span's attributes: the object, and the connected account when it is one's. */
+function stripeAttributes(
+  idKey: string,
+  id: string,
+  stripeAccount: string | null | undefined,
+): Record<string, string> {
+  return stripeAccount ? { [idKey]: id, 'stripe.account': stripeAccount } : { [idKey]: id };
+}
+
 /** The Stripe write-backs, each in a span named after stripe-node's method. */
 export function tracedStripeWriteBack(writeBack: StripeWriteBack): StripeWriteBack {
   const tracer = getTracer();
   if (!tracer.enabled) return writeBack;
   return {
-    updateSession: (sessionId, ...rest) =>
+    updateSession: (sessionId, metadata, idempotencyKey, stripeAccount) =>
       tracer.inSpan(
         'stripe checkout.sessions.update',
-        peerCallSpan('stripe', { 'stripe.checkout_session.id': sessionId }),
-        () => writeBack.updateSession(sessionId, ...rest),
+        peerCallSpan(
+          'stripe',
+          stripeAttributes('stripe.checkout_session.id', sessionId, stripeAccount),
+        ),
+        () => writeBack.updateSession(sessionId, metadata, idempotencyKey, stripeAccount),
       ),
-    updatePaymentIntent: (paymentIntentId, ...rest) =>
+    updatePaymentIntent: (paymentIntentId, metadata, idempotencyKey, stripeAccount) =>
       tracer.inSpan(
         'stripe paymentIntents.update',
-        peerCallSpan('stripe', { 'stripe.payment_intent.id': paymentIntentId }),
-        () => writeBack.updatePaymentIntent(paymentIntentId, ...rest),
+        peerCallSpan(
+          'stripe',
+          stripeAttributes('stripe.payment_intent.id', paymentIntentId, stripeAccount),
+        ),
+        () =>
+          writeBack.updatePaymentIntent(paymentIntentId, metadata, idempotencyKey, stripeAccount),
       ),
   };
 }

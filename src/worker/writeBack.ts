@@ -37,9 +37,11 @@ export async function writeBack(held: HeldJob, live: WrittenPermit): Promise<Job
     return state;
   };
   let state: JobState | undefined;
-  const session = () => deps.stripe.updateSession(job.sessionId, metadata, key('session'));
+  // A connected account's session and PaymentIntent are found only under its Stripe-Account.
+  const account = job.session.stripeAccount ?? undefined;
+  const session = () => deps.stripe.updateSession(job.sessionId, metadata, key('session'), account);
   const paymentIntent = (id: string) =>
-    deps.stripe.updatePaymentIntent(id, metadata, key('payment_intent'));
+    deps.stripe.updatePaymentIntent(id, metadata, key('payment_intent'), account);
   if (job.sessionWrittenAt === null && paymentIntentId !== null && piPending) {
     // Side by side: each write is keyed and recorded, so one that fails alone is done again
     // alone (the other, recorded, is not).
