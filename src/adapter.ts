@@ -109,6 +109,7 @@ export async function startAdapter(
       ledger,
       webhooks: stripe.webhooks,
       webhookSecrets: config.stripe.webhookSecrets,
+      sites: config.sites,
       livemode: config.stripe.livemode,
       logger,
       now,

@@ -63,6 +63,7 @@ export function driverPageDeps(parts: WebParts): DriverPageDeps | undefined {
     livemode: parts.config.stripe.livemode,
     now: parts.now,
     onJobRecorded: parts.onJobRecorded,
+    sites: parts.config.sites,
     mapping: parts.jobDeps.mapping,
     operator: page.operator,
     limits: lookupLimits({

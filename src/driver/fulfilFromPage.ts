@@ -1,5 +1,7 @@
 import { classifySessionEvent } from '../domain/classifyEvent';
+import type { SiteDirectory } from '../domain/siteOf';
 import { StripeApiError } from '../errors';
+import { siteOfSession } from '../intake/sessionSite';
 import type { DriverLedger } from '../store/callerLedgers';
 import type { Job } from '../store/ledger';
 import { chargeTime, readCheckoutSession } from '../stripe/sessionPayload';
@@ -13,6 +15,8 @@ export interface PageFulfilmentDeps {
   now: () => number;
   /** A job was recorded: this process's worker can start it at once. */
   onJobRecorded?: () => void;
+  /** The configured sites: a session recorded here gets its site as its webhook would. */
+  sites?: SiteDirectory | undefined;
 }
 
 export type PageFulfilment =
@@ -71,6 +75,7 @@ export async function fulfilFromPage(
     session,
     receivedAt: now,
     traceContext,
+    site: siteOfSession(session, deps.sites),
   });
   if (outcome.event === 'recorded' && outcome.job !== 'unchanged') deps.onJobRecorded?.();
   const job = await deps.ledger.getJob(session.id);

@@ -2,7 +2,7 @@ import type { MappingOptions } from '../domain/mapSession';
 import type { PermitPolicy } from '../domain/permitLife';
 import { siteOf } from '../domain/siteOf';
 import type { OpscomClient } from '../opscom/opscomClient';
-import type { Sites } from '../sites/site';
+import { DEFAULT_SITE_ID, type Sites } from '../sites/site';
 import type { Job } from '../store/ledger';
 
 /** What a job of one site runs with: that site's OPSCOM client, clock and zones, and policy. */
@@ -42,7 +42,10 @@ export function createSiteRouter(
         if (!decided.ok) return decided;
         siteId = decided.siteId;
       }
-      const services = servicesOf(siteId);
+      // Jobs from before the sites file belong to 'default': the default site, if it has no such id.
+      const services =
+        servicesOf(siteId) ??
+        (siteId === DEFAULT_SITE_ID && sites.defaultId ? servicesOf(sites.defaultId) : undefined);
       if (!services) {
         return { ok: false, reason: `site "${siteId}" is not in the configuration (SITES_FILE)` };
       }

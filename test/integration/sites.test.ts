@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DateTime } from 'luxon';
+import { toOpscomTime } from '../../src/domain/localTime';
+import { startOpscomSimulator, type OpscomSimulator } from '../../tools/simulators/opscomSimulator';
+import { startHarness, type Harness } from '../support/harness';
+import { harnessStores } from '../support/ledgerStores';
+import { makeEvent, makeSession } from '../support/stripeFixtures';
+
+// Several sites in one adapter (SITES_FILE): each payment goes to its site's OPSCOM client,
+// with its site's clock and zone; a payment of no site fails, saying why.
+describe.each(harnessStores)('sites on the %s ledger', (_name, storeEnv) => {
+  let h: Harness;
+  let north: OpscomSimulator;
+  let east: OpscomSimulator;
+  let dir: string;
+
+  beforeEach(async () => {
+    north = await startOpscomSimulator({ apiToken: 'north-token', client: 'OC-NORTH' });
+    east = await startOpscomSimulator({
+      apiToken: 'east-token',
+      client: 'OC-EAST',
+      timezone: 'America/Halifax',
+    });
+    dir = mkdtempSync(join(tmpdir(), 'sites-'));
+    const sitesFile = join(dir, 'sites.json');
+    writeFileSync(
+      sitesFile,
+      JSON.stringify({
+        sites: [
+          {
+            id: 'north',
+            stripeAccount: 'acct_1NorthCampus',
+            opscom: {
+              baseUrl: north.url,
+              client: 'OC-NORTH',
+              tokenEnv: 'NORTH_TOKEN',
+              timezone: 'America/Toronto',
+              zone: 'Lot N',
+            },
+          },
+          {
+            id: 'east',
+            opscom: {
+              baseUrl: east.url,
+              client: 'OC-EAST',
+              tokenEnv: 'EAST_TOKEN',
+              timezone: 'America/Halifax',
+              zone: 'Lot E',
+            },
+          },
+        ],
+      }),
+    );
+    h = await startHarness({
+      ...(await storeEnv()),
+      SITES_FILE: sitesFile,
+      NORTH_TOKEN: 'north-token',
+      EAST_TOKEN: 'east-token',
+    });
+  });
+  afterEach(async () => {
+    await h?.close();
+    await north?.close();
+    await east?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const paid = (metadata: Record<string, string>, account?: string) => {
+    const session = makeSession({ metadata: { plate: 'ABC 123', duration: '120', ...metadata } });
+    const event = makeEvent('checkout.session.completed', session);
+    // Stripe has the session: the platform's, or the connected account's.
+    (account ? h.stripe.account(account) : h.stripe).addSession(session);
+    return { session, event: account ? { ...event, account } : event };
+  };
+
+  it("sends each payment to its own site's OPSCOM client, in its site's time", async () => {
+    const byMetadata = paid({ site: 'east', plate: 'EAST 1' });
+    const byAccount = paid({ plate: 'NORTH 1' }, 'acct_1NorthCampus');
+    expect((await h.post(byMetadata.event)).status).toBe(200);
+    expect((await h.post(byAccount.event)).status).toBe(200);
+    const eastJob = await h.waitForJob(byMetadata.session.id, ['done']);
+    const northJob = await h.waitForJob(byAccount.session.id, ['done']);
+
+    expect(eastJob.site).toBe('east');
+    expect(northJob.site).toBe('north');
+    const plates = (sim: OpscomSimulator) => [...sim.permits.values()].map((p) => p.plate);
+    expect(plates(east)).toEqual(['EAST1']);
+    expect(plates(north)).toEqual(['NORTH1']);
+    expect(plates(h.opscom)).toEqual([]);
+    expect(east.received.every((r) => r.tokenValid)).toBe(true);
+    expect(north.received.every((r) => r.tokenValid)).toBe(true);
+
+    // The connected account's write-backs are made as that account; the platform's, as itself.
+    const accounts = (sessionId: string) =>
+      h.stripe.received
+        .filter((r) => r.path.includes(sessionId))
+        .map((r) => r.stripeAccount ?? 'platform');
+    expect(accounts(byAccount.session.id)).toEqual(['acct_1NorthCampus']);
+    expect(accounts(byMetadata.session.id)).toEqual(['platform']);
+
+    const startOf = (created: number, zone: string) =>
+      toOpscomTime(DateTime.fromSeconds(created), zone);
+    const eastPermit = [...east.permits.values()][0];
+    const northPermit = [...north.permits.values()][0];
+    expect(eastPermit).toMatchObject({
+      zone: 'Lot E',
+      startTime: startOf(byMetadata.event.created as number, 'America/Halifax'),
+    });
+    expect(northPermit).toMatchObject({
+      zone: 'Lot N',
+      startTime: startOf(byAccount.event.created as number, 'America/Toronto'),
+    });
+  });
+
+  it('fails a payment no site matches, saying why, and calls no OPSCOM', async () => {
+    const unknownSite = paid({ site: 'south' });
+    const noSite = paid({});
+    const unknownAccount = paid({}, 'acct_1Elsewhere');
+    for (const p of [unknownSite, noSite, unknownAccount]) {
+      expect((await h.post(p.event)).status).toBe(200);
+    }
+    const failed = await Promise.all(
+      [unknownSite, noSite, unknownAccount].map((p) => h.waitForJob(p.session.id, ['failed'])),
+    );
+    expect(failed.map((job) => job.lastError)).toEqual([
+      'cannot map session to a permit: metadata.site "south" is not a configured site',
+      'cannot map session to a permit: the payment names no site (no connected account, no metadata.site) and no DEFAULT_SITE is set',
+      'cannot map session to a permit: the event comes from connected account acct_1Elsewhere, which no site has as its stripeAccount (SITES_FILE)',
+    ]);
+    expect(failed.map((job) => job.site)).toEqual([null, null, null]);
+    expect(north.received.length + east.received.length + h.opscom.received.length).toBe(0);
+  });
+});
