@@ -58,9 +58,16 @@ export interface ClaimLedger {
    * Takes the pending job due first whose lease is free, leasing it to `owner`. A job whose
    * OPSCOM attempt is in flight is taken only when, besides its lease having run out, the
    * attempt's owner is provably gone (its process dead; on PostgreSQL, its connection closed):
-   * a slow owner keeps its job, however slow.
+   * a slow owner keeps its job, however slow. A job whose site is in `skipSites` is left alone
+   * (the worker's site gate: a site at its share of the slots, or paused); a job of no site
+   * (NULL) is never skipped: it fails as unmappable without calling any site's OPSCOM.
    */
-  claimNextJob(owner: string, now: number, leaseMs: number): Promise<ClaimedJob | undefined>;
+  claimNextJob(
+    owner: string,
+    now: number,
+    leaseMs: number,
+    skipSites?: readonly string[],
+  ): Promise<ClaimedJob | undefined>;
   /**
    * Reads one session's job and writes what `decide` returns, with no other write to that job
    * in between (SQLite: one IMMEDIATE transaction; PostgreSQL: the row locked, or the insert

@@ -1,11 +1,18 @@
-/** How an attempt ended, as far as its site's health goes. */
-export type SiteOutcome = 'ok' | 'site_failure' | 'other';
+import type { Config } from '../config';
+import { OpscomAuthError, OpscomInDoubtError, OpscomUnavailableError } from '../errors';
+import { aroundOpscomCalls, type OpscomClient } from '../opscom/opscomClient';
+import { DEFAULT_SITE_ID } from '../sites/site';
+
+/** How one OPSCOM call of a site ended, as far as the site's health goes. */
+export type CallOutcome = 'ok' | 'site_failure';
 
 export interface SiteGateOptions {
   /** The worker's slots. */
   concurrency: number;
   /** Configured site ids. */
   siteIds: readonly string[];
+  /** DEFAULT_SITE: the site of jobs stored as 'default' when no configured site has that id. */
+  defaultId?: string | undefined;
   /** Site failures in a row (OPSCOM down, slow, refusing the token) that pause the site. */
   failuresToPause?: number;
   /** The first pause; doubled at each failed probe, up to `maxPauseMs`. */
@@ -22,93 +29,149 @@ export interface SiteHealth {
   failuresInARow: number;
 }
 
+/**
+ * The worker tells it which jobs of a site hold a slot (`started`, `finished`, by job id);
+ * the site's OPSCOM calls tell it the site's health (`called`).
+ */
 export interface SiteGate {
-  /** Sites the next claim must skip: at their share of the slots, or paused. */
+  /** The `site` values the next claim must skip: at their share of the slots, or paused. */
   closedSites(): string[];
-  started(site: string): void;
-  finished(site: string, outcome: SiteOutcome): void;
+  /** A job of `site` (as stored with the job) was claimed; while the site is paused, its probe. */
+  started(site: string, jobId: string): void;
+  finished(site: string, jobId: string): void;
+  called(site: string, outcome: CallOutcome): void;
   health(): SiteHealth[];
 }
 
 interface SiteState {
-  inFlight: number;
+  inFlight: Set<string>;
   failuresInARow: number;
   pauseMs: number;
   pausedUntil: number | undefined;
-  probing: boolean;
+  /** The job probing the paused site, until its call answers or it ends. */
+  probe: string | undefined;
+}
+
+function healthyState(pauseMs: number): SiteState {
+  return {
+    inFlight: new Set(),
+    failuresInARow: 0,
+    pauseMs,
+    pausedUntil: undefined,
+    probe: undefined,
+  };
 }
 
 /**
  * Keeps one site's trouble from becoming every site's: with several sites none may hold more
  * than half the worker's slots, and a site failing every call is paused as a whole, then
- * probed by one job at a time (doubling pauses) until a call succeeds.
+ * probed by one job at a time (doubling pauses) until a call succeeds. With one site there is
+ * no other to protect: it may use every slot and is never paused (each job's backoff suffices).
  */
 export function createSiteGate(options: SiteGateOptions): SiteGate {
+  const several = options.siteIds.length > 1;
   const failuresToPause = options.failuresToPause ?? 3;
   const firstPauseMs = options.firstPauseMs ?? 1000;
   const maxPauseMs = options.maxPauseMs ?? 60_000;
-  const share =
-    options.siteIds.length <= 1
-      ? options.concurrency
-      : Math.max(1, Math.ceil(options.concurrency / 2));
-  const states = new Map<string, SiteState>(
-    options.siteIds.map((id) => [
-      id,
-      {
-        inFlight: 0,
-        failuresInARow: 0,
-        pauseMs: firstPauseMs,
-        pausedUntil: undefined,
-        probing: false,
-      },
-    ]),
-  );
-  const stateOf = (site: string): SiteState | undefined => states.get(site);
+  // A job counts from its claim to its end, waiting for a late answer included: a slow site
+  // then cannot fill the worker's room for late answers either. One site: the worker's slots.
+  const share = several ? Math.max(1, Math.ceil(options.concurrency / 2)) : Infinity;
+  const states = new Map(options.siteIds.map((id) => [id, healthyState(firstPauseMs)]));
+  // Jobs from before the sites file are stored as 'default': the default site's, if none has that id.
+  const alias = options.defaultId && !states.has(DEFAULT_SITE_ID) ? options.defaultId : undefined;
+  const stateOf = (site: string): SiteState | undefined =>
+    states.get(site === DEFAULT_SITE_ID && alias ? alias : site);
 
   function closed(state: SiteState): boolean {
-    if (state.inFlight >= share) return true;
+    if (state.inFlight.size >= share) return true;
     if (state.pausedUntil === undefined) return false;
     // Paused: one probe at a time once the pause is over.
-    return state.probing || options.now() < state.pausedUntil;
+    return state.probe !== undefined || options.now() < state.pausedUntil;
+  }
+
+  function failed(state: SiteState): void {
+    state.failuresInARow += 1;
+    if (!several) return;
+    if (state.pausedUntil === undefined) {
+      if (state.failuresInARow >= failuresToPause)
+        state.pausedUntil = options.now() + state.pauseMs;
+    } else if (state.probe !== undefined) {
+      // A failed probe: pause again, twice as long. (A job from before the pause failing
+      // meanwhile changes nothing: the pause stands as it is.)
+      state.pauseMs = Math.min(maxPauseMs, state.pauseMs * 2);
+      state.pausedUntil = options.now() + state.pauseMs;
+      state.probe = undefined;
+    }
   }
 
   return {
-    closedSites: () => [...states].filter(([, state]) => closed(state)).map(([id]) => id),
-    started(site) {
-      const state = stateOf(site);
-      if (!state) return;
-      state.inFlight += 1;
-      if (state.pausedUntil !== undefined) state.probing = true;
+    closedSites() {
+      const ids = [...states].filter(([, state]) => closed(state)).map(([id]) => id);
+      return alias && ids.includes(alias) ? [...ids, DEFAULT_SITE_ID] : ids;
     },
-    finished(site, outcome) {
+    started(site, jobId) {
       const state = stateOf(site);
       if (!state) return;
-      state.inFlight = Math.max(0, state.inFlight - 1);
-      if (outcome === 'other') {
-        state.probing = false;
-        return;
-      }
-      if (outcome === 'ok') {
-        Object.assign(state, { failuresInARow: 0, pauseMs: firstPauseMs, pausedUntil: undefined });
-        state.probing = false;
-        return;
-      }
-      state.failuresInARow += 1;
-      if (state.pausedUntil !== undefined) {
-        // A failed probe: pause again, twice as long.
-        state.pauseMs = Math.min(maxPauseMs, state.pauseMs * 2);
-        state.pausedUntil = options.now() + state.pauseMs;
-        state.probing = false;
-      } else if (state.failuresInARow >= failuresToPause) {
-        state.pausedUntil = options.now() + state.pauseMs;
-      }
+      state.inFlight.add(jobId);
+      if (state.pausedUntil !== undefined && state.probe === undefined) state.probe = jobId;
+    },
+    finished(site, jobId) {
+      const state = stateOf(site);
+      if (!state) return;
+      state.inFlight.delete(jobId);
+      // A probe that ended without an answer from OPSCOM (nothing to send, another failure).
+      if (state.probe === jobId) state.probe = undefined;
+    },
+    called(site, outcome) {
+      const state = stateOf(site);
+      if (!state) return;
+      if (outcome === 'site_failure') return failed(state);
+      // A success: the site is healthy again (its jobs in flight stay counted).
+      Object.assign(state, { ...healthyState(firstPauseMs), inFlight: state.inFlight });
     },
     health: () =>
       [...states].map(([site, state]) => ({
         site,
-        inFlight: state.inFlight,
+        inFlight: state.inFlight.size,
         pausedUntil: state.pausedUntil,
         failuresInARow: state.failuresInARow,
       })),
   };
+}
+
+/** The gate of the worker's slots and the configured sites (default pauses: 1 s to 60 s). */
+export function siteGateFor(config: Config, now: () => number): SiteGate {
+  return createSiteGate({
+    concurrency: config.worker.concurrency,
+    siteIds: config.sites.list.map((site) => site.id),
+    defaultId: config.sites.defaultId,
+    now,
+  });
+}
+
+/**
+ * What an OPSCOM call says about its site: down, in doubt or refusing the token is the site's
+ * failure; any other failure (a refusal of this one request) says nothing either way.
+ */
+export function callOutcomeOf(err: unknown): CallOutcome | undefined {
+  return err instanceof OpscomUnavailableError ||
+    err instanceof OpscomInDoubtError ||
+    err instanceof OpscomAuthError
+    ? 'site_failure'
+    : undefined;
+}
+
+/** The site's client with every call's outcome reported to the gate. */
+export function gatedOpscom(client: OpscomClient, siteId: string, gate: SiteGate): OpscomClient {
+  return aroundOpscomCalls(client, async (_operation, call) => {
+    try {
+      const result = await call();
+      gate.called(siteId, 'ok');
+      return result;
+    } catch (err) {
+      const outcome = callOutcomeOf(err);
+      if (outcome) gate.called(siteId, outcome);
+      throw err;
+    }
+  });
 }

@@ -2,14 +2,18 @@ import { describeError } from '../errors';
 import type { Logger } from '../logger';
 import type { WorkerLedger } from '../store/callerLedgers';
 import { newOwnerId } from '../store/owner';
+import type { ClaimedJob } from '../store/ledger';
 import { getTracer } from '../tracing/tracer';
 import { processJob, type JobDeps } from './processJob';
+import type { SiteGate, SiteHealth } from './siteGate';
 
 export interface WorkerOptions extends Omit<JobDeps, 'owner' | 'logger'> {
   ledger: WorkerLedger;
   concurrency: number;
   pollMs: number;
   logger: Logger;
+  /** Keeps one site's trouble from holding up the others (siteGate.ts); none: claims as before. */
+  siteGate?: SiteGate | undefined;
 }
 
 export interface Worker {
@@ -21,6 +25,8 @@ export interface Worker {
   stop(graceMs: number): Promise<void>;
   /** Jobs running now (for tests and shutdown logs). */
   readonly inFlight: number;
+  /** Each site's jobs in flight, failures in a row and pause (for metrics and the console). */
+  siteHealth(): SiteHealth[];
 }
 
 const LATE_PER_SLOT = 4;
@@ -43,6 +49,24 @@ export function createWorker(options: WorkerOptions): Worker {
   let filling = false;
   let again = false;
 
+  // The gate's closed sites are skipped; a site's share holds until its job ends (late or not).
+  function claim(): Promise<ClaimedJob | undefined> {
+    const { ledger, now, leaseMs, siteGate } = options;
+    if (!siteGate) return ledger.claimNextJob(owner, now(), leaseMs);
+    return ledger.claimNextJob(owner, now(), leaseMs, siteGate.closedSites());
+  }
+
+  /** Tells the gate a job of its site started; returns what tells it the job ended. */
+  function siteStarted(job: ClaimedJob): () => void {
+    const gate = options.siteGate;
+    // A job stored with no site is counted under the site the router finds for it, if any.
+    const routed = job.site === null ? options.sites?.forJob(job) : undefined;
+    const site = job.site ?? (routed?.ok ? routed.siteId : undefined);
+    if (!gate || site === undefined) return () => undefined;
+    gate.started(site, job.sessionId);
+    return () => gate.finished(site, job.sessionId);
+  }
+
   async function fill(): Promise<void> {
     if (filling) {
       again = true;
@@ -53,8 +77,9 @@ export function createWorker(options: WorkerOptions): Worker {
       do {
         again = false;
         while (!stopping && running.size < options.concurrency) {
-          const job = await options.ledger.claimNextJob(owner, options.now(), options.leaseMs);
+          const job = await claim();
           if (!job) break;
+          const endSite = siteStarted(job);
           const task: Promise<void> = processJob(job, deps, {
             onInDoubt: () => {
               if (!running.has(task) || waitingLate.size >= options.concurrency * LATE_PER_SLOT)
@@ -64,6 +89,7 @@ export function createWorker(options: WorkerOptions): Worker {
               void fill();
             },
           }).finally(() => {
+            endSite();
             running.delete(task);
             waitingLate.delete(task);
             void fill();
@@ -83,6 +109,7 @@ export function createWorker(options: WorkerOptions): Worker {
     get inFlight() {
       return running.size + waitingLate.size;
     },
+    siteHealth: () => options.siteGate?.health() ?? [],
     start() {
       stopping = false;
       timer = setInterval(() => void fill(), options.pollMs);

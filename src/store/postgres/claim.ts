@@ -28,11 +28,11 @@ export function postgresClaim(
   onJobAvailable: ClaimLedger['onJobAvailable'],
 ): ClaimLedger {
   return {
-    claimNextJob: async (owner, now, leaseMs) => {
-      // In a function for its planner setting (migrations/postgres/008_claim.sql).
+    claimNextJob: async (owner, now, leaseMs, skipSites = []) => {
+      // In a function for its planner setting (migrations/postgres/008_claim.sql, 014).
       const [row] = await query<JobRow>(
-        'SELECT * FROM claim_next_job(@owner, @now, @leaseMs, @seed)',
-        { owner, now, leaseMs, seed: ATTEMPT_LOCK_SEED },
+        'SELECT * FROM claim_next_job(@owner, @now, @leaseMs, @seed, @skip::text[])',
+        { owner, now, leaseMs, seed: ATTEMPT_LOCK_SEED, skip: [...skipSites] },
       );
       if (!row) return undefined;
       // The payment's facts read after the claim, not joined to it: a statement reads with the

@@ -22,13 +22,15 @@ export function sqliteClaim(
   db: SqliteDatabase,
   { grouped, durably, run }: SqliteWritePolicy,
 ): ClaimLedger {
-  const claim = db.prepare<{ owner: string; now: number; until: number }, JobRow>(`
+  // @skip: a JSON array of the sites to leave alone (ClaimLedger.claimNextJob); '[]' skips none.
+  const claim = db.prepare<{ owner: string; now: number; until: number; skip: string }, JobRow>(`
     UPDATE jobs SET lease_owner = @owner, lease_expires_at = @until, updated_at = @now
     WHERE session_id = (
       SELECT session_id FROM jobs
       WHERE state = 'pending' AND next_run_at <= @now
         AND (lease_expires_at IS NULL OR lease_expires_at <= @now)
         AND (opscom_started_at IS NULL OR NOT owner_alive(lease_owner, session_id))
+        AND (site IS NULL OR site NOT IN (SELECT value FROM json_each(@skip)))
       ORDER BY next_run_at LIMIT 1)
     RETURNING *`);
   // The claimed job's payment facts, read in the claim's transaction.
@@ -38,9 +40,10 @@ export function sqliteClaim(
   );
   const changeJobTx = changeJobTransaction(db);
   return {
-    claimNextJob: async (owner, now, leaseMs) => {
+    claimNextJob: async (owner, now, leaseMs, skipSites = []) => {
+      const skip = JSON.stringify(skipSites);
       const row = await grouped(() => {
-        const claimed = claim.get({ owner, now, until: now + leaseMs });
+        const claimed = claim.get({ owner, now, until: now + leaseMs, skip });
         if (!claimed) return undefined;
         const facts = claimedFacts.get(claimed.session_json);
         return { ...claimed, claimed_facts_json: facts?.facts_json ?? null };
