@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { anyAlertRoute } from './alerts/alertRoutes';
 import { watchOpscomToken } from './alerts/opscomTokenWatch';
 import { createApp } from './app';
 import { createBackground } from './compose/background';
@@ -12,8 +13,8 @@ import { createMetrics } from './metrics/metrics';
 import type { Ledger } from './store/ledger';
 import { openLedger } from './store/openLedger';
 import { createStripeClient } from './stripe/stripeClient';
-import { createStripeReader } from './stripe/stripeReader';
 import { jobServices } from './worker/jobServices';
+import { gatedOpscom, siteGateFor } from './worker/siteGate';
 import type { JobDeps } from './worker/processJob';
 import type { Worker } from './worker/worker';
 
@@ -54,7 +55,7 @@ export async function startAdapter(
     apiUrl: config.stripe.apiUrl,
     timeoutMs: config.stripe.timeoutMs,
   });
-  const metrics = createMetrics(ledger, now);
+  const metrics = createMetrics(ledger, now, config.sites);
   const edge = createEdge(config.http, {
     logger,
     metrics,
@@ -63,13 +64,14 @@ export async function startAdapter(
       ? { loginThrottleClients: overrides.loginThrottleClients }
       : {}),
   });
-  // Every site's OPSCOM calls counted and watched for a refused token (the alerts read the
-  // default site's watch; per-site token alerts are not built yet).
+  // Every site's OPSCOM calls counted (by site, when several) and watched for a refused token
+  // (the alerts get every site's watch: one alert per site whose token OPSCOM refuses).
   const tokens = new Map<string, ReturnType<typeof watchOpscomToken>>();
+  const siteGate = siteGateFor(config, now); // each site's calls tell the worker its health
   const services = jobServices(config, (client, site) => {
-    const watched = watchOpscomToken(instrumentOpscom(client, metrics), now);
+    const watched = watchOpscomToken(instrumentOpscom(client, metrics, site.id), now);
     tokens.set(site.id, watched);
-    return watched.client;
+    return gatedOpscom(watched.client, site.id, siteGate);
   });
   const token = tokens.get(config.sites.defaultId ?? '') ?? [...tokens.values()][0];
   if (!token) throw new Error('no site configured');
@@ -91,11 +93,13 @@ export async function startAdapter(
           jobDeps,
           metrics,
           token: token.state,
+          tokens: new Map([...tokens].map(([id, watched]) => [id, watched.state])),
           loginRefusals: config.console ? () => edge.loginThrottle.recentRefusals() : undefined,
           now,
           logger,
           alertIntervalMs: overrides.alertIntervalMs,
           verifyOutageWaitMs: overrides.verifyOutageWaitMs,
+          siteGate,
         });
   const worker = background?.worker;
   // This process's worker starts the job at once; others hear of it from the ledger.
@@ -103,7 +107,7 @@ export async function startAdapter(
 
   let server: Server | undefined;
   if (config.processType !== 'worker') {
-    const web = { config, ledger, jobDeps, reader: createStripeReader(stripe), edge, metrics };
+    const web = { config, ledger, jobDeps, stripe, edge, metrics };
     const parts = { ...web, onJobRecorded, now, logger };
     const app = createApp({
       ledger,
@@ -118,7 +122,7 @@ export async function startAdapter(
       metricsToken: config.metricsToken,
       console: consoleDeps(parts),
       driverPage: driverPageDeps(parts),
-      alertRefundFailures: config.alerts.webhookUrl !== undefined,
+      alertRefundFailures: anyAlertRoute(config.alerts.webhookUrl, config.sites),
       refusals: edge.refusals,
       bodyBudget: edge.bodyBudget,
       trustProxy: config.http.trustProxy,

@@ -1,22 +1,30 @@
-import { describeError } from '../errors';
 import type { Logger } from '../logger';
 import type { AlertLedger } from '../store/callerLedgers';
-import type { AlertDelivery } from '../store/ledger';
-import { alertRetryDelayMs } from '../timing/backoff';
+import type { JobReadLedger } from '../store/ledger';
 import { periodic } from '../timing/periodic';
-import { alertText, slackEscape } from '../domain/alertText';
+import { alertText } from '../domain/alertText';
+import { deliverDue, TOKEN_KEY } from './alertDelivery';
+import type { AlertSites, SendAlert } from './alertRoutes';
 import type { TokenState } from './opscomTokenWatch';
 
 export interface AlertMonitorDeps {
-  ledger: AlertLedger;
-  /** Posts one message (alertWebhook); throws when it was not taken. */
-  send: (text: string) => Promise<void>;
+  /** The outbox; a job's site is read from its row when the alert is sent. */
+  ledger: AlertLedger & Pick<JobReadLedger, 'getJob'>;
+  /** Posts one message to ALERT_WEBHOOK_URL (alertWebhook); throws when it was not taken. */
+  send: SendAlert | undefined;
+  /**
+   * The sites: an alert about one names it (with several) and goes to its own route when it
+   * has one. Omitted: every alert goes to `send`, in today's words.
+   */
+  sites?: AlertSites | undefined;
   /** ALERT_PENDING_MINUTES. */
   pendingMinutes: number;
   /** PUBLIC_URL: messages about a job link to its console page. */
   publicUrl: URL | undefined;
-  /** What this process heard from OPSCOM about the token. */
-  token: () => TokenState;
+  /** What this process heard from OPSCOM about each site's token (site id → its watch). */
+  tokens?: ReadonlyMap<string, () => TokenState> | undefined;
+  /** The one site's token watch, when `tokens` is not given. */
+  token?: (() => TokenState) | undefined;
   /** Console logins refused in the last 15 minutes, when this process serves the console. */
   loginRefusals?: (() => number) | undefined;
   now: () => number;
@@ -25,11 +33,6 @@ export interface AlertMonitorDeps {
   intervalMs?: number;
 }
 
-/** Messages claimed at once; more than COALESCE_OVER go out as one message. */
-const BATCH = 50;
-const COALESCE_OVER = 5;
-/** How long a claimed message is this process's to send. */
-const CLAIM_MS = 60_000;
 /** Failed jobs turned into alerts per round. */
 const JOBS_PER_ROUND = 200;
 /**
@@ -50,9 +53,9 @@ export interface AlertMonitor {
  * Alerts, run by the worker. Each round records in the ledger what is wrong now, one row per
  * job or condition (a failed or dead job, the queue late, OPSCOM refusing the token; a failed
  * refund is recorded by intake), and what is right again; then sends the messages due from
- * that outbox, retrying each until the webhook takes it. So an alert survives a restart and
- * an outage of the receiver, and is sent once per job or condition (at least once: a process
- * killed between sending and recording it sends it again).
+ * that outbox to its site's webhook (alertDelivery.ts), retrying each until the webhook takes
+ * it. So an alert survives a restart and an outage of the receiver, and is sent once per job or
+ * condition (at least once: a process killed between sending and recording it sends it again).
  */
 export function createAlertMonitor(deps: AlertMonitorDeps): AlertMonitor {
   const { ledger, logger } = deps;
@@ -87,18 +90,7 @@ export function createAlertMonitor(deps: AlertMonitorDeps): AlertMonitor {
     } else {
       await ledger.clearAlert('pending_age', alertText.pendingCleared(), now);
     }
-    const token = deps.token();
-    if (token.refusedAt !== undefined && (token.acceptedAt ?? 0) < token.refusedAt) {
-      await ledger.raiseAlert({
-        key: 'opscom_token',
-        kind: 'opscom_token',
-        sessionId: null,
-        message: alertText.tokenRefused(token.refusal ?? ''),
-        now,
-      });
-    } else if (token.acceptedAt !== undefined) {
-      await ledger.clearAlert('opscom_token', alertText.tokenAccepted(), now);
-    }
+    await recordTokens(deps, now);
     const failures = deps.loginRefusals?.();
     if (failures !== undefined && failures >= LOGIN_REFUSALS_ALERT) {
       await ledger.raiseAlert({
@@ -113,45 +105,10 @@ export function createAlertMonitor(deps: AlertMonitorDeps): AlertMonitor {
     }
   }
 
-  const link = (sessionId: string | null) =>
-    sessionId && deps.publicUrl
-      ? ` ${new URL(`console/jobs/${encodeURIComponent(sessionId)}`, withSlash(deps.publicUrl)).href}`
-      : '';
-  const lineOf = (d: AlertDelivery) =>
-    `${slackEscape(d.phase === 'open' ? d.alert.message : (d.alert.clearMessage ?? ''))}${link(d.alert.sessionId)}`;
-
-  async function deliver(now: number): Promise<void> {
-    const due = await ledger.claimAlertDeliveries(now, now + CLAIM_MS, BATCH);
-    if (due.length === 0) return;
-    // Many at once (an outage failed hundreds of jobs): one message, not a flood.
-    const messages =
-      due.length > COALESCE_OVER
-        ? [{ text: coalesced(due, lineOf, deps.publicUrl), items: due }]
-        : due.map((d) => ({ text: lineOf(d), items: [d] }));
-    for (const message of messages) {
-      try {
-        await deps.send(message.text);
-        for (const d of message.items)
-          await ledger.alertDelivered(d.alert.key, d.phase, deps.now());
-        logger.info('alert sent', { alerts: message.items.map((d) => d.alert.key) });
-      } catch (err) {
-        const error = describeError(err);
-        for (const d of message.items) {
-          await ledger.alertDeliveryFailed(
-            d.alert.key,
-            error,
-            deps.now() + alertRetryDelayMs(d.alert.attempts + 1),
-          );
-        }
-        logger.warn('alert not sent; will retry', { error, alerts: message.items.length });
-      }
-    }
-  }
-
   async function tick(): Promise<void> {
     const now = deps.now();
     await record(now);
-    await deliver(now);
+    await deliverDue(deps, now);
   }
 
   const loop = periodic(tick, {
@@ -163,23 +120,28 @@ export function createAlertMonitor(deps: AlertMonitorDeps): AlertMonitor {
   return { tick, start: () => loop.start(), stop: () => loop.stop() };
 }
 
-function withSlash(url: URL): URL {
-  return url.pathname.endsWith('/') ? url : new URL(`${url.href}/`);
-}
-
-function coalesced(
-  due: readonly AlertDelivery[],
-  lineOf: (d: AlertDelivery) => string,
-  publicUrl: URL | undefined,
-): string {
-  const shown = due.slice(0, 10).map((d) => `• ${lineOf(d)}`);
-  const more = due.length - shown.length;
-  const failedList = publicUrl
-    ? ` Failed jobs: ${new URL('console/jobs?state=failed%2Cdead', withSlash(publicUrl)).href}`
-    : '';
-  return [
-    `${due.length} alerts at once:`,
-    ...shown,
-    ...(more > 0 ? [`…and ${more} more.${failedList}`] : []),
-  ].join('\n');
+/** One alert per site whose token OPSCOM refuses; keyed by the site when there are several. */
+async function recordTokens(deps: AlertMonitorDeps, now: number): Promise<void> {
+  const { ledger } = deps;
+  const watches: Array<[string | undefined, () => TokenState]> = deps.tokens
+    ? [...deps.tokens]
+    : deps.token
+      ? [[deps.sites?.defaultId, deps.token]]
+      : [];
+  for (const [siteId, watch] of watches) {
+    const key = deps.sites?.named && siteId !== undefined ? `${TOKEN_KEY}:${siteId}` : TOKEN_KEY;
+    const token = watch();
+    if (token.refusedAt !== undefined && (token.acceptedAt ?? 0) < token.refusedAt) {
+      const tokenEnv = siteId === undefined ? undefined : deps.sites?.tokenEnvOf(siteId);
+      await ledger.raiseAlert({
+        key,
+        kind: 'opscom_token',
+        sessionId: null,
+        message: alertText.tokenRefused(token.refusal ?? '', tokenEnv),
+        now,
+      });
+    } else if (token.acceptedAt !== undefined) {
+      await ledger.clearAlert(key, alertText.tokenAccepted(), now);
+    }
+  }
 }

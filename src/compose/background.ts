@@ -1,4 +1,5 @@
 import { createAlertMonitor, type AlertMonitor } from '../alerts/alertMonitor';
+import { alertRoutes } from '../alerts/alertRoutes';
 import { alertWebhook } from '../alerts/alertWebhook';
 import type { TokenState } from '../alerts/opscomTokenWatch';
 import type { Config } from '../config';
@@ -7,6 +8,7 @@ import type { Metrics } from '../metrics/metrics';
 import type { Ledger } from '../store/ledger';
 import type { SharedJobDeps } from './sharedJobDeps';
 import { createRetention, type Retention } from '../worker/retention';
+import type { SiteGate } from '../worker/siteGate';
 import { createWorker, type Worker } from '../worker/worker';
 import { createVerifier, type Verifier } from '../verify/verifier';
 import { verifyServices } from '../verify/verifyServices';
@@ -25,12 +27,16 @@ export interface BackgroundParts {
   jobDeps: SharedJobDeps;
   metrics: Metrics;
   token: () => TokenState;
+  /** Every site's token watch (site id → its state), for one alert per refused token. */
+  tokens?: ReadonlyMap<string, () => TokenState> | undefined;
   /** Refused console logins lately, for the alert monitor (undefined without a console). */
   loginRefusals: (() => number) | undefined;
   now: () => number;
   logger: Logger;
   alertIntervalMs?: number | undefined;
   verifyOutageWaitMs?: number | undefined;
+  /** The worker's site gate, told of every site's OPSCOM calls (adapter.ts); none: no gate. */
+  siteGate?: SiteGate | undefined;
 }
 
 export function createBackground(parts: BackgroundParts): Background {
@@ -39,6 +45,7 @@ export function createBackground(parts: BackgroundParts): Background {
     ...parts.jobDeps,
     concurrency: config.worker.concurrency,
     pollMs: config.worker.pollMs,
+    siteGate: parts.siteGate,
   });
   const retention =
     config.retentionDays === undefined
@@ -74,17 +81,18 @@ function verifierFor(
   });
 }
 
-/** Alerts go out only to a configured ALERT_WEBHOOK_URL. */
+/** Alerts go out only to a configured ALERT_WEBHOOK_URL, or a site's own alertWebhookUrl. */
 function alertsFor(parts: BackgroundParts): AlertMonitor | undefined {
   const { config } = parts;
-  const url = config.alerts.webhookUrl;
-  if (!url) return undefined;
+  const routes = alertRoutes(config.alerts.webhookUrl, config.sites, (url) => alertWebhook(url));
+  if (!routes) return undefined;
   return createAlertMonitor({
     ledger: parts.ledger,
-    send: alertWebhook(url),
+    ...routes,
     pendingMinutes: config.alerts.pendingMinutes,
     publicUrl: config.publicUrl,
     token: parts.token,
+    tokens: parts.tokens,
     loginRefusals: parts.loginRefusals,
     now: parts.now,
     logger: parts.logger,

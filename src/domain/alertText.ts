@@ -21,8 +21,9 @@ export const alertText = {
   pending: (waitedMs: number, thresholdMinutes: number) =>
     `Permits are late: the oldest job waiting to be worked has waited ${Math.round(waitedMs / 60_000)} min (alert after ${thresholdMinutes} min). Check that a worker is running and that OPSCOM and Stripe answer.`,
   pendingCleared: () => 'Caught up: no job has been waiting longer than the alert threshold.',
-  tokenRefused: (message: string) =>
-    `OPSCOM refuses the API token: no permit can be made until OPSCOM_API_TOKEN is fixed (jobs wait and retry about once a minute). OPSCOM said: ${message}`,
+  /** `tokenEnv`: the variable the refused token came from (a site's own, with several). */
+  tokenRefused: (message: string, tokenEnv = 'OPSCOM_API_TOKEN') =>
+    `OPSCOM refuses the API token: no permit can be made until ${tokenEnv} is fixed (jobs wait and retry about once a minute). OPSCOM said: ${message}`,
   tokenAccepted: () => 'OPSCOM accepts the API token again: permits are being made.',
   loginFailures: (refused: number) =>
     `${refused} console logins refused in the last 15 minutes (wrong password, or too many tries): someone may be guessing CONSOLE_PASSWORD. Browsers that have signed in before are not held up; the logs (console login refused) give the addresses. If it goes on, keep /console off the public internet or choose a longer password.`,
@@ -39,6 +40,14 @@ export const alertText = {
   refundFailed: (refundId: string, paymentIntentId: string) =>
     `A refund failed (${refundId}, ${paymentIntentId}): the payment stands. If its permit was revoked for the refund, review it in OPSCOM; nothing is re-created by itself.`,
 };
+
+/**
+ * With several sites, what starts each alert about one of them ("[east] "), so that whoever
+ * reads the channel knows whose it is; a job no site matched says so.
+ */
+export function siteTag(site: string | null): string {
+  return `[${site ?? 'no site'}] `;
+}
 
 /**
  * Slack reads `<`, `>` and `&` as markup (links, mentions such as <!channel>): text from

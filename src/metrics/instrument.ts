@@ -22,10 +22,17 @@ async function timed<T>(
   }
 }
 
-/** The OPSCOM client, counted and timed per operation; it still only talks. */
-export function instrumentOpscom(client: OpscomClient, metrics: Metrics): OpscomClient {
+/**
+ * The OPSCOM client, counted and timed per operation; it still only talks. `site`: whose client
+ * it is (each site has its own); omitted, the default site's.
+ */
+export function instrumentOpscom(
+  client: OpscomClient,
+  metrics: Metrics,
+  site?: string,
+): OpscomClient {
   return aroundOpscomCalls(client, (operation, call) =>
-    timed((outcome, seconds) => metrics.opscomCall(operation, outcome, seconds), call),
+    timed((outcome, seconds) => metrics.opscomCall(operation, outcome, seconds, site), call),
   );
 }
 

@@ -1,5 +1,6 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { RefusalReason, RefusalSurface } from '../errors';
+import type { Sites } from '../sites/site';
 import type { MetricsLedger } from '../store/callerLedgers';
 import type { CheckResult } from '../store/verificationLedger';
 import { callMetrics } from './callMetrics';
@@ -7,6 +8,7 @@ import { edgeMetrics } from './edgeMetrics';
 import { ledgerGauges } from './ledgerGauges';
 import { PREFIX } from './metricNames';
 import { permitMetrics } from './permitMetrics';
+import { siteLabel } from './siteLabel';
 
 export type JobOutcome = 'done' | 'retried' | 'failed' | 'dead' | 'cancelled';
 export type CallOutcome = 'ok' | 'transient' | 'operator' | 'permanent';
@@ -28,16 +30,21 @@ export interface Metrics {
   refused(surface: RefusalSurface, reason: RefusalReason): void;
   /** What the public edge holds now, read at each scrape (set once the server runs). */
   watchEdge(probe: () => EdgeFigures): void;
-  opscomCall(operation: string, outcome: CallOutcome, seconds: number): void;
+  /**
+   * `site` (here and below): the site whose OPSCOM or job it was, as the job stores it (`null`:
+   * none matched); omitted, the default site. Labelled only when several sites are configured.
+   */
+  opscomCall(operation: string, outcome: CallOutcome, seconds: number, site?: string | null): void;
   stripeCall(operation: string, outcome: CallOutcome, seconds: number): void;
-  jobOutcome(outcome: JobOutcome): void;
+  jobOutcome(outcome: JobOutcome, site?: string | null): void;
   /** An OPSCOM call past its timeout: its answer came late, or was lost after the grace. */
-  opscomInDoubt(resolution: 'late_answer' | 'answer_lost'): void;
+  opscomInDoubt(resolution: 'late_answer' | 'answer_lost', site?: string | null): void;
   /** The paying event's `created` → OPSCOM's answer; the receipt → OPSCOM's answer. */
   permitMade(
     trigger: PermitTrigger,
     paymentToPermitSeconds: number,
     receiptToPermitSeconds: number,
+    site?: string | null,
   ): void;
   /** One Plate Validation check of a permit, by what it found (verify/). */
   verificationResult(result: CheckResult): void;
@@ -57,17 +64,23 @@ export interface EdgeFigures {
 
 /**
  * The adapter's metrics in one registry with Node's defaults; each group of series is built
- * beside what it counts (edge, calls, permits, the ledger's gauges).
+ * beside what it counts (edge, calls, permits, the ledger's gauges). `sites`: the configured
+ * sites, the only values the `site` label takes (none given: one site, no label).
  */
-export function createMetrics(ledger: MetricsLedger, now: () => number = Date.now): Metrics {
+export function createMetrics(
+  ledger: MetricsLedger,
+  now: () => number = Date.now,
+  sites?: Pick<Sites, 'list' | 'byId' | 'defaultId'>,
+): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: PREFIX });
   const registers = [registry];
   ledgerGauges(registers, ledger, now);
+  const bySite = siteLabel(sites);
   return {
     registry,
     ...edgeMetrics(registers),
-    ...callMetrics(registers),
-    ...permitMetrics(registers),
+    ...callMetrics(registers, bySite),
+    ...permitMetrics(registers, bySite),
   };
 }

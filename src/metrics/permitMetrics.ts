@@ -1,10 +1,15 @@
 import { Counter, Histogram } from 'prom-client';
 import { LATENCY_BUCKETS, PREFIX, type Registers } from './metricNames';
 import type { Metrics } from './metrics';
+import type { SiteLabel } from './siteLabel';
 
-/** Permits made, shown to their driver and seen by enforcement. */
+/**
+ * Permits made (by site when several are configured), shown to their driver and seen by
+ * enforcement.
+ */
 export function permitMetrics(
   registers: Registers,
+  sites: SiteLabel,
 ): Pick<Metrics, 'permitMade' | 'verificationResult' | 'driverPage' | 'permitShownOnPage'> {
   const latency = (name: string, help: string) =>
     new Histogram({ name: `${PREFIX}${name}`, help, buckets: LATENCY_BUCKETS, registers });
@@ -23,7 +28,7 @@ export function permitMetrics(
   const permitsMade = new Counter({
     name: `${PREFIX}permits_made_total`,
     help: 'Permits created in OPSCOM, by what recorded their payment: webhook, page (the driver landed before the webhook), replay.',
-    labelNames: ['trigger'],
+    labelNames: ['trigger', 'site'],
     registers,
   });
   const pageAnswers = new Counter({
@@ -39,8 +44,8 @@ export function permitMetrics(
     registers,
   });
   return {
-    permitMade: (trigger, fromPayment, fromReceipt) => {
-      permitsMade.inc({ trigger });
+    permitMade: (trigger, fromPayment, fromReceipt, site) => {
+      permitsMade.inc({ trigger, ...sites.of(site) });
       if (fromPayment >= 0) paymentToPermit.observe(fromPayment);
       if (fromReceipt >= 0) receiptToPermit.observe(fromReceipt);
     },

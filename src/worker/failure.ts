@@ -27,12 +27,12 @@ export async function handleFailure(held: HeldJob, err: unknown, attempts: numbe
     if (kind === 'permanent') {
       if (!(await endJob(held, 'failed', message))) return;
       await addToTimeline(held, 'job.failed', at.now, { error: message });
-      deps.metrics?.jobOutcome('failed');
+      deps.metrics?.jobOutcome('failed', job.site);
       log.error('job failed permanently', { error: message });
     } else if (kind === 'transient' && at.now - job.createdAt >= deps.maxAgeMs) {
       if (!(await endJob(held, 'dead', `gave up after retries: ${message}`))) return;
       await addToTimeline(held, 'job.dead', at.now, { error: message });
-      deps.metrics?.jobOutcome('dead');
+      deps.metrics?.jobOutcome('dead', job.site);
       log.error('job dead: still failing after JOB_MAX_AGE_HOURS; replay it once fixed', {
         error: message,
       });
@@ -45,7 +45,7 @@ export async function handleFailure(held: HeldJob, err: unknown, attempts: numbe
         attempt: attempts + 1,
         kind,
       });
-      deps.metrics?.jobOutcome('retried');
+      deps.metrics?.jobOutcome('retried', job.site);
       log.log(
         kind === 'operator' ? 'error' : 'warn',
         kind === 'operator'

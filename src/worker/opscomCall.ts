@@ -28,11 +28,11 @@ export async function callOpscom<T>(
   try {
     const answer = await call({ onSlow });
     const at = deps.now();
-    if (slow) deps.metrics?.opscomInDoubt('late_answer');
+    if (slow) deps.metrics?.opscomInDoubt('late_answer', held.job.site);
     return { answer, lateAfterMs: slow ? at - sentAt : undefined, at };
   } catch (err) {
     if (err instanceof OpscomInDoubtError) {
-      deps.metrics?.opscomInDoubt('answer_lost');
+      deps.metrics?.opscomInDoubt('answer_lost', held.job.site);
       log.error(
         what === 'create'
           ? 'OPSCOM answer lost: the retry may make a second permit; check OPSCOM'

@@ -143,7 +143,7 @@ async function writeBackAndFinish(
 ): Promise<MappedJob | undefined> {
   const { job, deps } = held;
   if ((await writeBack(held, live)) === 'done') {
-    deps.metrics?.jobOutcome('done');
+    deps.metrics?.jobOutcome('done', job.site);
     held.log.info('job done', { referenceId: live.referenceId, status: live.status });
     return undefined;
   }

@@ -158,7 +158,7 @@ async function reportPushed(
   if (request.action === 'create' && job.opscom === null && !replaced) {
     const paidAt = (job.paidAt ?? job.createdAt / 1000) * 1000;
     const trigger = triggerOf(job, deps.owner);
-    deps.metrics?.permitMade(trigger, (at - paidAt) / 1000, (at - job.createdAt) / 1000);
+    deps.metrics?.permitMade(trigger, (at - paidAt) / 1000, (at - job.createdAt) / 1000, job.site);
   }
   log.info('permit pushed to OPSCOM', {
     action: request.action,
@@ -182,7 +182,7 @@ async function reportPushed(
 async function cancelBeforePermit(held: HeldJob, why: string): Promise<undefined> {
   const reason = `${why} before its permit was made: none was created`;
   if (!(await endJob(held, 'cancelled', reason))) return undefined;
-  held.deps.metrics?.jobOutcome('cancelled');
+  held.deps.metrics?.jobOutcome('cancelled', held.job.site);
   held.log.info('job cancelled', { reason });
   return undefined;
 }
@@ -193,7 +193,7 @@ async function failUnmappable(held: HeldJob, reasons: string[]): Promise<undefin
   const reason = `cannot map session to a permit: ${reasons.join('; ')}`;
   if (!(await endJob(held, 'failed', reason))) return undefined;
   await addToTimeline(held, 'job.failed', deps.now(), { error: reason });
-  deps.metrics?.jobOutcome('failed');
+  deps.metrics?.jobOutcome('failed', held.job.site);
   log.warn(
     'job failed: correct it with npm run replay -- --session <id> --plate/--duration/--zone',
     {
