@@ -3,13 +3,15 @@ import type { ConsoleDeps } from '../console/consoleDeps';
 import { reachabilityProbe } from '../console/reachability';
 import type { DriverPageDeps } from '../driver/driverRouter';
 import { lookupLimits } from '../driver/lookupLimits';
+import type { SiteOfJob } from '../driver/pageSite';
 import type { Edge } from '../http/edge';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
 import { createReplayService } from '../replay/replayService';
 import type { Ledger } from '../store/ledger';
 import { newOwnerId } from '../store/owner';
-import type { StripeReader } from '../stripe/stripeReader';
+import type Stripe from 'stripe';
+import { stripeReaders } from '../stripe/stripeReader';
 import type { SharedJobDeps } from './sharedJobDeps';
 
 /** What the console and the driver's page are built from. */
@@ -17,7 +19,8 @@ export interface WebParts {
   config: Config;
   ledger: Ledger;
   jobDeps: SharedJobDeps;
-  reader: StripeReader;
+  /** The Stripe client: reads are made as each object's account (stripeReaders). */
+  stripe: Stripe;
   edge: Edge;
   metrics: Metrics;
   /** Tells this process's worker of a job just recorded (nothing in an intake-only process). */
@@ -35,7 +38,8 @@ export function consoleDeps(parts: WebParts): ConsoleDeps | undefined {
     credentials: config.console,
     replay: createReplayService({
       job: { ...parts.jobDeps, owner: newOwnerId('console') },
-      reader: parts.reader,
+      readers: (around) => stripeReaders(parts.stripe, around),
+      sites: config.sites,
       livemode: config.stripe.livemode,
       concurrency: config.worker.concurrency,
     }),
@@ -59,12 +63,13 @@ export function driverPageDeps(parts: WebParts): DriverPageDeps | undefined {
   if (!page) return undefined;
   return {
     ledger: parts.ledger,
-    reader: parts.reader,
+    readers: stripeReaders(parts.stripe),
     livemode: parts.config.stripe.livemode,
     now: parts.now,
     onJobRecorded: parts.onJobRecorded,
     sites: parts.config.sites,
     mapping: parts.jobDeps.mapping,
+    siteOfJob: pageSites(parts),
     operator: page.operator,
     limits: lookupLimits({
       perIdMs: 60_000,
@@ -76,5 +81,19 @@ export function driverPageDeps(parts: WebParts): DriverPageDeps | undefined {
     maxWaiting: 500,
     logger: parts.logger,
     metrics: parts.metrics,
+  };
+}
+
+/** Each job's site for the driver's page: its name (else OPERATOR_NAME) and its clock. */
+function pageSites(parts: WebParts): SiteOfJob | undefined {
+  const router = parts.jobDeps.sites;
+  if (!router) return undefined;
+  const { byId, defaultId } = parts.config.sites;
+  return (job) => {
+    const routed = router.forJob(job);
+    if (!routed.ok) return undefined;
+    // A job from before the sites file is 'default': the default site's, as the router says.
+    const site = byId.get(routed.siteId) ?? byId.get(defaultId ?? '');
+    return { name: site?.name, mapping: routed.services.mapping };
   };
 }

@@ -7,8 +7,12 @@ import { driverView, type DriverView } from './driverView';
 import { jobForPage, type JobForPageDeps } from './jobForPage';
 import { longPoll, type LongPollDeps } from './longPoll';
 import { DRIVER_STYLESHEET } from './pageHtml';
+import { answerFor, type SiteOfJob } from './pageSite';
 
-export interface DriverPageDeps extends JobForPageDeps, LongPollDeps {}
+export interface DriverPageDeps extends JobForPageDeps, LongPollDeps {
+  /** Each job's site (name, clock); undefined: OPERATOR_NAME and OPSCOM_TIMEZONE for all. */
+  siteOfJob?: SiteOfJob | undefined;
+}
 
 // Stripe's Checkout Session ids: cs_test_… or cs_live_…, then letters and digits.
 const SESSION_ID = /^cs_(test|live)_[A-Za-z0-9]{8,250}$/;
@@ -52,9 +56,10 @@ function permitHandler(deps: DriverPageDeps): PermitHandler {
     span.setAttributes({ 'stripe.checkout_session.id': id });
     const job = await jobForPage(deps, id, req, res, asked, span);
     if (job === undefined) return;
-    const view = await poll(job, driverView(job, deps.mapping, deps.now()));
+    const answer = answerFor(deps, job);
+    const view = await poll(job, driverView(job, answer.mapping, deps.now()), answer.mapping);
     firstShown(id, job, view);
-    return sendView(deps, res, view, asked);
+    return sendView(answer, res, view, asked);
   };
 }
 

@@ -4,12 +4,19 @@ import { StripeApiError } from '../errors';
 import { siteOfSession } from '../intake/sessionSite';
 import type { DriverLedger } from '../store/callerLedgers';
 import type { Job } from '../store/ledger';
-import { chargeTime, readCheckoutSession } from '../stripe/sessionPayload';
+import {
+  chargeTime,
+  readCheckoutSession,
+  type CheckoutSessionRead,
+} from '../stripe/sessionPayload';
 import type { StripeReader } from '../stripe/stripeReader';
 
 export interface PageFulfilmentDeps {
   ledger: DriverLedger;
-  reader: Pick<StripeReader, 'retrieveSession' | 'retrievePaymentIntent'>;
+  /** Stripe's reads as each account (the platform's for none): stripeReaders. */
+  readers: (
+    account?: string | null,
+  ) => Pick<StripeReader, 'retrieveSession' | 'retrievePaymentIntent'>;
   /** Mode of STRIPE_SECRET_KEY: a session of the other mode is not found. */
   livemode: boolean;
   now: () => number;
@@ -40,17 +47,11 @@ export async function fulfilFromPage(
   sessionId: string,
   deps: PageFulfilmentDeps,
   traceContext?: string,
+  known?: KnownAccount,
 ): Promise<PageFulfilment> {
-  let raw: unknown;
-  try {
-    raw = await deps.reader.retrieveSession(sessionId);
-  } catch (err) {
-    if (err instanceof StripeApiError && err.statusCode === 404) {
-      return { kind: 'not_found', why: 'no such Checkout Session' };
-    }
-    throw err;
-  }
-  const read = readCheckoutSession(raw);
+  const found = await retrieveSession(sessionId, deps, known);
+  if (!found) return { kind: 'not_found', why: 'no such Checkout Session' };
+  const read = readAs(found.raw, found.account);
   if (!read.ok) return { kind: 'not_found', why: read.reason };
   if (read.session.livemode !== deps.livemode) {
     return { kind: 'not_found', why: 'a session of the other mode than STRIPE_SECRET_KEY' };
@@ -62,9 +63,9 @@ export async function fulfilFromPage(
   const action = classifySessionEvent('checkout.session.completed', session.paymentStatus);
   let paidAt = read.created;
   if (action === 'paid' && session.paymentIntentId !== null) {
+    const reader = deps.readers(found.account);
     paidAt =
-      chargeTime(await deps.reader.retrievePaymentIntent(session.paymentIntentId))?.created ??
-      paidAt;
+      chargeTime(await reader.retrievePaymentIntent(session.paymentIntentId))?.created ?? paidAt;
   }
   const now = deps.now();
   const outcome = await deps.ledger.recordSessionEvent({
@@ -81,4 +82,37 @@ export async function fulfilFromPage(
   const job = await deps.ledger.getJob(session.id);
   if (!job) throw new Error(`job ${session.id} missing right after it was recorded`);
   return { kind: 'recorded', job };
+}
+
+/** The account the ledger's job names (its session's stripeAccount; undefined: the platform). */
+export interface KnownAccount {
+  account: string | undefined;
+}
+
+/**
+ * The session as the account that has it: the job's own when the ledger knows it; else the
+ * platform's, then each configured account's on a 404 (the success URL cannot say which, and
+ * an account taken from it would let anyone make us read as any account). Undefined: none.
+ */
+async function retrieveSession(
+  sessionId: string,
+  deps: PageFulfilmentDeps,
+  known: KnownAccount | undefined,
+): Promise<{ raw: unknown; account: string | undefined } | undefined> {
+  const accounts = known ? [known.account] : [undefined, ...(deps.sites?.byAccount.keys() ?? [])];
+  for (const account of accounts) {
+    try {
+      return { raw: await deps.readers(account).retrieveSession(sessionId), account };
+    } catch (err) {
+      if (!(err instanceof StripeApiError && err.statusCode === 404)) throw err;
+    }
+  }
+  return undefined;
+}
+
+/** A session read as a connected account, stamped with it (the object does not name it). */
+function readAs(raw: unknown, account: string | undefined): CheckoutSessionRead {
+  const read = readCheckoutSession(raw);
+  if (!read.ok || account === undefined) return read;
+  return { ...read, session: { ...read.session, stripeAccount: account } };
 }

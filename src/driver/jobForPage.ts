@@ -5,7 +5,7 @@ import type { Metrics } from '../metrics/metrics';
 import type { Job } from '../store/ledger';
 import type { ActiveSpan } from '../tracing/tracer';
 import { sendMessage, type AnswerDeps, type Asked } from './driverAnswer';
-import { fulfilFromPage, type PageFulfilmentDeps } from './fulfilFromPage';
+import { fulfilFromPage, type KnownAccount, type PageFulfilmentDeps } from './fulfilFromPage';
 import type { LookupLimits } from './lookupLimits';
 
 export interface JobForPageDeps extends PageFulfilmentDeps, AnswerDeps {
@@ -34,7 +34,9 @@ export async function jobForPage(
     return job;
   }
   const verdict = deps.limits.take(id, req.ip ?? 'unknown', deps.now());
-  if (verdict.ok) return lookUp(deps, id, res, asked, span.traceparent);
+  // A job waiting for its bank is read again as its own account.
+  const known = job ? { account: job.session.stripeAccount ?? undefined } : undefined;
+  if (verdict.ok) return lookUp(deps, id, res, asked, span.traceparent, known);
   if (job) return job;
   deps.metrics?.driverPage('rate_limited');
   res.set('Retry-After', String(verdict.retryAfterSeconds));
@@ -49,9 +51,10 @@ async function lookUp(
   res: Response,
   asked: Asked,
   traceContext: string | undefined,
+  known: KnownAccount | undefined,
 ): Promise<Job | undefined> {
   try {
-    const result = await fulfilFromPage(id, deps, traceContext);
+    const result = await fulfilFromPage(id, deps, traceContext, known);
     if (result.kind === 'not_found') {
       deps.metrics?.driverPage('not_found');
       deps.logger.info("driver's page: no such session", { sessionId: id, why: result.why });

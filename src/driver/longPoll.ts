@@ -22,13 +22,16 @@ const pollDelayMs = (round: number) => Math.min(1000, 250 * 2 ** Math.floor(roun
  * A permit on its way is waited for (at most `waitMs`, at most `maxWaiting` answers at once);
  * any other view is answered as it is.
  */
-export function longPoll(deps: LongPollDeps): (job: Job, view: DriverView) => Promise<DriverView> {
+export function longPoll(
+  deps: LongPollDeps,
+): (job: Job, view: DriverView, mapping?: MappingOptions) => Promise<DriverView> {
   let waiting = 0;
-  return async (job, view) => {
+  // `mapping`: the job's site's (its clock), when it has one of its own.
+  return async (job, view, mapping = deps.mapping) => {
     if (view.state !== 'on_its_way' || waiting >= deps.maxWaiting) return view;
     waiting++;
     try {
-      return await waitForPermit(deps, job, view);
+      return await waitForPermit({ ...deps, mapping }, job, view);
     } finally {
       waiting--;
     }

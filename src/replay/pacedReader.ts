@@ -15,12 +15,13 @@ export interface PacingOptions {
 
 /**
  * The one place that paces and retries replay's Stripe reads: requests start at most
- * `perSecond` per second (shared by every concurrent caller), and a read that failed for a
+ * `perSecond` per second (shared by every concurrent caller and by every reader it wraps, so
+ * that reading several connected accounts keeps one pace), and a read that failed for a
  * reason that can pass (a transient error: 429, 5xx, no answer) is tried again after a growing
  * wait. A rejected key (operator) or a missing object (permanent) is not: waiting changes
- * nothing.
+ * nothing. Wrap each account's reader once (stripeReaders' `around`).
  */
-export function pacedReader(reader: StripeReader, options: PacingOptions): StripeReader {
+export function pacer(options: PacingOptions): (reader: StripeReader) => StripeReader {
   const interval = 1000 / options.perSecond;
   let nextSlot = 0;
   const slot = async () => {
@@ -46,7 +47,7 @@ export function pacedReader(reader: StripeReader, options: PacingOptions): Strip
         }
       }
     };
-  return {
+  return (reader) => ({
     retrieveSession: paced(reader.retrieveSession),
     retrieveEvent: paced(reader.retrieveEvent),
     retrievePaymentIntent: paced(reader.retrievePaymentIntent),
@@ -54,5 +55,10 @@ export function pacedReader(reader: StripeReader, options: PacingOptions): Strip
     listPaymentEvents: paced(reader.listPaymentEvents),
     sessionsOfPaymentIntent: paced(reader.sessionsOfPaymentIntent),
     listCompleteSessions: paced(reader.listCompleteSessions),
-  };
+  });
+}
+
+/** One reader with a pace of its own (pacer for one reader). */
+export function pacedReader(reader: StripeReader, options: PacingOptions): StripeReader {
+  return pacer(options)(reader);
 }

@@ -35,6 +35,10 @@ export async function targetFromRead(
   return target(read.session, await paidFromCharge(read, deps));
 }
 
+// The account a session was read as, kept on the session taken from its event.
+const accountOf = (read: Read) =>
+  read.session.stripeAccount ? { stripeAccount: read.session.stripeAccount } : {};
+
 export const fromLedger = (job: Job | undefined): PaidMoment | null =>
   job?.paidAt != null
     ? {
@@ -51,12 +55,14 @@ async function findPayingEvent(
   const now = deps.nowSeconds();
   if (read.created < now - EVENT_RETENTION_SECONDS) return undefined;
   const range = { gte: read.created, lte: Math.min(now, read.created + COMPLETION_WINDOW_SECONDS) };
-  for await (const data of eachPage((after) => deps.reader.listSessionEvents(range, after))) {
+  // The session's own account (stamped when it was read) lists its events.
+  const reader = deps.readers(read.session.stripeAccount);
+  for await (const data of eachPage((after) => reader.listSessionEvents(range, after))) {
     for (const raw of data) {
       const event = EventEnvelope.safeParse(raw);
       if (!event.success || objectIdOf(event.data) !== read.session.id) continue;
       const parsed = paidEvent(event.data);
-      if (parsed) return parsed;
+      if (parsed) return { ...parsed, session: { ...parsed.session, ...accountOf(read) } };
     }
   }
   return undefined;
@@ -79,7 +85,9 @@ export function paidEvent(
 async function paidFromCharge(read: Read, deps: ResolveDeps): Promise<PaidMoment> {
   const pi = read.session.paymentIntentId;
   if (pi !== null) {
-    const charge = chargeTime(await deps.reader.retrievePaymentIntent(pi));
+    const charge = chargeTime(
+      await deps.readers(read.session.stripeAccount).retrievePaymentIntent(pi),
+    );
     if (charge) {
       return { at: charge.created, eventId: null, source: `charge ${charge.chargeId} (no event)` };
     }

@@ -7,6 +7,7 @@ import { eachPage } from '../stripe/stripeReader';
 import { desiredPermit, livePermitOf, planPermit } from '../worker/livePermit';
 import type { SessionOutcome } from './outcome';
 import type { SessionReplayDeps } from './sessionDeps';
+import { siteServicesOf } from './siteServices';
 import { resolveSessionId, type Resolution, type ResolveDeps } from './resolveTargets';
 
 /** One session a refund or dispute in the window concerns. */
@@ -37,7 +38,8 @@ export async function* paymentEventPages(
   resolve: ResolveDeps,
   session: SessionReplayDeps,
 ): AsyncGenerator<PaymentItem[]> {
-  for await (const data of eachPage((after) => resolve.reader.listPaymentEvents(range, after))) {
+  const reader = resolve.readers(resolve.account);
+  for await (const data of eachPage((after) => reader.listPaymentEvents(range, after))) {
     const items: PaymentItem[] = [];
     for (const raw of data) {
       const read = await readOne(raw, resolve);
@@ -56,7 +58,11 @@ export async function* paymentEventPages(
 async function readOne(raw: unknown, resolve: ResolveDeps): Promise<PaymentEvent | undefined> {
   const parsed = EventEnvelope.safeParse(raw);
   if (!parsed.success) return undefined;
-  const event = parsed.data;
+  // Listed as a connected account: recorded as its webhook would carry it.
+  const event =
+    resolve.account && !parsed.data.account
+      ? { ...parsed.data, account: resolve.account }
+      : parsed.data;
   if (!isPaymentEventType(event.type) || event.livemode !== resolve.livemode) return undefined;
   const read = readPaymentEvent(event.type, event.data.object, event.created);
   if (!read.ok || read.paymentIntentId === null || read.fact === null) return undefined;
@@ -106,7 +112,7 @@ async function wouldChange(
   const unknown =
     jobs.length > 0
       ? []
-      : (await resolve.reader.sessionsOfPaymentIntent(paymentIntentId)).data
+      : (await resolve.readers(resolve.account).sessionsOfPaymentIntent(paymentIntentId)).data
           .map((s) => (s as { id?: unknown }).id)
           .filter((id): id is string => typeof id === 'string');
   const revoking = facts.refundedFull && session.job.policy.onFullRefund !== 'keep';
@@ -119,9 +125,13 @@ async function wouldChange(
   }
   for (const job of jobs) {
     const live = livePermitOf(job);
-    const desired = desiredPermit(job, session.job.mapping);
+    const services = siteServicesOf(job, session.job);
+    const desired = desiredPermit(job, services.mapping);
     if (!live || desired.kind !== 'permit' || desired.permit.action !== 'create') continue;
-    const step = planPermit(job, live, desired.permit, facts, session.job);
+    const step = planPermit(job, live, desired.permit, facts, {
+      ...services,
+      now: session.job.now,
+    });
     if (step.kind !== 'update' && step.kind !== 'delete') continue;
     reported({
       sessionId: job.sessionId,

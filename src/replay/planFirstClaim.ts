@@ -27,6 +27,10 @@ export function planBusy(existing: Job, plan: PlanContext): JobChange<ReplayPlan
   };
 }
 
+// A job replay creates gets its payment's site, as intake's would; a job keeps its own.
+const siteOfNew = (existing: Job | undefined, plan: PlanContext): Partial<Job> =>
+  existing === undefined && plan.target.site !== undefined ? { site: plan.target.site } : {};
+
 /**
  * Not paid (yet): nothing to make. A correction of a payment not completed yet (a delayed
  * method) is kept on its job, so that the permit made once it is paid carries it.
@@ -42,6 +46,7 @@ export function planUnpaid(existing: Job | undefined, plan: PlanContext): JobCha
     state: 'awaiting_payment',
     livemode: target.session.livemode,
     session: target.session,
+    ...siteOfNew(undefined, plan),
   };
   const kept: Job = {
     ...base,
@@ -74,6 +79,7 @@ export function planFirstClaim(
     paidAt: paid.at,
     // A delayed payment's job may carry a correction kept while it waited (planUnpaid).
     corrections: plan.corrections(existing),
+    ...siteOfNew(existing, plan),
   };
   const stripeRef = target.stripeReference;
   if (stripeRef && !request.force) {

@@ -15,6 +15,11 @@ export interface ReplayTarget {
    * undefined when Stripe was not asked (the ledger already had the job done).
    */
   stripeReference: StripeReference | null | undefined;
+  /**
+   * The session's site, for a job replay creates (as intake decides it); null: no configured
+   * site matches; undefined: not decided (the default site's, as before sites).
+   */
+  site?: string | null | undefined;
 }
 
 export interface PaidMoment {

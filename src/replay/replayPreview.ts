@@ -2,6 +2,7 @@ import { permitForJob } from '../worker/permitForJob';
 import type { ReplayPlan } from './planTypes';
 import type { SessionReplayDeps } from './sessionDeps';
 import { describeJob, unpaidDetail, type OutcomePart } from './sessionOutcomes';
+import { siteServicesOf } from './siteServices';
 
 /** --dry-run: what replay would do with this plan, computed with the worker's own mapping. */
 export async function preview(plan: ReplayPlan, deps: SessionReplayDeps): Promise<OutcomePart> {
@@ -28,7 +29,8 @@ export async function preview(plan: ReplayPlan, deps: SessionReplayDeps): Promis
       detail: 'permit in the ledger; Stripe metadata lacks its reference',
     };
   }
-  const mapped = await permitForJob(job, deps.job.ledger, deps.job.mapping);
+  const { mapping } = siteServicesOf(job, deps.job);
+  const mapped = await permitForJob(job, deps.job.ledger, mapping);
   if (mapped.kind === 'invalid') {
     return { outcome: 'would fail', detail: `cannot map: ${mapped.reasons.join('; ')}` };
   }

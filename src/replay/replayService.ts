@@ -1,9 +1,11 @@
 import type { CorrectionValues } from '../domain/correction';
+import type { SiteDirectory } from '../domain/siteOf';
 import type { StripeReader } from '../stripe/stripeReader';
 import type { ReplayJobDeps } from './replayJobDeps';
 import type { SessionOutcome } from './outcome';
-import { pacedReader } from './pacedReader';
+import { pacer } from './pacedReader';
 import { runReplay } from './runReplay';
+import type { ReadersOf } from './sessionRead';
 
 /** What an operator asks of the sessions replayed (the console's actions, a replay flag). */
 export interface ReplayAsk {
@@ -24,7 +26,10 @@ export interface ReplayService {
 export interface ReplayServiceDeps {
   /** The worker's job runner, with the lease owner replay writes under. */
   job: ReplayJobDeps;
-  reader: StripeReader;
+  /** Makes the readers per account, each wrapped by `around` (stripeReaders). */
+  readers: (around: (reader: StripeReader) => StripeReader) => ReadersOf;
+  /** The configured sites (a job replay creates gets its site). */
+  sites?: SiteDirectory | undefined;
   /** Mode of STRIPE_SECRET_KEY. */
   livemode: boolean;
   concurrency: number;
@@ -37,12 +42,10 @@ export interface ReplayServiceDeps {
  * collecting outcomes instead of printing them.
  */
 export function createReplayService(deps: ReplayServiceDeps): ReplayService {
-  // One pace for every action of the process, however many run at once.
-  const reader = pacedReader(deps.reader, {
-    perSecond: deps.stripeRate ?? 10,
-    tries: 3,
-    backoffMs: 1000,
-  });
+  // One pace for every action of the process and every account, however many run at once.
+  const readers = deps.readers(
+    pacer({ perSecond: deps.stripeRate ?? 10, tries: 3, backoffMs: 1000 }),
+  );
   return {
     async sessions(ids, ask, tries = 1) {
       const outcomes: SessionOutcome[] = [];
@@ -61,7 +64,8 @@ export function createReplayService(deps: ReplayServiceDeps): ReplayService {
           checkNow: false,
         },
         {
-          reader,
+          readers,
+          sites: deps.sites,
           livemode: deps.livemode,
           job: deps.job,
           progress: { listed: () => undefined, session: (o) => outcomes.push(o) },

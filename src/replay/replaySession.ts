@@ -8,6 +8,7 @@ import type { ReplayTarget } from './planTypes';
 import { preview } from './replayPreview';
 import type { SessionReplayDeps } from './sessionDeps';
 import { playRound, type Rounds } from './sessionRounds';
+import { siteServicesOf } from './siteServices';
 
 export type { SessionReplayDeps } from './sessionDeps';
 
@@ -73,7 +74,9 @@ async function refusedCorrection(
       session: applyCorrection(existing?.session ?? target.session, merged),
       paidAt: target.paid?.at ?? existing?.paidAt ?? Math.floor(deps.job.now() / 1000),
     },
-    deps.job.mapping,
+    // The site's clock and zones: the job's own, else the site intake would give it.
+    siteServicesOf(existing ?? { site: target.site ?? null, session: target.session }, deps.job)
+      .mapping,
   );
   if (mapped.kind === 'permit') return undefined;
   return `the correction was refused, nothing was sent: ${mapped.reasons.join('; ')}`;

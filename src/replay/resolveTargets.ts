@@ -1,10 +1,12 @@
 import { isSessionEventType } from '../domain/classifyEvent';
-import { StripeApiError } from '../errors';
+import { withStripeAccount } from '../intake/sessionSite';
 import type { Job } from '../store/ledger';
 import { EventEnvelope, objectIdOf, toSessionSnapshot } from '../stripe/sessionPayload';
 import { fromLedger, paidEvent, targetFromRead } from './paidMoment';
 import {
+  asJobAccount,
   checkRead,
+  firstFound,
   currentReference,
   fail,
   readSession,
@@ -15,9 +17,13 @@ import {
 
 export { EVENT_RETENTION_SECONDS, type Resolution, type ResolveDeps } from './sessionRead';
 
-/** --session: the session as Stripe has it now (see targetFromRead for its paid moment). */
+/**
+ * --session: the session as Stripe has it now (see targetFromRead for its paid moment), read
+ * as the account the ledger's job names; one the ledger does not know, as `deps` says.
+ */
 export async function resolveSessionId(id: string, deps: ResolveDeps): Promise<Resolution> {
-  const found = await readSession(id, deps);
+  const job = await deps.ledger.getJob(id);
+  const found = await readSession(id, job ? asJobAccount(job, deps) : deps);
   if ('resolution' in found) return found.resolution;
   if (found.read.status !== 'complete') {
     return skip(id, `unpaid (session is ${found.read.status ?? '?'})`);
@@ -50,16 +56,11 @@ export async function resolveForCorrection(id: string, deps: ResolveDeps): Promi
 
 /** --event: the event as if it had just been delivered (its own session snapshot and time). */
 export async function resolveEventId(id: string, deps: ResolveDeps): Promise<Resolution> {
-  let raw: unknown;
-  try {
-    raw = await deps.reader.retrieveEvent(id);
-  } catch (err) {
-    if (err instanceof StripeApiError && err.statusCode === 404) {
-      return fail(id, 'no such event (Stripe keeps events for 30 days): use --session instead');
-    }
-    throw err;
+  const found = await firstFound(deps, (reader) => reader.retrieveEvent(id));
+  if (!found) {
+    return fail(id, 'no such event (Stripe keeps events for 30 days): use --session instead');
   }
-  const event = EventEnvelope.safeParse(raw);
+  const event = EventEnvelope.safeParse(found.value);
   if (!event.success) return fail(id, 'Stripe answered something that is not an event');
   const sessionId = objectIdOf(event.data) ?? id;
   if (!isSessionEventType(event.data.type)) {
@@ -68,28 +69,36 @@ export async function resolveEventId(id: string, deps: ResolveDeps): Promise<Res
   if (event.data.livemode !== deps.livemode) {
     return skip(sessionId, 'the event is of the other mode than STRIPE_SECRET_KEY');
   }
-  return targetFromEvent(event.data, deps);
+  return targetFromEvent(event.data, { ...deps, account: found.account, search: undefined });
 }
 
-/** A session found through one of its events (--event, and --since within 30 days). */
+/**
+ * A session found through one of its events (--event, and --since within 30 days), stamped
+ * with the event's account (or the account it was read as), as intake stamps it.
+ */
 export async function targetFromEvent(
-  event: EventEnvelope,
+  listed: EventEnvelope,
   deps: ResolveDeps,
 ): Promise<Resolution> {
+  const event = deps.account && !listed.account ? { ...listed, account: deps.account } : listed;
   const parsed = toSessionSnapshot(event.data.object);
   const objectId = objectIdOf(event) ?? event.id;
   if (!parsed.ok) return fail(objectId, `event ${event.id}: ${parsed.reason}`);
   const paying = paidEvent(event);
   const sessionId = parsed.session.id;
+  const session = withStripeAccount(paying?.session ?? parsed.session, event);
   const job = await deps.ledger.getJob(sessionId);
   const paid =
     paying?.paid ?? (job?.state === 'pending' || job?.state === 'done' ? fromLedger(job) : null);
   return {
     target: {
       sessionId,
-      session: paying?.session ?? parsed.session,
+      session,
       paid,
-      stripeReference: await currentReference(sessionId, deps),
+      stripeReference: await currentReference(sessionId, {
+        ...deps,
+        account: event.account ?? undefined,
+      }),
     },
   };
 }
@@ -111,7 +120,7 @@ export async function targetFromJob(job: Job, deps: ResolveDeps): Promise<Resolu
       sessionId: job.sessionId,
       session: job.session,
       paid: fromLedger(job),
-      stripeReference: await currentReference(job.sessionId, deps),
+      stripeReference: await currentReference(job.sessionId, asJobAccount(job, deps)),
     },
   };
 }

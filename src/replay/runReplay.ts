@@ -63,12 +63,13 @@ async function runPages(
   report: (o: SessionOutcome) => Promise<void>,
 ): Promise<RunResult['stopped']> {
   const { resolve, session } = partsOf(request, deps);
+  const scope = { scope: request.scope ?? {}, sites: deps.sites };
   const selector = request.selector;
   // --since: the oldest `created` of the last page finished (the run's place in the window).
   let place: number | undefined;
   const unfinished: string[] = [];
   try {
-    for await (const page of selectedPages(selector, resolve, session)) {
+    for await (const page of selectedPages(selector, resolve, session, scope)) {
       deps.progress.listed(page.length);
       const error = await runPage(page, request.concurrency, session, report, unfinished);
       if (error) return { reason: error, from: resumeFrom(selector, place, unfinished) };
@@ -89,7 +90,7 @@ function partsOf(
 ): { resolve: ResolveDeps; session: SessionReplayDeps } {
   return {
     resolve: {
-      reader: deps.reader,
+      readers: deps.readers,
       ledger: deps.job.ledger,
       livemode: deps.livemode,
       nowSeconds: () => Math.floor(deps.job.now() / 1000),
@@ -122,6 +123,7 @@ async function runPage(
       const item = items[next++]!;
       try {
         const resolution = await item.resolve();
+        if ('outOfScope' in resolution) continue;
         await report(
           'outcome' in resolution
             ? resolution.outcome

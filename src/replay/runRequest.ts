@@ -1,9 +1,10 @@
 import type { Correction } from '../domain/correction';
-import type { StripeReader } from '../stripe/stripeReader';
+import type { SiteDirectory } from '../domain/siteOf';
 import type { ReplayJobDeps } from './replayJobDeps';
 import type { SeenKind } from './enforcementLeg';
 import type { OutcomeKind, SessionOutcome } from './outcome';
-import type { Selector } from './selector';
+import type { Scope, Selector } from './selector';
+import type { ReadersOf } from './sessionRead';
 
 /** What a replay run is asked to do: plain data, from the command line or the console. */
 export interface RunRequest {
@@ -22,12 +23,19 @@ export interface RunRequest {
   concurrency: number;
   /** With dryRun: ask OPSCOM's Plate Validation about each permit now (RunDeps.checkNow). */
   checkNow: boolean;
+  /** --site / --account: only these payments (undefined: all). */
+  scope?: Scope | undefined;
 }
 
 /** What the engine runs with. */
 export interface RunDeps {
-  /** Stripe reads, already paced (pacedReader): the pace is the process's, not one run's. */
-  reader: StripeReader;
+  /**
+   * Stripe reads as each account, already paced (pacer, one pace for all accounts): the pace
+   * is the process's, not one run's.
+   */
+  readers: ReadersOf;
+  /** The configured sites: a window lists each connected account's; a new job gets its site. */
+  sites?: SiteDirectory | undefined;
   /** Mode of STRIPE_SECRET_KEY: sessions of the other mode are never acted on. */
   livemode: boolean;
   /** The worker's job runner (ledger, clients, mapping) with replay's lease owner. */

@@ -18,6 +18,7 @@ import {
   type Resolution,
   type ResolveDeps,
 } from './resolveTargets';
+import { accountsToList, jobInScope, scoped, type ScopeDeps } from './scope';
 import type { Selector } from './selector';
 
 /** One session to replay; `created` (Unix seconds) places it in a --since window. */
@@ -27,41 +28,90 @@ export interface Item {
   resolve: () => Promise<Resolution>;
 }
 
-/** What the selector names, a page at a time (Stripe's pages, newest first, for a window). */
+/**
+ * What the selector names within the scope (--site/--account), a page at a time (Stripe's
+ * pages, newest first, for a window), each item's resolution with its session's site.
+ */
 export async function* selectedPages(
   selector: Selector,
   deps: ResolveDeps,
   session: SessionReplayDeps,
+  scope: ScopeDeps,
 ): AsyncGenerator<Item[]> {
+  const within = (explicit: boolean) => (item: Item) => ({
+    ...item,
+    resolve: async () => scoped(await item.resolve(), deps, scope, explicit),
+  });
+  if (selector.kind === 'window') {
+    for await (const page of windowOfAccounts(selector, deps, session, scope)) {
+      yield page.map(within(false));
+    }
+    return;
+  }
+  // Ids the ledger cannot place are looked for as the scope's account, else everywhere.
+  const named: ResolveDeps = {
+    ...deps,
+    account: scope.scope.account,
+    search: scope.scope.account === undefined ? [...(scope.sites?.byAccount.keys() ?? [])] : [],
+  };
+  const items = await namedItems(selector, named, session, scope);
+  yield items.map(within(selector.kind !== 'failed'));
+}
+
+/** --session, --event, --failed: their items (a failed job outside the scope is left out). */
+async function namedItems(
+  selector: Exclude<Selector, { kind: 'window' }>,
+  deps: ResolveDeps,
+  session: SessionReplayDeps,
+  scope: ScopeDeps,
+): Promise<Item[]> {
   switch (selector.kind) {
     case 'sessions': {
       // A correction is recorded first, from the ledger alone where it can be (see there).
       const correcting = session.ask.correction !== null && !session.dryRun;
-      yield selector.ids.map((id) => ({
+      return selector.ids.map((id) => ({
         key: id,
         created: undefined,
         resolve: () => (correcting ? resolveForCorrection(id, deps) : resolveSessionId(id, deps)),
       }));
-      return;
     }
     case 'events':
-      yield selector.ids.map((id) => ({
+      return selector.ids.map((id) => ({
         key: id,
         created: undefined,
         resolve: () => resolveEventId(id, deps),
       }));
-      return;
     case 'failed': {
       const jobs = await deps.ledger.listJobs(['failed', 'dead']);
-      yield jobs.map((job) => ({
-        key: job.sessionId,
-        created: undefined,
-        resolve: () => targetFromJob(job, deps),
-      }));
-      return;
+      return jobs
+        .filter((job) => jobInScope(job, scope))
+        .map((job) => ({
+          key: job.sessionId,
+          created: undefined,
+          resolve: () => targetFromJob(job, deps),
+        }));
     }
-    case 'window':
-      yield* windowPages(selector.since, selector.until, deps, session);
+  }
+}
+
+/**
+ * A window's pages, account after account (the platform's first). Only the last account's
+ * items carry `created`: a run stopped earlier goes on over the whole window (an account
+ * done twice is only `already done`), one stopped in the last from its place.
+ */
+async function* windowOfAccounts(
+  selector: Extract<Selector, { kind: 'window' }>,
+  deps: ResolveDeps,
+  session: SessionReplayDeps,
+  scope: ScopeDeps,
+): AsyncGenerator<Item[]> {
+  const accounts = accountsToList(scope);
+  for (const [index, account] of accounts.entries()) {
+    const last = index === accounts.length - 1;
+    const asAccount = { ...deps, account, search: undefined };
+    for await (const page of windowPages(selector.since, selector.until, asAccount, session)) {
+      yield last ? page : page.map((item) => ({ ...item, created: undefined }));
+    }
   }
 }
 
@@ -105,7 +155,9 @@ async function* eventPages(
     for (const item of fresh) seen.add(item.key);
     yield fresh;
   }
-  for await (const data of eachPage((after) => deps.reader.listSessionEvents(range, after))) {
+  for await (const data of eachPage((after) =>
+    deps.readers(deps.account).listSessionEvents(range, after),
+  )) {
     const items: Item[] = [];
     for (const raw of data) {
       const event = EventEnvelope.safeParse(raw);
@@ -129,7 +181,9 @@ async function* listedPages(
   deps: ResolveDeps,
   seen: Set<string>,
 ): AsyncGenerator<Item[]> {
-  for await (const data of eachPage((after) => deps.reader.listCompleteSessions(range, after))) {
+  for await (const data of eachPage((after) =>
+    deps.readers(deps.account).listCompleteSessions(range, after),
+  )) {
     const items: Item[] = [];
     for (const raw of data) {
       const { id, created } = (raw ?? {}) as { id?: unknown; created?: unknown };
@@ -151,7 +205,9 @@ async function referencesOf(
   deps: ResolveDeps,
 ): Promise<Map<string, StripeReference | null>> {
   const references = new Map<string, StripeReference | null>();
-  for await (const data of eachPage((after) => deps.reader.listCompleteSessions(range, after))) {
+  for await (const data of eachPage((after) =>
+    deps.readers(deps.account).listCompleteSessions(range, after),
+  )) {
     for (const raw of data) {
       const read = readCheckoutSession(raw);
       if (read.ok) references.set(read.session.id, read.reference);

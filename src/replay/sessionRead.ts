@@ -1,5 +1,6 @@
 import { StripeApiError } from '../errors';
 import type { ReplayLedger } from '../store/callerLedgers';
+import type { Job } from '../store/ledger';
 import {
   readCheckoutSession,
   type CheckoutSessionRead,
@@ -9,8 +10,18 @@ import type { StripeReader } from '../stripe/stripeReader';
 import type { SessionOutcome } from './outcome';
 import type { ReplayTarget } from './planTypes';
 
+/** Stripe's reads as each account (the platform's for none), one pace shared by all. */
+export type ReadersOf = (account?: string | null) => StripeReader;
+
 export interface ResolveDeps {
-  reader: StripeReader;
+  readers: ReadersOf;
+  /** The account whose objects are read (a window's listing, --account); undefined: the platform. */
+  account?: string | undefined;
+  /**
+   * Connected accounts to look in when `account` has no such session or event (a 404): a
+   * --session or --event the ledger cannot place. Undefined: none (the account is known).
+   */
+  search?: readonly string[] | undefined;
   ledger: ReplayLedger;
   /** Mode of STRIPE_SECRET_KEY: sessions of the other mode are never acted on. */
   livemode: boolean;
@@ -23,8 +34,12 @@ export interface ResolveDeps {
   references?: ReadonlyMap<string, StripeReference | null>;
 }
 
-/** A session to replay, or why it cannot be (reported as is, nothing written). */
-export type Resolution = { target: ReplayTarget } | { outcome: SessionOutcome };
+/**
+ * A session to replay, or why it cannot be (reported as is, nothing written), or one outside
+ * the run's --site/--account (left out, not reported).
+ */
+export type Resolution =
+  { target: ReplayTarget } | { outcome: SessionOutcome } | { outOfScope: string };
 
 /** Stripe keeps events for 30 days; older sessions are found by listing sessions instead. */
 export const EVENT_RETENTION_SECONDS = 30 * 24 * 3600;
@@ -38,24 +53,49 @@ export const fail = (sessionId: string, detail: string): Resolution => ({
   outcome: { sessionId, outcome: 'failed', detail },
 });
 
+/** The deps that read as a ledger job's own account (from the event that recorded it). */
+export const asJobAccount = (job: Job, deps: ResolveDeps): ResolveDeps => ({
+  ...deps,
+  account: job.session.stripeAccount ?? undefined,
+  search: undefined,
+});
+
+/**
+ * The first of `account`, then `search`'s accounts, where Stripe has the object (a 404 moves
+ * on); undefined when none has it. Bounded by the configured accounts, never by the input.
+ */
+export async function firstFound<T>(
+  deps: ResolveDeps,
+  read: (reader: StripeReader) => Promise<T>,
+): Promise<{ value: T; account: string | undefined } | undefined> {
+  const accounts = [deps.account, ...(deps.search ?? []).filter((a) => a !== deps.account)];
+  for (const account of accounts) {
+    try {
+      return { value: await read(deps.readers(account)), account };
+    } catch (err) {
+      if (!(err instanceof StripeApiError && err.statusCode === 404)) throw err;
+    }
+  }
+  return undefined;
+}
+
 /** The session Stripe has under this id, readable and of the key's mode, or why not. */
 export async function readSession(
   id: string,
   deps: ResolveDeps,
 ): Promise<{ read: Read } | { resolution: Resolution }> {
-  let raw: unknown;
-  try {
-    raw = await deps.reader.retrieveSession(id);
-  } catch (err) {
-    if (err instanceof StripeApiError && err.statusCode === 404) {
-      return { resolution: fail(id, 'no such Checkout Session in this Stripe account and mode') };
-    }
-    throw err;
+  const found = await firstFound(deps, (reader) => reader.retrieveSession(id));
+  if (!found) {
+    return { resolution: fail(id, 'no such Checkout Session in this Stripe account and mode') };
   }
-  return checkRead(raw, id, deps);
+  return checkRead(found.value, id, { ...deps, account: found.account });
 }
 
-/** A Checkout Session object from Stripe, readable and of the key's mode, or why not. */
+/**
+ * A Checkout Session object from Stripe, readable and of the key's mode, or why not. Read as
+ * a connected account, it is stamped with that account (the object does not name it), so
+ * the ledger keeps it and every later call is made as that account.
+ */
 export function checkRead(
   raw: unknown,
   id: string,
@@ -66,7 +106,8 @@ export function checkRead(
   if (read.session.livemode !== deps.livemode) {
     return { resolution: skip(id, 'the session is of the other mode than STRIPE_SECRET_KEY') };
   }
-  return { read };
+  if (!deps.account) return { read };
+  return { read: { ...read, session: { ...read.session, stripeAccount: deps.account } } };
 }
 
 /**

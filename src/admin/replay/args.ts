@@ -23,6 +23,10 @@ export interface ReplayArgs {
   tries: number;
   /** With --dry-run: ask OPSCOM's Plate Validation about each permit now, not the last check. */
   checkNow: boolean;
+  /** --site: only this site's payments (checked against the sites later). */
+  site?: string | undefined;
+  /** --account: only this connected account's (acct_…), read as it. */
+  account?: string | undefined;
 }
 
 export type ParsedArgs =
@@ -48,6 +52,8 @@ const OPTIONS = {
   'stripe-rate': { type: 'string' },
   tries: { type: 'string' },
   'check-now': { type: 'boolean' },
+  site: { type: 'string' },
+  account: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -73,6 +79,8 @@ export function parseReplayArgs(argv: readonly string[]): ParsedArgs {
   if (typeof correction === 'string') return { ok: false, error: correction };
   const numbers = numbersOf(values);
   if (typeof numbers === 'string') return { ok: false, error: numbers };
+  const scope = scopeOf(values);
+  if (typeof scope === 'string') return { ok: false, error: scope };
   return {
     ok: true,
     args: {
@@ -85,7 +93,23 @@ export function parseReplayArgs(argv: readonly string[]): ParsedArgs {
       stripeRate: numbers.stripeRate,
       tries: Math.floor(numbers.tries),
       checkNow: values['check-now'] === true,
+      ...scope,
     },
+  };
+}
+
+/** --site and --account, well formed (whether a site has them is checked with the sites). */
+function scopeOf(values: Values): Pick<ReplayArgs, 'site' | 'account'> | string {
+  const { site, account } = values;
+  if (site !== undefined && !/^[a-z0-9_-]+$/.test(site)) {
+    return `--site ${site}: a site id is lower-case letters, digits, - and _ (SITES_FILE)`;
+  }
+  if (account !== undefined && !/^acct_\w+$/.test(account)) {
+    return `--account ${account}: a connected account id looks like acct_…`;
+  }
+  return {
+    ...(site !== undefined ? { site } : {}),
+    ...(account !== undefined ? { account } : {}),
   };
 }
 

@@ -3,20 +3,21 @@ import { loadConfig, type Config } from '../../config';
 import { describeError } from '../../errors';
 import { createLogger, type Logger } from '../../logger';
 import { checkNowWith } from '../../replay/checkNow';
-import { pacedReader } from '../../replay/pacedReader';
+import { pacer } from '../../replay/pacedReader';
 import { runReplay } from '../../replay/runReplay';
 import type { RunDeps, RunRequest } from '../../replay/runRequest';
-import type { Selector } from '../../replay/selector';
+import type { Scope, Selector } from '../../replay/selector';
 import type { ReplayLedger, VerifierLedger } from '../../store/callerLedgers';
 import { openLedger } from '../../store/openLedger';
 import { newOwnerId } from '../../store/owner';
 import { createStripeClient } from '../../stripe/stripeClient';
-import { createStripeReader } from '../../stripe/stripeReader';
+import { stripeReaders } from '../../stripe/stripeReader';
 import { jobServices } from '../../worker/jobServices';
 import { parseReplayArgs, type ReplayArgs } from './args';
 import { createReporter, type Reporter } from './report';
 import { exitCodeFor, summaryOf } from './summary';
 import { USAGE } from './usage';
+import { scopeOf } from './scope';
 import { toSelector } from './window';
 
 export interface ReplayIo {
@@ -34,6 +35,7 @@ interface Asked {
   args: ReplayArgs;
   config: Config;
   selector: Selector;
+  scope: Scope;
 }
 
 /**
@@ -49,32 +51,37 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo): Prom
 /** The arguments and configuration, or the exit status when there is nothing to run. */
 function readCommandLine(argv: readonly string[], io: ReplayIo): Asked | number {
   const parsed = parseReplayArgs(argv);
-  if (!parsed.ok) {
-    io.stderr.write(`replay: ${parsed.error}\n\n${USAGE}\n`);
-    return 2;
-  }
+  if (!parsed.ok) return refuse(io, parsed.error);
   if ('help' in parsed) {
     io.stdout.write(`${USAGE}\n`);
     return 0;
   }
   const args = parsed.args;
   const config = loadConfig(io.env);
-  const selector = toSelector(args.selector, config.opscom.timezone);
-  if (typeof selector === 'string') {
-    io.stderr.write(`replay: ${selector}\n\n${USAGE}\n`);
-    return 2;
-  }
+  const scope = scopeOf(args, config.sites);
+  // A --site's times without an offset are that site's; otherwise OPSCOM_TIMEZONE's.
+  const site = typeof scope === 'string' ? undefined : config.sites.byId.get(scope.site ?? '');
+  const selector = toSelector(args.selector, site?.opscom.timezone ?? config.opscom.timezone);
+  if (typeof scope === 'string') return refuse(io, scope);
+  if (typeof selector === 'string') return refuse(io, selector);
   if (args.checkNow && !config.verify) {
     io.stderr.write(
       "replay: --check-now asks OPSCOM's Plate Validation, which this adapter uses only with OPSCOM_VERIFY=on (and OPSCOM_VALIDATE_URL, OPSCOM_CLIENT): set them, or leave --check-now out to read the last checks\n",
     );
     return 2;
   }
-  return { args, config, selector };
+  return { args, config, selector, scope };
+}
+
+/** Bad arguments: what is wrong, the usage, and exit status 2. */
+function refuse(io: ReplayIo, problem: string): number {
+  io.stderr.write(`replay: ${problem}\n\n${USAGE}\n`);
+  return 2;
 }
 
 /** Opens the ledger, runs the engine, prints its summary; the exit status. */
-async function runCommand({ args, config, selector }: Asked, io: ReplayIo): Promise<number> {
+async function runCommand(asked: Asked, io: ReplayIo): Promise<number> {
+  const { args, config, selector } = asked;
   // Operator lines go to stdout; log lines to stderr: replay's own from warnings up, the
   // worker code's errors only (its warnings repeat what the session's line says).
   const pretty = io.isTTY && !args.json;
@@ -89,7 +96,7 @@ async function runCommand({ args, config, selector }: Asked, io: ReplayIo): Prom
       progress: pretty,
     });
     const deps = runDeps({ args, config, ledger, jobLogger, reporter, io });
-    const request = runRequest(args, selector, config);
+    const request = { ...runRequest(args, selector, config), scope: asked.scope };
     if (request.correction && !args.dryRun) {
       logger.warn('operator correction for a session', {
         ...request.correction,
@@ -137,7 +144,8 @@ function runDeps(parts: {
     apiUrl: config.stripe.apiUrl,
     timeoutMs: config.stripe.timeoutMs,
   });
-  const reader = pacedReader(createStripeReader(stripe), {
+  // One pace for the run, whichever accounts it reads.
+  const paced = pacer({
     perSecond: args.stripeRate,
     tries: 5,
     backoffMs: parts.io.readBackoffMs ?? 1000,
@@ -152,7 +160,8 @@ function runDeps(parts: {
     logger: jobLogger,
   };
   return {
-    reader,
+    readers: stripeReaders(stripe, paced),
+    sites: config.sites,
     livemode: config.stripe.livemode,
     job,
     checkNow:

@@ -12,6 +12,8 @@ export function replayArgv(args: ReplayArgs): string[] {
   if (c?.duration !== undefined) argv.push('--duration', c.duration);
   if (c?.zone !== undefined) argv.push('--zone', c.zone);
   if (c?.revoke) argv.push('--revoke');
+  if (args.site !== undefined) argv.push('--site', args.site);
+  if (args.account !== undefined) argv.push('--account', args.account);
   if (args.dryRun) argv.push('--dry-run');
   if (args.checkNow) argv.push('--check-now');
   if (args.force) argv.push('--force');

@@ -9,6 +9,11 @@ Selectors (one kind):
   --failed              every job the ledger holds as failed or dead
 
 Options:
+  --site S              only site S's payments (SITES_FILE): with a connected
+                        account, that account's; else the jobs whose site is S
+  --account acct_…      only this connected account's payments, read as it
+                        (a --since window otherwise lists the platform's and
+                        every configured account's)
   --dry-run             say what would happen; change nothing anywhere
                         (with --since: the reconcile report)
   --check-now           with --dry-run: ask OPSCOM's Plate Validation now whether

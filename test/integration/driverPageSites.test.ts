@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startOpscomSimulator, type OpscomSimulator } from '../../tools/simulators/opscomSimulator';
+import { startHarness, type Harness } from '../support/harness';
+import { harnessStores } from '../support/ledgerStores';
+import { makeSession } from '../support/stripeFixtures';
+
+// The driver's page with Stripe Connect (issue 26): a connected account's session is read as
+// that account (never one named by the URL), and the page shows its site's name and clock.
+const NORTH_ACCOUNT = 'acct_1NorthCampus';
+
+describe.each(harnessStores)(
+  "the driver's page of a Connect session (%s ledger)",
+  (_n, storeEnv) => {
+    let h: Harness;
+    let north: OpscomSimulator;
+    let east: OpscomSimulator;
+    let dir: string;
+
+    beforeEach(async () => {
+      north = await startOpscomSimulator({
+        apiToken: 'north-token',
+        client: 'OC-NORTH',
+        timezone: 'America/Vancouver',
+      });
+      east = await startOpscomSimulator({ apiToken: 'east-token', client: 'OC-EAST' });
+      dir = mkdtempSync(join(tmpdir(), 'driver-sites-'));
+      const sitesFile = join(dir, 'sites.json');
+      const opscom = (
+        sim: OpscomSimulator,
+        client: string,
+        tokenEnv: string,
+        timezone: string,
+      ) => ({
+        baseUrl: sim.url,
+        client,
+        tokenEnv,
+        timezone,
+        zone: 'Lot 1',
+      });
+      writeFileSync(
+        sitesFile,
+        JSON.stringify({
+          sites: [
+            {
+              id: 'north',
+              name: 'North Campus Parking',
+              stripeAccount: NORTH_ACCOUNT,
+              opscom: opscom(north, 'OC-NORTH', 'NORTH_TOKEN', 'America/Vancouver'),
+            },
+            { id: 'east', opscom: opscom(east, 'OC-EAST', 'EAST_TOKEN', 'America/Toronto') },
+          ],
+        }),
+      );
+      h = await startHarness({
+        ...(await storeEnv()),
+        SITES_FILE: sitesFile,
+        NORTH_TOKEN: 'north-token',
+        EAST_TOKEN: 'east-token',
+        DEFAULT_SITE: 'east',
+        OPERATOR_NAME: 'City Parking',
+        DRIVER_PAGE_WAIT_SECONDS: '10',
+      });
+    });
+    afterEach(async () => {
+      await h?.close();
+      await north?.close();
+      await east?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    const load = (id: string, accept: string) =>
+      fetch(`${h.url}/permit/${id}`, { headers: { Accept: accept } });
+    const paidNow = (plate: string) => ({
+      ...makeSession({ metadata: { plate, duration: '60' } }),
+      created: Math.floor(Date.now() / 1000),
+    });
+
+    test('a Connect session whose webhook never came is fulfilled reading as its account', async () => {
+      const session = paidNow('NORTH 1');
+      h.stripe.account(NORTH_ACCOUNT).addSession(session);
+
+      const res = await load(session.id, 'application/json');
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { state: string; startsAt: string; endsAt: string };
+      expect(body.state).toBe('active');
+      const job = await h.waitForJob(session.id, ['done']);
+      expect(job.site).toBe('north');
+      expect(job.session.stripeAccount).toBe(NORTH_ACCOUNT);
+      expect([...north.permits.values()].map((p) => p.plate)).toEqual(['NORTH1']);
+      expect(east.permits.size).toBe(0);
+      // The platform first (404), then the configured account: the PaymentIntent and the
+      // write-backs as that account.
+      const calls = h.stripe.received.map(
+        (r) => `${r.method} ${r.stripeAccount ?? '-'} ${r.status}`,
+      );
+      expect(calls[0]).toBe('GET - 404');
+      expect(calls.slice(1).every((c) => c.includes(NORTH_ACCOUNT))).toBe(true);
+      expect(h.stripe.account(NORTH_ACCOUNT).sessions.get(session.id)?.metadata).toMatchObject({
+        opscom_reference_id: expect.stringMatching(/^OC-/) as unknown,
+      });
+      // Times in the site's clock (Vancouver: -08:00 in December, -07:00 in summer).
+      expect(body.endsAt).toMatch(/-0[78]:00$/);
+
+      // Once the ledger has it, the page reads nothing more and shows the site's name.
+      h.stripe.received.length = 0;
+      const page = await (await load(session.id, 'text/html')).text();
+      expect(page).toContain('North Campus Parking');
+      expect(page).not.toContain('City Parking');
+      expect(h.stripe.received).toEqual([]);
+    });
+
+    test('a platform session of a metadata site keeps OPERATOR_NAME and reads no account', async () => {
+      const session = paidNow('EAST 1');
+      h.stripe.addSession(session);
+      const page = await (await load(session.id, 'text/html')).text();
+      expect(page).toContain('City Parking');
+      await h.waitForJob(session.id, ['done']);
+      expect(h.stripe.received.every((r) => r.stripeAccount === undefined)).toBe(true);
+    });
+
+    test('a session no account has is not found, after the platform and each configured account', async () => {
+      const res = await load('cs_test_nowhere12345', 'application/json');
+      expect(res.status).toBe(404);
+      expect(h.stripe.received.map((r) => r.stripeAccount ?? '-')).toEqual(['-', NORTH_ACCOUNT]);
+    });
+  },
+);
