@@ -108,7 +108,8 @@ export async function startAdapter(
   let server: Server | undefined;
   if (config.processType !== 'worker') {
     const web = { config, ledger, jobDeps, stripe, edge, metrics };
-    const parts = { ...web, onJobRecorded, now, logger };
+    const siteHealth = worker ? () => worker.siteHealth() : undefined; // the console's sites
+    const parts = { ...web, onJobRecorded, now, logger, siteHealth };
     const app = createApp({
       ledger,
       webhooks: stripe.webhooks,

@@ -1,5 +1,6 @@
 import type { Config } from '../config';
 import type { ConsoleDeps } from '../console/consoleDeps';
+import type { ConsoleSites } from '../console/sites';
 import { reachabilityProbe } from '../console/reachability';
 import type { DriverPageDeps } from '../driver/driverRouter';
 import { lookupLimits } from '../driver/lookupLimits';
@@ -9,6 +10,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
 import { createReplayService } from '../replay/replayService';
 import type { Ledger } from '../store/ledger';
+import type { SiteHealth } from '../worker/siteGate';
 import { newOwnerId } from '../store/owner';
 import type Stripe from 'stripe';
 import { stripeReaders } from '../stripe/stripeReader';
@@ -27,6 +29,8 @@ export interface WebParts {
   onJobRecorded: () => void;
   now: () => number;
   logger: Logger;
+  /** This process's worker's view of each site (none in an intake-only process). */
+  siteHealth?: (() => SiteHealth[]) | undefined;
 }
 
 /** The console's parts: replay's path for its actions, probes of OPSCOM and Stripe. */
@@ -54,7 +58,15 @@ export function consoleDeps(parts: WebParts): ConsoleDeps | undefined {
     refusals: edge.refusals,
     bodyBudget: edge.bodyBudget,
     secure: config.publicUrl?.protocol === 'https:',
+    sites: consoleSites(parts),
   };
+}
+
+/** Several sites: their ids and health for the console; one site: nothing new to show. */
+function consoleSites(parts: WebParts): ConsoleSites | undefined {
+  const { list, defaultId } = parts.config.sites;
+  if (list.length < 2) return undefined;
+  return { ids: list.map((site) => site.id), defaultId, health: parts.siteHealth };
 }
 
 /** The driver's page: the ledger, Stripe's reads, and the worker told of what it records. */

@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import type { ReplayService } from '../replay/replayService';
 import type { ConsoleLedger } from '../store/callerLedgers';
 import type { ConsoleCredentials } from './auth';
+import type { ConsoleSites } from './sites';
 import type { Reachability } from './views/overview';
 
 export interface ConsoleDeps {
@@ -21,6 +22,8 @@ export interface ConsoleDeps {
   throttle: LoginThrottle;
   refusals: Refusals;
   bodyBudget: BodyBudget;
+  /** Several sites: the jobs' site filter and column, each site's health. Undefined: one site. */
+  sites?: ConsoleSites | undefined;
   /** Served over HTTPS (PUBLIC_URL): the console's cookie is marked Secure. */
   secure: boolean;
 }

@@ -26,6 +26,7 @@ const jobsQuery = z.object({
   q: trimmed.transform((q) => q.slice(0, 200)),
   failing: flag,
   unseen: flag,
+  site: trimmed.transform((site) => site.slice(0, 64)),
   page: trimmed.transform((t) => {
     const n = Number(t);
     return Number.isInteger(n) && n >= 1 && n <= 10_000 ? n : 1;
@@ -39,7 +40,7 @@ const correctionForm = z.object({
 });
 const confirmForm = z.object({ confirm: confirmed });
 const lookupForm = z.object({ session: trimmed });
-const retryMatchingForm = z.object({ state: text, q: text, confirm: confirmed });
+const retryMatchingForm = z.object({ state: text, q: text, site: trimmed, confirm: confirmed });
 
 function read<T>(schema: z.ZodType<T>, input: unknown): T {
   // Only a non-object can fail (every field has a fallback): it has no fields.
@@ -54,7 +55,7 @@ export const readConfirmed = (body: unknown): boolean => read(confirmForm, body)
 export const readLookupForm = (body: unknown): string => read(lookupForm, body).session;
 export const readRetryMatchingForm = (
   body: unknown,
-): { state: string; q: string; confirm: boolean } => read(retryMatchingForm, body);
+): { state: string; q: string; site: string; confirm: boolean } => read(retryMatchingForm, body);
 
 /** `failed,dead` → those states; unknown names are left out. */
 export function statesOf(text: string): JobState[] | undefined {

@@ -9,6 +9,8 @@ export const RETRYABLE: readonly JobState[] = ['failed', 'dead'];
 export interface JobFilter {
   states?: JobState[] | undefined;
   search?: string | undefined;
+  /** The jobs list's site filter (null: of no site), as the ledger's query takes it. */
+  sites?: (string | null)[] | undefined;
 }
 
 /** The retryable states among those a filter asks for (all of them when it asks for none). */
@@ -23,5 +25,6 @@ export async function countRetryable(
 ): Promise<number> {
   const states = retryableStates(filter.states);
   if (states.length === 0) return 0;
-  return ledger.countJobsMatching({ states, search: filter.search }, RETRY_ALL_CAP);
+  const { search, sites } = filter;
+  return ledger.countJobsMatching({ states, search, sites }, RETRY_ALL_CAP);
 }

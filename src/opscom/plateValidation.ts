@@ -1,5 +1,5 @@
 import { OpscomUnavailableError } from '../errors';
-import { httpPoster, PostFailure, type PostAnswer } from '../net/httpPost';
+import { httpPoster, PostFailure, type PostAnswer, type Poster } from '../net/httpPost';
 import { classifyValidationAnswer, type PlateSeen } from './plateValidationAnswer';
 
 export interface PlateValidationOptions {
@@ -10,6 +10,8 @@ export interface PlateValidationOptions {
   client: string;
   /** OPSCOM_TIMEOUT_MS: a read, so a slow answer is simply an outage. */
   timeoutMs: number;
+  /** Connections to `url` shared by several sites' clients (one pool, whatever their number). */
+  poster?: Poster | undefined;
 }
 
 export interface PlateValidationClient {
@@ -26,7 +28,7 @@ export interface PlateValidationClient {
 export function createPlateValidationClient(
   options: PlateValidationOptions,
 ): PlateValidationClient {
-  const post = httpPoster(new URL(options.url.origin), 'application/json');
+  const post = options.poster ?? httpPoster(new URL(options.url.origin), 'application/json');
   const path = `${options.url.pathname}${options.url.search}`;
   return {
     async validatePlate(plate) {

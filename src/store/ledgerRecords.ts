@@ -192,6 +192,8 @@ export interface JobQuery {
   search?: string | undefined;
   /** Only jobs whose permit enforcement does not see as the ledger has it (verify/). */
   unseen?: boolean | undefined;
+  /** Only jobs stored with one of these sites (null: of no site); undefined: any site. */
+  sites?: readonly (string | null)[] | undefined;
   limit: number;
   offset: number;
 }

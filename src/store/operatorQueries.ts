@@ -25,6 +25,7 @@ function whereOf(
       `session_id IN (SELECT session_id FROM verifications WHERE state IN ('not_visible', 'still_visible'))`,
     );
   }
+  if (query.sites) terms.push(siteTerm(query.sites, params));
   const search = query.search?.trim();
   if (search) {
     params['search'] = search;
@@ -39,6 +40,20 @@ function whereOf(
     }
   }
   return { where: terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : '', params };
+}
+
+/** `site IN (…)`, or `site IS NULL` for null; no site at all matches nothing. */
+function siteTerm(sites: readonly (string | null)[], params: Record<string, unknown>): string {
+  const ids = sites.filter((site): site is string => site !== null);
+  const names = ids.map((id, i) => {
+    params[`site${i}`] = id;
+    return `@site${i}`;
+  });
+  const terms = [
+    ...(names.length > 0 ? [`site IN (${names.join(', ')})`] : []),
+    ...(sites.includes(null) ? ['site IS NULL'] : []),
+  ];
+  return terms.length > 0 ? `(${terms.join(' OR ')})` : '1 = 0';
 }
 
 /** The console's lists and the alerts' outbox, in SQL both databases read the same way. */

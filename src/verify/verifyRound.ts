@@ -4,20 +4,32 @@ import type { Metrics } from '../metrics/metrics';
 import type { PlateValidationClient } from '../opscom/plateValidation';
 import type { PlateSeen } from '../opscom/plateValidationAnswer';
 import type { VerifierLedger } from '../store/callerLedgers';
+import type { Job } from '../store/ledger';
 import type { Verification } from '../store/verificationLedger';
-import { expectationOf } from './expectation';
+import { expectationOf, type Expectation } from './expectation';
 import { nextVerification } from './nextVerification';
 import type { Pace } from './pace';
 import { seenRecord } from './seenRecord';
 import { verdictOf } from './verdict';
 import { recordUnseenChange } from './unseenAlert';
 
-export interface VerifyDeps {
-  ledger: VerifierLedger;
+/** How one site's permits are checked: its client code and token, and its clock. */
+export interface SiteCheck {
   validation: PlateValidationClient;
-  pace: Pace;
-  /** OPSCOM_TIMEZONE: how `expires` is read. */
+  /** The site's timezone: how `expires` is read. */
   timezone: string;
+  /** The site's id, its calls' metrics label; undefined: the default site. */
+  site?: string | undefined;
+}
+
+/** A job's site's check; undefined when its site is not configured (any more). */
+export type SiteChecks = (job: Pick<Job, 'site' | 'session'>) => SiteCheck | undefined;
+
+export interface VerifyDeps extends SiteCheck {
+  ledger: VerifierLedger;
+  pace: Pace;
+  /** Each job's site's check; without it every permit is checked with `validation`. */
+  siteChecks?: SiteChecks | undefined;
   delayMs: number;
   everyMs: number;
   /** The lease owner the permits were claimed under. */
@@ -71,52 +83,121 @@ export async function verifyPermits(
   return summary;
 }
 
+/** The permits of one plate whose site is checked the same way (undefined: not configured). */
+interface SiteGroup {
+  check: SiteCheck | undefined;
+  permits: Verification[];
+  jobs: (Job | undefined)[];
+}
+
 async function checkPlate(
   plate: string,
   permits: Verification[],
   deps: VerifyDeps,
   summary: RoundSummary,
 ): Promise<void> {
-  // Read each job first: a permit with nothing to check needs no call.
+  // Read each job first: a permit with nothing to check needs no call, and its site says how.
   const jobs = await Promise.all(permits.map((p) => deps.ledger.getJob(p.sessionId)));
+  // One call per plate and site: each site's permits are asked with its own client and token.
+  const groups = new Map<SiteCheck | undefined, SiteGroup>();
+  for (const [i, row] of permits.entries()) {
+    const job = jobs[i];
+    const check = !deps.siteChecks ? deps : job ? deps.siteChecks(job) : deps;
+    const group = groups.get(check) ?? { check, permits: [], jobs: [] };
+    groups.set(check, group);
+    group.permits.push(row);
+    group.jobs.push(job);
+  }
+  for (const group of groups.values()) {
+    // Stopped by another site's call of this plate: as verifyPermits puts back the rest.
+    if (deps.signal?.aborted) await putBack(group.permits, deps, null, -Infinity);
+    else if (summary.stopped) await putBack(group.permits, deps, summary.stopped.error);
+    else await checkSiteGroup(plate, group, deps, summary);
+  }
+}
+
+async function checkSiteGroup(
+  plate: string,
+  { check, permits, jobs }: SiteGroup,
+  deps: VerifyDeps,
+  summary: RoundSummary,
+): Promise<void> {
   const now = deps.now();
   const expected = jobs.map((job) => (job ? expectationOf(job, now) : ({ kind: 'none' } as const)));
   let seen: PlateSeen | undefined;
   if (expected.some((e) => e.kind === 'standing' || e.kind === 'gone')) {
-    try {
-      await deps.pace.take(deps.signal);
-    } catch {
-      // Stopping: put back unchecked, counted as no call.
-      summary.stopped ??= { kind: 'transient', error: 'stopped before its check' };
-      await putBack(permits, deps, null, -Infinity);
+    if (!check) {
+      // A site taken out of SITES_FILE: no client to ask with; asked again next round.
+      const site = jobs[0]?.site;
+      const error = site
+        ? `site "${site}" is not in the configuration (SITES_FILE)`
+        : 'its payment matches no configured site (SITES_FILE)';
+      await putBack(permits, deps, error, deps.now() + deps.everyMs - deps.delayMs);
       return;
     }
-    const started = performance.now();
-    summary.calls++;
-    try {
-      seen = await deps.validation.validatePlate(plate);
-      deps.metrics?.opscomCall('validate', 'ok', (performance.now() - started) / 1000);
-    } catch (err) {
-      const kind: ErrorKind = err instanceof AdapterError ? err.kind : 'transient';
-      deps.metrics?.opscomCall('validate', kind, (performance.now() - started) / 1000);
-      const error = describeError(err);
-      if (kind === 'permanent') {
-        // OPSCOM refuses this plate's question: nothing to learn this round; ask next round.
-        await putBack(permits, deps, error, deps.now() + deps.everyMs - deps.delayMs);
-        return;
-      }
-      summary.stopped ??= { kind, error };
-      await putBack(permits, deps, error);
-      return;
-    }
+    const asked = await askPlate(plate, permits, check, deps, summary);
+    if (!asked) return;
+    seen = asked;
   }
+  const timezone = check?.timezone ?? deps.timezone;
+  await recordChecks({ permits, jobs, expected, seen, timezone }, deps, summary);
+}
+
+/** Plate Validation's answer; undefined when it failed (the permits are put back then). */
+async function askPlate(
+  plate: string,
+  permits: Verification[],
+  check: SiteCheck,
+  deps: VerifyDeps,
+  summary: RoundSummary,
+): Promise<PlateSeen | undefined> {
+  try {
+    await deps.pace.take(deps.signal);
+  } catch {
+    // Stopping: put back unchecked, counted as no call.
+    summary.stopped ??= { kind: 'transient', error: 'stopped before its check' };
+    await putBack(permits, deps, null, -Infinity);
+    return undefined;
+  }
+  const started = performance.now();
+  summary.calls++;
+  try {
+    const seen = await check.validation.validatePlate(plate);
+    deps.metrics?.opscomCall('validate', 'ok', (performance.now() - started) / 1000, check.site);
+    return seen;
+  } catch (err) {
+    const kind: ErrorKind = err instanceof AdapterError ? err.kind : 'transient';
+    deps.metrics?.opscomCall('validate', kind, (performance.now() - started) / 1000, check.site);
+    const error = describeError(err);
+    if (kind === 'permanent') {
+      // OPSCOM refuses this plate's question: nothing to learn this round; ask next round.
+      await putBack(permits, deps, error, deps.now() + deps.everyMs - deps.delayMs);
+      return undefined;
+    }
+    summary.stopped ??= { kind, error };
+    await putBack(permits, deps, error);
+    return undefined;
+  }
+}
+
+interface Checked {
+  permits: Verification[];
+  jobs: (Job | undefined)[];
+  expected: Expectation[];
+  seen: PlateSeen | undefined;
+  timezone: string;
+}
+
+/** Each permit's result (or its next due time, when nothing was asked) on its job. */
+async function recordChecks(c: Checked, deps: VerifyDeps, summary: RoundSummary): Promise<void> {
+  const { seen } = c;
   const at = deps.now();
-  for (const [i, row] of permits.entries()) {
-    const job = jobs[i];
-    const expectation = expected[i] ?? { kind: 'none' };
+  for (const [i, row] of c.permits.entries()) {
+    const job = c.jobs[i];
+    const expectation = c.expected[i] ?? { kind: 'none' };
     const verdict =
       seen && (expectation.kind === 'standing' || expectation.kind === 'gone')
-        ? verdictOf(expectation, seen, deps.timezone, at)
+        ? verdictOf(expectation, seen, c.timezone, at)
         : undefined;
     const next = nextVerification(row, expectation, verdict, {
       now: at,

@@ -36,7 +36,8 @@ async function showJob(kit: ConsoleKit, req: Request, res: Response): Promise<vo
     ledger.getVerification(id),
   ]);
   const timeline = buildTimeline(job, events);
-  kit.send(res, jobPage(kit.ctxOf(res), { job, timeline, facts, verification }));
+  const sites = kit.deps.sites;
+  kit.send(res, jobPage(kit.ctxOf(res), { job, timeline, facts, verification, sites }));
 }
 
 async function correct(kit: ConsoleKit, req: Request, res: Response): Promise<void> {

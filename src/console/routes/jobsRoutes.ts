@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { ConsoleLedger } from '../../store/callerLedgers';
 import { UNSEEN_STATES } from '../../store/verificationLedger';
 import { readJobsQuery, statesOf } from '../forms';
+import { siteQueryOf, type ConsoleSites } from '../sites';
 import { countRetryable, RETRY_ALL_CAP } from '../retryable';
 import { jobsPage, type JobsData, type JobsQuery } from '../views/jobs';
 import type { ConsoleKit } from './kit';
@@ -12,14 +13,19 @@ const PAGE_SIZE = 50;
 export function jobsRoutes(kit: ConsoleKit): Router {
   const router = Router();
   router.get('/jobs', async (req, res) => {
-    const data = await jobsData(kit.deps.ledger, readJobsQuery(req.query));
+    const data = await jobsData(kit.deps.ledger, readJobsQuery(req.query), kit.deps.sites);
     kit.send(res, jobsPage(kit.ctxOf(res), data));
   });
   return router;
 }
 
-async function jobsData(ledger: ConsoleLedger, query: JobsQuery): Promise<JobsData> {
+async function jobsData(
+  ledger: ConsoleLedger,
+  query: JobsQuery,
+  sites: ConsoleSites | undefined,
+): Promise<JobsData> {
   const filter = {
+    sites: siteQueryOf(query.site, sites),
     states: statesOf(query.state),
     search: query.q || undefined,
     failing: query.failing,
@@ -43,5 +49,6 @@ async function jobsData(ledger: ConsoleLedger, query: JobsQuery): Promise<JobsDa
     hasNext: found.length > PAGE_SIZE,
     retryable,
     retryCap: RETRY_ALL_CAP,
+    sites,
   };
 }

@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import type { ConsoleDeps } from '../consoleDeps';
 import { RETRYABLE } from '../retryable';
+import type { ConsoleSites } from '../sites';
+import type { SitesOverview } from '../views/sitesSection';
 import { STYLESHEET } from '../views/layout';
 import { overviewPage, type OverviewData } from '../views/overview';
 import type { ConsoleKit } from './kit';
@@ -41,5 +43,14 @@ async function overviewData(deps: ConsoleDeps): Promise<OverviewData> {
     retrying,
     alerts,
     reachability,
+    sites: sitesOverview(deps.sites),
   };
+}
+
+/** Each configured site with the worker's view of it (health lists only the sites it gates). */
+function sitesOverview(sites: ConsoleSites | undefined): SitesOverview | undefined {
+  if (!sites) return undefined;
+  const health = new Map((sites.health?.() ?? []).map((h) => [h.site, h]));
+  const rows = sites.ids.map((id) => ({ id, health: health.get(id) }));
+  return { rows, known: sites.health !== undefined };
 }

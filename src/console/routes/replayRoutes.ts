@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { describeError } from '../../errors';
 import { href } from '../../http/html';
 import { isSessionId, readLookupForm, readRetryMatchingForm, statesOf } from '../forms';
+import { siteQueryOf } from '../sites';
 import { countRetryable, RETRY_ALL_CAP, retryableStates, type JobFilter } from '../retryable';
 import { confirmPage, messagePage, resultPage } from '../views/messages';
 import type { ConsoleKit } from './kit';
@@ -24,9 +25,10 @@ export function replayRoutes(kit: ConsoleKit): Router {
 
 /** "Retry all": says there is nothing to do, asks to confirm, or starts (confirmed). */
 async function retryMatching(kit: ConsoleKit, req: Request, res: Response): Promise<void> {
-  const { state, q, confirm } = readRetryMatchingForm(req.body);
-  const filter = { states: statesOf(state), search: q || undefined };
-  const back = href(['jobs'], { state, q });
+  const { state, q, site, confirm } = readRetryMatchingForm(req.body);
+  const sites = siteQueryOf(site, kit.deps.sites);
+  const filter = { states: statesOf(state), search: q || undefined, sites };
+  const back = href(['jobs'], { state, q, site: site || undefined });
   const count = await countRetryable(kit.deps.ledger, filter);
   const ctx = kit.ctxOf(res);
   if (count === 0) {
@@ -37,11 +39,11 @@ async function retryMatching(kit: ConsoleKit, req: Request, res: Response): Prom
   if (!confirm) {
     const question = `Retry ${count >= RETRY_ALL_CAP ? `the first ${RETRY_ALL_CAP}` : `all ${count}`} failed or dead jobs matching this filter? Each goes through replay, as npm run replay -- --failed would.`;
     const action = href(['actions', 'retry-matching']);
-    kit.send(res, confirmPage(ctx, 'Retry all', question, action, { state, q }, back));
+    kit.send(res, confirmPage(ctx, 'Retry all', question, action, { state, q, site }, back));
     return;
   }
   const ids = await retryableIds(kit, filter);
-  kit.logAction(res, 'retry all', { count: ids.length, state, q });
+  kit.logAction(res, 'retry all', { count: ids.length, state, q, site });
   replayInBackground(kit, res, ids);
   const note = `Retrying ${ids.length} jobs now, through replay. They leave the failed list as they finish; the jobs page shows where each stands.`;
   kit.send(res, resultPage(ctx, 'Retry all', [], note));

@@ -6,6 +6,7 @@ import { actionForm, page, stateBadge, when, type PageContext } from './layout';
 import { plateOf } from './overview';
 import { seenSection } from './seenSection';
 import type { Verification } from '../../store/verificationLedger';
+import { siteLabel, type ConsoleSites } from '../sites';
 
 export interface JobData {
   job: Job;
@@ -13,13 +14,15 @@ export interface JobData {
   facts: PaymentFacts | undefined;
   /** Seen by enforcement (verify/); undefined when the permit was never checked. */
   verification?: Verification | undefined;
+  /** Several sites: the job's site is shown. */
+  sites?: ConsoleSites | undefined;
 }
 
 export function jobPage(ctx: PageContext, d: JobData): Html {
   const { job } = d;
   const actionUrl = (name: string) => href(['jobs', job.sessionId, name]);
   const body = html`
-    ${factsTable(job, d.facts)} ${seenSection(ctx, job.sessionId, d.verification)}
+    ${factsTable(job, d.facts, d.sites)} ${seenSection(ctx, job.sessionId, d.verification)}
     <h2>Actions</h2>
     ${canRetry(job) ? html`<p>${actionForm(ctx, actionUrl('retry'), 'Retry now')}</p>` : ''}
     ${correctForm(ctx, job, actionUrl('correct'))}
@@ -54,12 +57,17 @@ function row(label: string, value: Html | string | number | null | undefined): H
   </tr>`;
 }
 
-function factsTable(job: Job, facts: PaymentFacts | undefined): Html {
+function factsTable(
+  job: Job,
+  facts: PaymentFacts | undefined,
+  sites: ConsoleSites | undefined,
+): Html {
   const live = job.live;
   const metadata = Object.entries(job.session.metadata);
   return html`<table>
     <tbody>
       ${row('State', html`${stateBadge(job.state)}${job.lastError ? html` <span class="bad">${job.lastError}</span>` : ''}`)}
+      ${sites ? row('Site', siteLabel(job.site, sites)) : ''}
       ${row('Plate', html`<span class="mono">${plateOf(job)}</span>`)}
       ${row('Permit', live ? html`<span class="mono">${live.referenceId}</span> — ${live.status}, zone ${live.zone}, ${live.startTime} → ${live.endTime} (OPSCOM local time)` : job.opscom ? html`<span class="mono">${job.opscom.referenceId}</span> (ends ${job.opscom.endsAt})` : 'none in OPSCOM')}
       ${row('Paid', job.paidAt ? when(job.paidAt * 1000) : 'not paid')}

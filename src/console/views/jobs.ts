@@ -2,6 +2,7 @@ import type { Job } from '../../store/ledger';
 import { href, html, type Html } from '../../http/html';
 import { actionForm, page, stateBadge, when, type PageContext } from './layout';
 import { plateOf } from './overview';
+import { NO_SITE, siteLabel, type ConsoleSites } from '../sites';
 
 export interface JobsQuery {
   /** Comma-separated states, as in the URL. */
@@ -10,6 +11,8 @@ export interface JobsQuery {
   failing: boolean;
   /** Only jobs whose permit enforcement does not see as the ledger has it. */
   unseen: boolean;
+  /** A site id, NO_SITE, or empty (any site); read only with several sites. */
+  site: string;
   page: number;
 }
 
@@ -22,6 +25,8 @@ export interface JobsData {
   /** Jobs matching the filter that a retry would take (failed/dead ones), up to a cap. */
   retryable: number;
   retryCap: number;
+  /** Several sites: the site filter and column. Undefined: one site, nothing about sites. */
+  sites?: ConsoleSites | undefined;
 }
 
 const queryParams = (q: JobsQuery, pageNo = q.page) => ({
@@ -29,17 +34,18 @@ const queryParams = (q: JobsQuery, pageNo = q.page) => ({
   q: q.q,
   failing: q.failing ? '1' : undefined,
   unseen: q.unseen ? '1' : undefined,
+  site: q.site || undefined,
   page: pageNo > 1 ? pageNo : undefined,
 });
 
 export function jobsPage(ctx: PageContext, d: JobsData): Html {
-  const filterText = filterTextOf(d.query);
+  const filterText = filterTextOf(d.query, d.sites !== undefined);
   const body = html`
-    ${filterForm(d.query)} ${d.retryable > 0 ? html`<p>${retryAllForm(ctx, d)}</p>` : ''}
+    ${filterForm(d.query, d.sites)} ${d.retryable > 0 ? html`<p>${retryAllForm(ctx, d)}</p>` : ''}
     ${
       d.jobs.length === 0
         ? html`<p class="muted">No job matches${filterText ? ` ${filterText}` : ''}.</p>`
-        : jobsTable(d.jobs, d.unseen)
+        : jobsTable(d.jobs, d.unseen, d.sites)
     }
     ${pager(d.query, d.hasNext)}
     <h2>Look up a session in Stripe</h2>
@@ -53,8 +59,9 @@ export function jobsPage(ctx: PageContext, d: JobsData): Html {
 }
 
 /** The filter in words (the page's title and its "no job matches …"), or empty. */
-function filterTextOf(q: JobsQuery): string {
+function filterTextOf(q: JobsQuery, bySite: boolean): string {
   return [
+    bySite && q.site && (q.site === NO_SITE ? 'of no site' : `site ${q.site}`),
     q.state && `state ${q.state}`,
     q.q && `“${q.q}”`,
     q.failing && 'with an error',
@@ -76,7 +83,25 @@ const STATE_CHOICES = [
   'payment_failed',
 ];
 
-function filterForm(q: JobsQuery): Html {
+/** Several sites: a choice of the configured ids, and "no site" (a payment no site matched). */
+function siteSelect(q: JobsQuery, sites: ConsoleSites | undefined): Html | string {
+  if (!sites) return '';
+  const choices = ['', ...sites.ids, NO_SITE];
+  // A site no longer configured (typed in the URL) stays shown as the filter it is.
+  if (!choices.includes(q.site)) choices.push(q.site);
+  const label = (s: string) => (s === '' ? 'any' : s === NO_SITE ? 'no site' : s);
+  return html`<label
+    >Site
+    <select name="site">
+      ${choices.map(
+        (s) =>
+          html`<option value="${s}" ${s === q.site ? html` selected` : ''}>${label(s)}</option>`,
+      )}
+    </select></label
+  >`;
+}
+
+function filterForm(q: JobsQuery, sites: ConsoleSites | undefined): Html {
   return html`<form method="get" action="${href(['jobs'])}">
     <label
       >State
@@ -89,6 +114,7 @@ function filterForm(q: JobsQuery): Html {
         )}
       </select></label
     >
+    ${siteSelect(q, sites)}
     <label
       >Search
       <input
@@ -111,14 +137,20 @@ function retryAllForm(ctx: PageContext, d: JobsData): Html {
   return actionForm(ctx, href(['actions', 'retry-matching']), label, {
     state: d.query.state,
     q: d.query.q,
+    ...(d.sites && d.query.site ? { site: d.query.site } : {}),
   });
 }
 
-function jobsTable(jobs: readonly Job[], unseen: ReadonlySet<string>): Html {
+function jobsTable(
+  jobs: readonly Job[],
+  unseen: ReadonlySet<string>,
+  sites: ConsoleSites | undefined,
+): Html {
   return html`<table>
     <thead>
       <tr>
         <th>Session</th>
+        ${sites ? html`<th>Site</th>` : ''}
         <th>State</th>
         <th>Plate</th>
         <th>OPSCOM reference</th>
@@ -128,16 +160,17 @@ function jobsTable(jobs: readonly Job[], unseen: ReadonlySet<string>): Html {
       </tr>
     </thead>
     <tbody>
-      ${jobs.map((j) => jobRow(j, unseen.has(j.sessionId)))}
+      ${jobs.map((j) => jobRow(j, unseen.has(j.sessionId), sites))}
     </tbody>
   </table>`;
 }
 
-function jobRow(j: Job, unseen: boolean): Html {
+function jobRow(j: Job, unseen: boolean, sites: ConsoleSites | undefined): Html {
   return html`<tr class="${unseen ? 'unseen' : ''}">
     <td>
       <a class="mono" href="${href(['jobs', j.sessionId])}">${j.sessionId}</a>
     </td>
+    ${sites ? html`<td class="site">${siteLabel(j.site, sites)}</td>` : ''}
     <td>
       ${stateBadge(j.state)}${unseen ? html` <span class="bad">not seen by enforcement</span>` : ''}${j.live && j.live.status !== 'active' ? html` <span class="muted">${j.live.status}</span>` : ''}
     </td>

@@ -22,7 +22,7 @@ button{padding:.3rem .8rem;font:inherit;cursor:pointer;border:1px solid #8a949e;
 button.danger{border-color:#a4161a;color:#a4161a}fieldset{border:1px solid #e3e6ea;background:#fff;margin:0 0 1rem}
 ol.timeline{list-style:none;padding:0}ol.timeline li{background:#fff;border-left:4px solid #c4c9cf;padding:.4rem .8rem;margin-bottom:.3rem}
 ol.timeline li.bad{border-color:#a4161a;color:inherit}ol.timeline li.good{border-color:#1b6e35;color:inherit}
-tr.unseen td,table.unseen td{background:#fdecea}
+tr.unseen td,table.unseen td,tr.paused td,tr.paused th{background:#fdecea}
 `;
 
 export interface PageContext {

@@ -2,6 +2,7 @@ import { JOB_STATES, type JobState } from '../../domain/intakeRule';
 import type { Alert, Job } from '../../store/ledger';
 import { href, html, type Html } from '../../http/html';
 import { ago, page, stateBadge, when, type PageContext } from './layout';
+import { sitesSection, type SitesOverview } from './sitesSection';
 
 export interface Reachability {
   name: string;
@@ -20,6 +21,8 @@ export interface OverviewData {
   retrying: Job[];
   alerts: Alert[];
   reachability: Reachability[];
+  /** Several sites: each one's health. Undefined: one site, nothing about sites. */
+  sites?: SitesOverview | undefined;
 }
 
 export function plateOf(job: Job): string {
@@ -70,7 +73,7 @@ export function overviewPage(ctx: PageContext, d: OverviewData): Html {
       )}
     </section>
     <h2>Flow</h2>
-    ${flowTable(d)}
+    ${flowTable(d)} ${sitesSection(d.sites)}
     <h2>Open alerts</h2>
     ${alertsTable(d.alerts)}
     <h2>Recent failures <a class="muted" href="${failedHref}">(all)</a></h2>
