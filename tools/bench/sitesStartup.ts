@@ -7,6 +7,7 @@ import { toolArgs } from '../devtools/cliArgs';
 import { startBenchServer } from './benchServer';
 import { rssMb } from './processStats';
 import { median } from './stats';
+import { runIsolationBench } from './sitesIsolation';
 import { benchAdapterEnv } from './timeToPermit';
 
 const TIMEZONES = ['America/Toronto', 'America/Halifax', 'America/Vancouver', 'Europe/Paris'];
@@ -33,15 +34,32 @@ function sitesFor(count: number): { file: object; env: Record<string, string> } 
 }
 
 /**
- * `npm run bench:sites [-- --sites 1000 --runs 3]`: the built server's start-up (spawn to its
- * first /healthz answer) and its resident memory at rest, with one site (the OPSCOM_* variables)
- * and with `--sites` sites in SITES_FILE, alternating, on a migrated SQLite ledger.
+ * `npm run bench:sites [-- --part all|startup|isolation --runs 3]`: the start-up part (below,
+ * `--sites`) and the isolation part (tools/bench/sitesIsolation.ts: `--payments`, `--rate`,
+ * `--concurrency`, `--down`), each alternating its variants `--runs` times; `all` runs both.
  */
 export async function runSitesStartupBench(argv: readonly string[]): Promise<void> {
-  const { sites: count, runs } = toolArgs(argv, {
+  const args = toolArgs(argv, {
+    part: { kind: 'choice', default: 'all', choices: ['all', 'startup', 'isolation'] },
     sites: { kind: 'number', default: 1000, min: 1 },
     runs: { kind: 'number', default: 3, min: 1 },
+    payments: { kind: 'number', default: 600, min: 3 },
+    rate: { kind: 'number', default: 20, min: 1 },
+    concurrency: { kind: 'number', default: 8, min: 1 },
+    down: { kind: 'choice', default: '500', choices: ['500', 'closed'] },
   });
+  if (args.part !== 'isolation') await startupPart(args.sites, args.runs);
+  if (args.part !== 'startup') {
+    await runIsolationBench({ ...args, down: args.down === 'closed' ? 'closed' : '500' });
+  }
+}
+
+/**
+ * The built server's start-up (spawn to its first /healthz answer) and its resident memory at
+ * rest, with one site (the OPSCOM_* variables) and with `count` sites in SITES_FILE,
+ * alternating, on a migrated SQLite ledger.
+ */
+async function startupPart(count: number, runs: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'adapter-sites-bench-'));
   try {
     const store: StoreConfig = { kind: 'sqlite', sqlitePath: join(dir, 'ledger.sqlite') };

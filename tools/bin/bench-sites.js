@@ -1,2 +1,2 @@
-// `npm run bench:sites [-- --sites 1000 --runs 3]`: see tools/bench/sitesStartup.ts.
+// `npm run bench:sites [-- --part all|startup|isolation --runs 3]`: see tools/bench/sitesStartup.ts.
 require('./runTool')('bench/sitesStartup', 'runSitesStartupBench', process.argv.slice(2));

@@ -8,7 +8,7 @@ import {
   startThrowawayPostgres,
   type ThrowawayPostgres,
 } from '../devtools/throwawayPostgres';
-import { toolArgs } from '../devtools/cliArgs';
+import { toolArgs, UsageError } from '../devtools/cliArgs';
 import { createLogger } from '../../src/logger';
 import type { Job } from '../../src/store/ledger';
 import { startOpscomSimulator } from '../simulators/opscomSimulator';
@@ -17,6 +17,7 @@ import { migrateLedger, openLedger } from '../../src/store/openLedger';
 import { startFleet } from './adapterFleet';
 import { auditChaos, failingRows, type FailingRow } from './audit';
 import { chaosStreams, makeChaosPlan, type ChaosPlan, type PlannedSession } from './chaosPlan';
+import { startChaosSites } from './chaosSites';
 import { deliverAll } from './deliveryPhase';
 import { openEvidenceFolder, type EvidenceFolder } from './evidence';
 import {
@@ -43,7 +44,7 @@ import {
   verifyEnv,
   verifyLimitMs,
 } from './verifyPhase';
-import { verifyFailingRows } from './verifyAudit';
+import { verifyFailingRows, type StaffRemoval } from './verifyAudit';
 
 const TOKEN = 'chaos-opscom-token';
 const SECRET = 'whsec_chaos_secret';
@@ -59,6 +60,10 @@ interface Options {
   lost: number;
   /** CPU-bound processes run beside the fleet (a busy machine: slow is not failed). */
   busy: number;
+  /** 1: the one site of the OPSCOM_* variables (the default run); 3: three sites (chaosSites.ts). */
+  sites: number;
+  /** With --sites 3: how long one site's OPSCOM is down (another's token refused 2/3 of it). */
+  outageSeconds: number;
 }
 
 function parse(argv: readonly string[]): Options {
@@ -74,8 +79,12 @@ function parse(argv: readonly string[]): Options {
     rate: { kind: 'number', default: 100, min: 1 },
     lost: { kind: 'number', default: 0.1 },
     busy: { kind: 'number', default: 0 },
+    sites: { kind: 'number', default: 1, min: 1 },
+    'outage-seconds': { kind: 'number', default: 30, min: 1 },
   });
-  return { ...a, store: a.store as Options['store'] };
+  if (a.sites !== 1 && a.sites !== 3) throw new UsageError(`--sites takes 1 or 3, not ${a.sites}`);
+  const { 'outage-seconds': outageSeconds, ...rest } = a;
+  return { ...rest, outageSeconds, store: a.store as Options['store'] };
 }
 
 type Say = (line: string) => void;
@@ -92,6 +101,10 @@ type Say = (line: string) => void;
  * zone no lot uses or are removed by staff, and a closing verification round must find and
  * alert each and see every other standing permit (verifyPhase.ts).
  * Exit 1 on any lost, doubled or wrong permit. --busy N runs N CPU-bound processes beside it.
+ * --sites 3 serves three sites from SITES_FILE, each with its own OPSCOM simulator (one a Connect
+ * account's, two told by metadata.site, three timezones); one site's OPSCOM is down for
+ * --outage-seconds (30) and another refuses its token for 2/3 of that; the audit holds each
+ * permit to its site's OPSCOM, zone and wall clock. Its verification round is off (chaosSites.ts).
  * PostgreSQL: DATABASE_URL (a fresh database is created on that server) or a throwaway server.
  * Its work folder (adapter-chaos-* in the temporary folder) is removed after a pass and kept,
  * with the evidence and a timeline per failing session, after a failure, a throw or Ctrl-C.
@@ -170,20 +183,29 @@ async function startWorld(
     teardown.push(() => busy.kill('SIGKILL'));
   }
 
-  const opscom = (src.opscom = await startOpscomSimulator({
-    apiToken: TOKEN,
-    random: random.opscomFaults,
-  }));
-  teardown.push(() => opscom.close());
-  plantUnusedZone(opscom);
+  // --sites 3: each site its own OPSCOM; the evidence folder keeps the first site's.
+  const sites = o.sites > 1 ? await startChaosSites(dir, random.opscomFaults) : undefined;
+  if (sites) teardown.push(() => sites.close());
+  const opscom = (src.opscom =
+    sites?.sims[0] ??
+    (await startOpscomSimulator({
+      apiToken: TOKEN,
+      random: random.opscomFaults,
+    })));
+  if (!sites) {
+    teardown.push(() => opscom.close());
+    plantUnusedZone(opscom);
+  }
   const stripe = (src.stripe = await startStripeSimulator({ random: random.stripeFaults }));
   teardown.push(() => stripe.close());
-  opscom.faults.setRate(0.2, ['500', 'hang', 'reset', 'error200']);
+  if (!sites) opscom.faults.setRate(0.2, ['500', 'hang', 'reset', 'error200']);
   stripe.faults.setRate(0.2, ['500', '429', 'reset']);
   const plan = makeChaosPlan(o.payments, random.plan, Date.now());
+  sites?.assign(plan);
   for (const s of plan.sessions) {
-    stripe.addSession(s.session);
-    for (const e of s.events) stripe.addEvent({ ...e, created: Number(e['created']) });
+    const objects = sites?.objectsOf(s, stripe) ?? stripe;
+    objects.addSession(s.session);
+    for (const e of s.events) objects.addEvent({ ...e, created: Number(e['created']) });
   }
   // Webhooks that never arrive (an endpoint misconfigured, a secret rolled wrong). Never a
   // planted enforcement case: staff remove those once made, before replay would make them.
@@ -217,9 +239,14 @@ async function startWorld(
     STRIPE_SECRET_KEY: 'sk_test_chaos',
     STRIPE_WEBHOOK_SECRET: SECRET,
     STRIPE_API_URL: stripe.url,
-    OPSCOM_API_TOKEN: TOKEN,
-    OPSCOM_BASE_URL: opscom.url,
-    OPSCOM_TIMEZONE: 'America/Toronto',
+    // With sites, SITES_FILE names each site's OPSCOM, token variable, clock and zone.
+    ...(sites
+      ? sites.env
+      : {
+          OPSCOM_API_TOKEN: TOKEN,
+          OPSCOM_BASE_URL: opscom.url,
+          OPSCOM_TIMEZONE: 'America/Toronto',
+        }),
     OPSCOM_ZONE: 'CHAOS',
     // Short on purpose: a 1 s timeout and a 3 s lease are what a busy machine trips over.
     OPSCOM_TIMEOUT_MS: '1000',
@@ -229,7 +256,8 @@ async function startWorld(
     STRIPE_TIMEOUT_MS: '1000',
     WORKER_LEASE_SECONDS: '3',
     WORKER_POLL_MS: '200',
-    ...verifyEnv(opscom.url),
+    // Plate Validation is one URL for every site: the verification round stays single-site.
+    ...(sites ? {} : verifyEnv(opscom.url)),
     ...(store.kind === 'sqlite'
       ? { SQLITE_PATH: store.sqlitePath }
       : { DATABASE_URL: store.url, DATABASE_SSL: 'off' }),
@@ -241,7 +269,7 @@ async function startWorld(
     folder.adapterDir,
   ));
   teardown.push(() => fleet.stop());
-  return { folder, opscom, stripe, plan, lost, store, adapterEnv, fleet };
+  return { folder, opscom, stripe, plan, lost, store, adapterEnv, fleet, sites };
 }
 
 /**
@@ -325,12 +353,14 @@ async function run(
   teardown: Array<() => unknown>,
   src: RunSources,
 ): Promise<number> {
-  const { folder, opscom, stripe, plan, lost, store, adapterEnv, fleet } = await startWorld(
+  const { folder, opscom, stripe, plan, lost, store, adapterEnv, fleet, sites } = await startWorld(
     o,
     random,
     teardown,
     src,
   );
+  // --sites 3: one site's OPSCOM down and another's token refused, while deliveries go on.
+  const outages = sites?.startOutages(say, o.outageSeconds * 1000);
   const { deliveries, stats, forgedStatuses, kills, deliveredAt } = await deliverAll(
     plan,
     lost,
@@ -353,7 +383,7 @@ async function run(
   const settled = await settle(ledger, owed, planned, limitMs);
   src.facts['settledAfterWebhooks'] = settleFacts(settled);
   // The planted staff removals, once their permits are made; replay --since must not remake them.
-  const removals = removeByStaff(plan, opscom);
+  const removals = sites ? new Map<string, StaffRemoval>() : removeByStaff(plan, opscom);
   src.facts['staffRemoved'] = Object.fromEntries(removals);
 
   const replayEnv = { PATH: process.env['PATH'] ?? '', ...adapterEnv };
@@ -366,28 +396,29 @@ async function run(
   // Its own limit, from when replay ended: however long corrections and replay took.
   const recovered = await settle(ledger, owed, planned, limitMs);
   src.facts['settledAfterReplay'] = settleFacts(recovered);
-  const verified = await awaitVerification(
-    plan,
-    ledger,
-    opscom,
-    removals,
-    verifyLimitMs(o.payments),
-  );
-  src.facts['verification'] = verified;
+  // Settled before the outages ended is no proof: the site back must settle too.
+  await outages;
+  const recoveredAfterOutages = sites ? await settle(ledger, owed, planned, limitMs) : recovered;
+  const verified = sites
+    ? undefined
+    : await awaitVerification(plan, ledger, opscom, removals, verifyLimitMs(o.payments));
+  src.facts['verification'] = verified ?? 'off with --sites';
 
   // Read once: the audit, the notes, the breakdown, the dump and the timelines share them.
   const jobs = await ledger.listJobs();
   const events = await ledger.listEvents();
   const notes = events.filter((e) => e.outcome.startsWith('opscom.'));
-  const report = auditChaos({
-    plan,
-    permits: [...opscom.permits.values()],
-    opscomReceived: opscom.received,
-    stripeSessions: stripe.sessions,
-    jobs,
-    notes,
-    kills,
-  });
+  const report = sites
+    ? sites.audit({ plan, jobs, notes, kills }, stripe)
+    : auditChaos({
+        plan,
+        permits: [...opscom.permits.values()],
+        opscomReceived: opscom.received,
+        stripeSessions: stripe.sessions,
+        jobs,
+        notes,
+        kills,
+      });
   const noteCounts: Record<string, number> = {};
   for (const e of notes) noteCounts[e.outcome] = (noteCounts[e.outcome] ?? 0) + 1;
   const breakdown = sinceBreakdown(since.lines, new Map(jobs.map((j) => [j.sessionId, j])), owed);
@@ -407,7 +438,7 @@ async function run(
     deliveries,
     attempts: stats.attempts,
     forged: `${forgedStatuses.length} sent, ${forgedStatuses.filter((s) => s === 400).length} refused 400, ${forgedAccepted} accepted`,
-    faults: `OPSCOM ${opscom.faults.injected}, Stripe ${stripe.faults.injected}`,
+    faults: `OPSCOM ${sites ? sites.faultsInjected() : opscom.faults.injected}, Stripe ${stripe.faults.injected}`,
     kills: kills.length,
     report,
     notes: noteCounts,
@@ -416,13 +447,14 @@ async function run(
     afterPayment: `${plan.sessions.filter((s) => s.refund?.full).length} full refunds, ${plan.sessions.filter((s) => s.refund && !s.refund.full).length} partial, ${corrected.length} corrections (exit of each one's last run ${JSON.stringify(countOf(corrections.exits))}${corrections.resumed > 0 ? `; ${corrections.resumed} stopped and resumed, ${corrections.resumes} resume(s)` : ''})`,
     replay: `${since.stops.length > 0 ? `stopped ${since.stops.length}× and resumed (${since.stops.join('; ')}), then ` : ''}exit ${since.last.code}, ${JSON.stringify(since.counts)}, ${recovered.settled ? `settled ${describeSettle(recovered)} after replay ended` : `never settled (${describeSettle(recovered)})`}`,
     replayFinishedBy: formatSinceBreakdown(breakdown),
-    verification: describeVerifyRound(verified),
-    verificationFailing: verified.report.failing,
+    verification: verified ? describeVerifyRound(verified) : 'off with --sites',
+    verificationFailing: verified?.report.failing ?? [],
     total: `${((Date.now() - started) / 1000).toFixed(1)} s`,
   });
   const unsettled = [
     ...unsettledRows(settled, 'after the webhooks'),
     ...unsettledRows(recovered, 'after replay --since'),
+    ...(sites ? unsettledRows(recoveredAfterOutages, 'after the outages') : []),
   ];
   const counts = Object.entries({
     lost: report.lost.length,
@@ -432,7 +464,7 @@ async function run(
     'ledger disagrees': report.ledgerDisagrees.length,
     'forged accepted': forgedAccepted,
     'never settled': new Set(unsettled.map((r) => r.sessionId)).size,
-    'not verified': verified.report.failing.length,
+    'not verified': verified?.report.failing.length ?? 0,
   }).filter(([, n]) => n > 0);
   if (counts.length === 0) {
     say('PASSED');
@@ -443,7 +475,11 @@ async function run(
     withheld: lost,
     jobs,
     events,
-    rows: [...failingRows(report), ...unsettled, ...verifyFailingRows(verified.report.failing)],
+    rows: [
+      ...failingRows(report),
+      ...unsettled,
+      ...verifyFailingRows(verified?.report.failing ?? []),
+    ],
     sinceLines: since.lines,
     replayStderr: since.last.stderr,
   });
