@@ -90,24 +90,23 @@ export interface KnownAccount {
 }
 
 /**
- * The session as the account that has it: the job's own when the ledger knows it; else the
- * platform's, then each configured account's on a 404 (the success URL cannot say which, and
- * an account taken from it would let anyone make us read as any account). Undefined: none.
+ * The session as the one account that may have it: the job's own when the ledger knows it,
+ * else the site the success URL names (`?site=`, configured ids only), else the platform.
+ * Never a search across accounts: a lookup is one Stripe read, whatever the number of sites,
+ * and never an account taken from the URL. Undefined: that account has no such session.
  */
 async function retrieveSession(
   sessionId: string,
   deps: PageFulfilmentDeps,
   known: KnownAccount | undefined,
 ): Promise<{ raw: unknown; account: string | undefined } | undefined> {
-  const accounts = known ? [known.account] : [undefined, ...(deps.sites?.byAccount.keys() ?? [])];
-  for (const account of accounts) {
-    try {
-      return { raw: await deps.readers(account).retrieveSession(sessionId), account };
-    } catch (err) {
-      if (!(err instanceof StripeApiError && err.statusCode === 404)) throw err;
-    }
+  const account = known?.account;
+  try {
+    return { raw: await deps.readers(account).retrieveSession(sessionId), account };
+  } catch (err) {
+    if (err instanceof StripeApiError && err.statusCode === 404) return undefined;
+    throw err;
   }
-  return undefined;
 }
 
 /** A session read as a connected account, stamped with it (the object does not name it). */

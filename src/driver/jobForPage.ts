@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import type { SiteDirectory } from '../domain/siteOf';
 import { describeError, StripeApiError } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
@@ -34,13 +35,27 @@ export async function jobForPage(
     return job;
   }
   const verdict = deps.limits.take(id, req.ip ?? 'unknown', deps.now());
-  // A job waiting for its bank is read again as its own account.
-  const known = job ? { account: job.session.stripeAccount ?? undefined } : undefined;
+  // A job waiting for its bank is read again as its own account; an unknown one as the
+  // account of the site the success URL names (or the platform's).
+  const known = job
+    ? { account: job.session.stripeAccount ?? undefined }
+    : { account: accountOfSite(deps.sites, req.query['site']) };
   if (verdict.ok) return lookUp(deps, id, res, asked, span.traceparent, known);
   if (job) return job;
   deps.metrics?.driverPage('rate_limited');
   res.set('Retry-After', String(verdict.retryAfterSeconds));
   sendMessage(deps, res, 429, 'tooMany', asked, verdict.retryAfterSeconds);
+  return undefined;
+}
+
+/**
+ * The connected account of the configured site `hint` names (`?site=north` on the success
+ * URL); undefined (the platform) for anything else, so the URL can only pick among the
+ * configured accounts.
+ */
+function accountOfSite(sites: SiteDirectory | undefined, hint: unknown): string | undefined {
+  if (sites === undefined || typeof hint !== 'string') return undefined;
+  for (const [account, siteId] of sites.byAccount) if (siteId === hint) return account;
   return undefined;
 }
 

@@ -70,18 +70,18 @@ describe.each(harnessStores)(
       rmSync(dir, { recursive: true, force: true });
     });
 
-    const load = (id: string, accept: string) =>
-      fetch(`${h.url}/permit/${id}`, { headers: { Accept: accept } });
+    const load = (id: string, accept: string, query = '') =>
+      fetch(`${h.url}/permit/${id}${query}`, { headers: { Accept: accept } });
     const paidNow = (plate: string) => ({
       ...makeSession({ metadata: { plate, duration: '60' } }),
       created: Math.floor(Date.now() / 1000),
     });
 
-    test('a Connect session whose webhook never came is fulfilled reading as its account', async () => {
+    test("a Connect session whose webhook never came is fulfilled reading as its success URL's site's account", async () => {
       const session = paidNow('NORTH 1');
       h.stripe.account(NORTH_ACCOUNT).addSession(session);
 
-      const res = await load(session.id, 'application/json');
+      const res = await load(session.id, 'application/json', '?site=north');
       expect(res.status).toBe(200);
       const body = (await res.json()) as { state: string; startsAt: string; endsAt: string };
       expect(body.state).toBe('active');
@@ -90,13 +90,13 @@ describe.each(harnessStores)(
       expect(job.session.stripeAccount).toBe(NORTH_ACCOUNT);
       expect([...north.permits.values()].map((p) => p.plate)).toEqual(['NORTH1']);
       expect(east.permits.size).toBe(0);
-      // The platform first (404), then the configured account: the PaymentIntent and the
-      // write-backs as that account.
+      // Read only as the site's account (no search): the session, the PaymentIntent and the
+      // write-backs.
       const calls = h.stripe.received.map(
         (r) => `${r.method} ${r.stripeAccount ?? '-'} ${r.status}`,
       );
-      expect(calls[0]).toBe('GET - 404');
-      expect(calls.slice(1).every((c) => c.includes(NORTH_ACCOUNT))).toBe(true);
+      expect(calls[0]).toBe(`GET ${NORTH_ACCOUNT} 200`);
+      expect(calls.every((c) => c.includes(NORTH_ACCOUNT))).toBe(true);
       expect(h.stripe.account(NORTH_ACCOUNT).sessions.get(session.id)?.metadata).toMatchObject({
         opscom_reference_id: expect.stringMatching(/^OC-/) as unknown,
       });
@@ -120,10 +120,30 @@ describe.each(harnessStores)(
       expect(h.stripe.received.every((r) => r.stripeAccount === undefined)).toBe(true);
     });
 
-    test('a session no account has is not found, after the platform and each configured account', async () => {
-      const res = await load('cs_test_nowhere12345', 'application/json');
+    test('a lookup is one Stripe read, as the platform unless the URL names a configured site', async () => {
+      const asked = async (query: string) => {
+        h.stripe.received.length = 0;
+        const res = await load(
+          `cs_test_nowhere${Math.random().toString(36).slice(2, 8)}`,
+          'application/json',
+          query,
+        );
+        expect(res.status).toBe(404);
+        return h.stripe.received.map((r) => r.stripeAccount ?? '-');
+      };
+      expect(await asked('')).toEqual(['-']);
+      expect(await asked('?site=north')).toEqual([NORTH_ACCOUNT]);
+      expect(await asked('?site=east')).toEqual(['-']);
+      expect(await asked(`?site=${NORTH_ACCOUNT}`)).toEqual(['-']);
+      expect(await asked('?site=nowhere')).toEqual(['-']);
+    });
+
+    test('a Connect session without the site on its URL waits for its webhook', async () => {
+      const session = paidNow('NORTH 2');
+      h.stripe.account(NORTH_ACCOUNT).addSession(session);
+      const res = await load(session.id, 'application/json');
       expect(res.status).toBe(404);
-      expect(h.stripe.received.map((r) => r.stripeAccount ?? '-')).toEqual(['-', NORTH_ACCOUNT]);
+      expect(await h.adapter.ledger.getJob(session.id)).toBeUndefined();
     });
   },
 );
