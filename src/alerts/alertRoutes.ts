@@ -1,4 +1,4 @@
-import { DEFAULT_SITE_ID, type Sites } from '../sites/site';
+import { storedSiteId, type Sites } from '../sites/site';
 
 /** Posts one message (alertWebhook); throws when it was not taken. */
 export type SendAlert = (text: string) => Promise<void>;
@@ -47,10 +47,7 @@ function alertSites(sites: Sites, own: ReadonlyMap<string, SendAlert>): AlertSit
   return {
     named: sites.list.length > 1,
     defaultId: sites.defaultId,
-    siteOf(stored) {
-      if (stored === DEFAULT_SITE_ID && !sites.byId.has(stored)) return sites.defaultId ?? stored;
-      return stored;
-    },
+    siteOf: (stored) => (stored === null ? null : storedSiteId(stored, sites)),
     routeOf: (siteId) => own.get(siteId),
     tokenEnvOf: (siteId) => sites.byId.get(siteId)?.opscom.tokenEnv ?? 'OPSCOM_API_TOKEN',
   };

@@ -1,4 +1,4 @@
-import { DEFAULT_SITE_ID, type Sites } from '../sites/site';
+import { storedSiteId, type Sites } from '../sites/site';
 
 /** The `site` label of a job no configured site matched. */
 export const NO_SITE = 'none';
@@ -29,11 +29,7 @@ export function siteLabel(
   return {
     of(site) {
       if (site === null) return { site: NO_SITE };
-      // Jobs from before the sites file say 'default': the default site ran them (SiteRouter).
-      const id =
-        site === undefined || (site === DEFAULT_SITE_ID && !sites.byId.has(site))
-          ? known(sites.defaultId)
-          : known(site);
+      const id = site === undefined ? known(sites.defaultId) : known(storedSiteId(site, sites));
       return { site: id ?? NO_SITE };
     },
   };

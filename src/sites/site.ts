@@ -40,6 +40,16 @@ export interface Sites {
 /** The site id of a configuration without SITES_FILE: the OPSCOM_* variables describe it. */
 export const DEFAULT_SITE_ID = 'default';
 
+/**
+ * What a stored site id means: jobs from before the sites file are stored as 'default', the
+ * default site's unless a site has that id.
+ */
+export function storedSiteId(stored: string, sites: Pick<Sites, 'byId' | 'defaultId'>): string {
+  return stored === DEFAULT_SITE_ID && !sites.byId.has(stored)
+    ? (sites.defaultId ?? stored)
+    : stored;
+}
+
 export function indexSites(list: readonly Site[], defaultId: string | undefined): Sites {
   const byAccount = new Map<string, string>();
   for (const site of list) if (site.stripeAccount) byAccount.set(site.stripeAccount, site.id);

@@ -1,8 +1,8 @@
 import type { Config } from '../config';
-import { siteOf } from '../domain/siteOf';
+import { siteOfJob } from '../sites/jobSite';
 import { httpPoster } from '../net/httpPost';
 import { createPlateValidationClient } from '../opscom/plateValidation';
-import { DEFAULT_SITE_ID, type Site } from '../sites/site';
+import type { Site } from '../sites/site';
 import type { SiteCheck, SiteChecks, VerifyDeps } from './verifyRound';
 
 type OpscomAccess = Pick<Site['opscom'], 'apiToken' | 'client' | 'timezone'>;
@@ -46,20 +46,9 @@ function siteChecksOf(config: Config, checkOf: (site: Site) => SiteCheck): SiteC
   const { sites } = config;
   const made = new Map<string, SiteCheck>();
   return (job) => {
-    let siteId = job.site;
-    if (siteId === null) {
-      const decided = siteOf(
-        {
-          account: job.session.stripeAccount ?? undefined,
-          metadataSite: job.session.metadata['site'],
-        },
-        sites,
-      );
-      if (!decided.ok) return undefined;
-      siteId = decided.siteId;
-    }
-    if (siteId === DEFAULT_SITE_ID && !sites.byId.has(siteId)) siteId = sites.defaultId ?? siteId;
-    const site = sites.byId.get(siteId);
+    const decided = siteOfJob(job, sites);
+    if (!decided.ok) return undefined;
+    const site = sites.byId.get(decided.siteId);
     if (!site) return undefined;
     let check = made.get(site.id);
     if (!check) made.set(site.id, (check = checkOf(site)));

@@ -1,8 +1,8 @@
 import type { MappingOptions } from '../domain/mapSession';
 import type { PermitPolicy } from '../domain/permitLife';
-import { siteOf } from '../domain/siteOf';
 import type { OpscomClient } from '../opscom/opscomClient';
-import { DEFAULT_SITE_ID, type Sites } from '../sites/site';
+import { siteOfJob } from '../sites/jobSite';
+import type { Sites } from '../sites/site';
 import type { Job } from '../store/ledger';
 
 /** What a job of one site runs with: that site's OPSCOM client, clock and zones, and policy. */
@@ -30,22 +30,10 @@ export function createSiteRouter(
 ): SiteRouter {
   return {
     forJob(job) {
-      let siteId = job.site;
-      if (siteId === null) {
-        const decided = siteOf(
-          {
-            account: job.session.stripeAccount ?? undefined,
-            metadataSite: job.session.metadata['site'],
-          },
-          sites,
-        );
-        if (!decided.ok) return decided;
-        siteId = decided.siteId;
-      }
-      // Jobs from before the sites file belong to 'default': the default site, if it has no such id.
-      const services =
-        servicesOf(siteId) ??
-        (siteId === DEFAULT_SITE_ID && sites.defaultId ? servicesOf(sites.defaultId) : undefined);
+      const decided = siteOfJob(job, sites);
+      if (!decided.ok) return decided;
+      const { siteId } = decided;
+      const services = servicesOf(siteId);
       if (!services) {
         return { ok: false, reason: `site "${siteId}" is not in the configuration (SITES_FILE)` };
       }
