@@ -50,6 +50,20 @@ export function storedSiteId(stored: string, sites: Pick<Sites, 'byId' | 'defaul
     : stored;
 }
 
+/**
+ * The stored values that mean site `siteId` (the inverse of storedSiteId): itself, and
+ * 'default' when it is the default site and no site has that id. A filter or a claim's skip
+ * list asks for these.
+ */
+export function storedIdsOf(
+  siteId: string,
+  sites: Pick<Sites, 'byId' | 'defaultId'>,
+): readonly string[] {
+  return siteId !== DEFAULT_SITE_ID && storedSiteId(DEFAULT_SITE_ID, sites) === siteId
+    ? [siteId, DEFAULT_SITE_ID]
+    : [siteId];
+}
+
 export function indexSites(list: readonly Site[], defaultId: string | undefined): Sites {
   const byAccount = new Map<string, string>();
   for (const site of list) if (site.stripeAccount) byAccount.set(site.stripeAccount, site.id);

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config';
 import { siteOf } from '../../src/domain/siteOf';
 import { ConfigError } from '../../src/errors';
 import { loadSites, type SiteDefaults } from '../../src/sites/loadSites';
+import { indexSites, storedIdsOf, storedSiteId, type Site } from '../../src/sites/site';
 
 const defaults: SiteDefaults = {
   baseUrl: new URL('https://controller.operationscommander.io'),
@@ -172,6 +173,27 @@ describe("a payment's site", () => {
       ok: false,
       reason: expect.stringContaining('no DEFAULT_SITE') as unknown,
     });
+  });
+});
+
+describe('a stored site id', () => {
+  const sites = loadSites(fileWith({ sites: [north, east, west] }), env, defaults, 'east');
+
+  it("reads jobs stored as 'default' (before the sites file) as the default site's", () => {
+    expect(storedSiteId('default', sites)).toBe('east');
+    expect(storedSiteId('west', sites)).toBe('west');
+    expect(storedIdsOf('east', sites)).toEqual(['east', 'default']);
+    expect(storedIdsOf('west', sites)).toEqual(['west']);
+  });
+
+  it("is itself when a site is called 'default', or there is no default site", () => {
+    const westSite = sites.byId.get('west') as Site;
+    const named = indexSites([...sites.list, { ...westSite, id: 'default' }], 'east');
+    expect(storedSiteId('default', named)).toBe('default');
+    expect(storedIdsOf('east', named)).toEqual(['east']);
+    const noDefault = { ...sites, defaultId: undefined };
+    expect(storedSiteId('default', noDefault)).toBe('default');
+    expect(storedIdsOf('east', noDefault)).toEqual(['east']);
   });
 });
 
