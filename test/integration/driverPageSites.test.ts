@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startOpscomSimulator, type OpscomSimulator } from '../../tools/simulators/opscomSimulator';
-import { startHarness, type Harness } from '../support/harness';
+import type { OpscomSimulator } from '../../tools/simulators/opscomSimulator';
+import type { Harness } from '../support/harness';
 import { harnessStores } from '../support/ledgerStores';
 import { makeSession } from '../support/stripeFixtures';
+import { startTwoSites, type TwoSites } from '../support/twoSites';
 
 // The driver's page with Stripe Connect (issue 26): a connected account's session is read as
 // that account (never one named by the URL), and the page shows its site's name and clock.
@@ -13,62 +11,25 @@ const NORTH_ACCOUNT = 'acct_1NorthCampus';
 describe.each(harnessStores)(
   "the driver's page of a Connect session (%s ledger)",
   (_n, storeEnv) => {
+    let sites: TwoSites;
     let h: Harness;
     let north: OpscomSimulator;
     let east: OpscomSimulator;
-    let dir: string;
 
     beforeEach(async () => {
-      north = await startOpscomSimulator({
-        apiToken: 'north-token',
-        client: 'OC-NORTH',
-        timezone: 'America/Vancouver',
+      sites = await startTwoSites({
+        env: {
+          ...(await storeEnv()),
+          DEFAULT_SITE: 'east',
+          OPERATOR_NAME: 'City Parking',
+          DRIVER_PAGE_WAIT_SECONDS: '10',
+        },
+        north: { name: 'North Campus Parking', stripeAccount: NORTH_ACCOUNT },
+        northOpscom: { timezone: 'America/Vancouver' },
       });
-      east = await startOpscomSimulator({ apiToken: 'east-token', client: 'OC-EAST' });
-      dir = mkdtempSync(join(tmpdir(), 'driver-sites-'));
-      const sitesFile = join(dir, 'sites.json');
-      const opscom = (
-        sim: OpscomSimulator,
-        client: string,
-        tokenEnv: string,
-        timezone: string,
-      ) => ({
-        baseUrl: sim.url,
-        client,
-        tokenEnv,
-        timezone,
-        zone: 'Lot 1',
-      });
-      writeFileSync(
-        sitesFile,
-        JSON.stringify({
-          sites: [
-            {
-              id: 'north',
-              name: 'North Campus Parking',
-              stripeAccount: NORTH_ACCOUNT,
-              opscom: opscom(north, 'OC-NORTH', 'NORTH_TOKEN', 'America/Vancouver'),
-            },
-            { id: 'east', opscom: opscom(east, 'OC-EAST', 'EAST_TOKEN', 'America/Toronto') },
-          ],
-        }),
-      );
-      h = await startHarness({
-        ...(await storeEnv()),
-        SITES_FILE: sitesFile,
-        NORTH_TOKEN: 'north-token',
-        EAST_TOKEN: 'east-token',
-        DEFAULT_SITE: 'east',
-        OPERATOR_NAME: 'City Parking',
-        DRIVER_PAGE_WAIT_SECONDS: '10',
-      });
+      ({ h, north, east } = sites);
     });
-    afterEach(async () => {
-      await h?.close();
-      await north?.close();
-      await east?.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    afterEach(() => sites?.close());
 
     const load = (id: string, accept: string, query = '') =>
       fetch(`${h.url}/permit/${id}${query}`, { headers: { Accept: accept } });

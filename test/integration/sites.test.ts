@@ -1,71 +1,28 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { toOpscomTime } from '../../src/domain/localTime';
-import { startOpscomSimulator, type OpscomSimulator } from '../../tools/simulators/opscomSimulator';
-import { startHarness, type Harness } from '../support/harness';
+import type { OpscomSimulator } from '../../tools/simulators/opscomSimulator';
+import type { Harness } from '../support/harness';
 import { harnessStores } from '../support/ledgerStores';
 import { makeEvent, makeSession } from '../support/stripeFixtures';
+import { startTwoSites, type TwoSites } from '../support/twoSites';
 
 // Several sites in one adapter (SITES_FILE): each payment goes to its site's OPSCOM client,
 // with its site's clock and zone; a payment of no site fails, saying why.
 describe.each(harnessStores)('sites on the %s ledger', (_name, storeEnv) => {
+  let sites: TwoSites;
   let h: Harness;
   let north: OpscomSimulator;
   let east: OpscomSimulator;
-  let dir: string;
 
   beforeEach(async () => {
-    north = await startOpscomSimulator({ apiToken: 'north-token', client: 'OC-NORTH' });
-    east = await startOpscomSimulator({
-      apiToken: 'east-token',
-      client: 'OC-EAST',
-      timezone: 'America/Halifax',
+    sites = await startTwoSites({
+      env: await storeEnv(),
+      north: { stripeAccount: 'acct_1NorthCampus' },
+      eastOpscom: { timezone: 'America/Halifax' },
     });
-    dir = mkdtempSync(join(tmpdir(), 'sites-'));
-    const sitesFile = join(dir, 'sites.json');
-    writeFileSync(
-      sitesFile,
-      JSON.stringify({
-        sites: [
-          {
-            id: 'north',
-            stripeAccount: 'acct_1NorthCampus',
-            opscom: {
-              baseUrl: north.url,
-              client: 'OC-NORTH',
-              tokenEnv: 'NORTH_TOKEN',
-              timezone: 'America/Toronto',
-              zone: 'Lot N',
-            },
-          },
-          {
-            id: 'east',
-            opscom: {
-              baseUrl: east.url,
-              client: 'OC-EAST',
-              tokenEnv: 'EAST_TOKEN',
-              timezone: 'America/Halifax',
-              zone: 'Lot E',
-            },
-          },
-        ],
-      }),
-    );
-    h = await startHarness({
-      ...(await storeEnv()),
-      SITES_FILE: sitesFile,
-      NORTH_TOKEN: 'north-token',
-      EAST_TOKEN: 'east-token',
-    });
+    ({ h, north, east } = sites);
   });
-  afterEach(async () => {
-    await h?.close();
-    await north?.close();
-    await east?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => sites?.close());
 
   const paid = (metadata: Record<string, string>, account?: string) => {
     const session = makeSession({ metadata: { plate: 'ABC 123', duration: '120', ...metadata } });

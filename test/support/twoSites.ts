@@ -20,36 +20,72 @@ export interface TwoSites {
   close(): Promise<void>;
 }
 
+/** A site's entry in the sites file, as a test adjusts it: its fields, and its `opscom`'s. */
+export interface SiteEntryChanges {
+  [field: string]: unknown;
+  opscom?: Record<string, unknown>;
+}
+
 export interface TwoSitesOptions {
   /** Joins the adapter's environment (the tokens: NORTH_TOKEN, EAST_TOKEN). */
   env?: Record<string, string>;
+  /** Joins north's entry in the sites file (e.g. its stripeAccount, name); `opscom` joins its opscom. */
+  north?: SiteEntryChanges;
   /** Joins east's entry in the sites file (e.g. its alertWebhookUrlEnv). */
-  east?: Record<string, unknown>;
-  /** East's OPSCOM simulator (e.g. its latency). */
+  east?: SiteEntryChanges;
+  /** North's OPSCOM simulator (its timezone is also north's in the sites file). */
+  northOpscom?: Partial<OpscomSimulatorOptions>;
+  /** East's OPSCOM simulator (e.g. its latency; its timezone is also east's). */
   eastOpscom?: Partial<OpscomSimulatorOptions>;
   overrides?: AdapterOverrides;
 }
 
 export async function startTwoSites(options: TwoSitesOptions = {}): Promise<TwoSites> {
-  const { env = {}, east = {}, overrides = {} } = options;
-  const northSim = await startOpscomSimulator({ apiToken: 'north-token', client: 'OC-NORTH' });
-  const eastSim = await startOpscomSimulator({
-    apiToken: 'east-token',
-    client: 'OC-EAST',
-    ...options.eastOpscom,
-  });
+  const { env = {}, overrides = {} } = options;
+  const simulator = (client: string, apiToken: string, more?: Partial<OpscomSimulatorOptions>) =>
+    startOpscomSimulator({ apiToken, client, ...more });
+  const northSim = await simulator('OC-NORTH', 'north-token', options.northOpscom);
+  const eastSim = await simulator('OC-EAST', 'east-token', options.eastOpscom);
   const dir = mkdtempSync(join(tmpdir(), 'two-sites-'));
   const sitesFile = join(dir, 'sites.json');
-  const opscom = (sim: OpscomSimulator, client: string, tokenEnv: string, zone: string) => ({
-    baseUrl: sim.url,
-    client,
-    tokenEnv,
-    timezone: 'America/Toronto',
-    zone,
+  const entry = (
+    id: string,
+    sim: OpscomSimulator,
+    opscom: { client: string; tokenEnv: string; zone: string; timezone: string | undefined },
+    changes: SiteEntryChanges = {},
+  ) => ({
+    id,
+    ...changes,
+    opscom: {
+      baseUrl: sim.url,
+      ...opscom,
+      timezone: opscom.timezone ?? 'America/Toronto',
+      ...changes.opscom,
+    },
   });
   const sites = [
-    { id: 'north', opscom: opscom(northSim, 'OC-NORTH', 'NORTH_TOKEN', 'Lot N') },
-    { id: 'east', opscom: opscom(eastSim, 'OC-EAST', 'EAST_TOKEN', 'Lot E'), ...east },
+    entry(
+      'north',
+      northSim,
+      {
+        client: 'OC-NORTH',
+        tokenEnv: 'NORTH_TOKEN',
+        zone: 'Lot N',
+        timezone: options.northOpscom?.timezone,
+      },
+      options.north,
+    ),
+    entry(
+      'east',
+      eastSim,
+      {
+        client: 'OC-EAST',
+        tokenEnv: 'EAST_TOKEN',
+        zone: 'Lot E',
+        timezone: options.eastOpscom?.timezone,
+      },
+      options.east,
+    ),
   ];
   writeFileSync(sitesFile, JSON.stringify({ sites }));
   const h = await startHarness(
