@@ -29,7 +29,7 @@ export interface PageFulfilmentDeps {
 export type PageFulfilment =
   | { kind: 'recorded'; job: Job }
   /** Stripe has no such session of this mode, or one not completed: nothing to show. */
-  | { kind: 'not_found'; why: string };
+  | { kind: 'not_found'; why: string; account: string | undefined };
 
 /**
  * The page's half of Stripe's "fulfil from the webhook and from the landing page": a session
@@ -50,15 +50,20 @@ export async function fulfilFromPage(
   known?: KnownAccount,
 ): Promise<PageFulfilment> {
   const found = await retrieveSession(sessionId, deps, known);
-  if (!found) return { kind: 'not_found', why: 'no such Checkout Session' };
+  if (!found.raw)
+    return { kind: 'not_found', why: 'no such Checkout Session', account: found.account };
+  const notFound = (why: string): PageFulfilment => ({
+    kind: 'not_found',
+    why,
+    account: found.account,
+  });
   const read = readAs(found.raw, found.account);
-  if (!read.ok) return { kind: 'not_found', why: read.reason };
+  if (!read.ok) return notFound(read.reason);
   if (read.session.livemode !== deps.livemode) {
-    return { kind: 'not_found', why: 'a session of the other mode than STRIPE_SECRET_KEY' };
+    return notFound('a session of the other mode than STRIPE_SECRET_KEY');
   }
-  if (read.status !== 'complete') {
-    return { kind: 'not_found', why: `the session is ${read.status ?? 'not complete'}` };
-  }
+  if (read.status !== 'complete')
+    return notFound(`the session is ${read.status ?? 'not complete'}`);
   const session = read.session;
   const action = classifySessionEvent('checkout.session.completed', session.paymentStatus);
   let paidAt = read.created;
@@ -84,25 +89,43 @@ export async function fulfilFromPage(
   return { kind: 'recorded', job };
 }
 
-/** The account the ledger's job names (its session's stripeAccount; undefined: the platform). */
+/** The account to read a session as (undefined: the platform), and why that one. */
 export interface KnownAccount {
   account: string | undefined;
+  /**
+   * Read the platform too when the account has no such session: the success URL named a
+   * Connect site, but the payment may be the platform's own (a destination charge).
+   */
+  platformToo?: boolean;
+  /** What the success URL's `?site=` named (for the logs); undefined: the ledger's job. */
+  hint?: string;
 }
 
 /**
- * The session as the one account that may have it: the job's own when the ledger knows it,
- * else the site the success URL names (`?site=`, configured ids only), else the platform.
- * Never a search across accounts: a lookup is one Stripe read, whatever the number of sites,
- * and never an account taken from the URL. Undefined: that account has no such session.
+ * The session as the account that may have it: the job's own when the ledger knows it, else
+ * the site the success URL names (`?site=`, configured ids only; then the platform, once, if
+ * that account has none), else the platform. Never a search across accounts: a lookup is one
+ * Stripe read (two with a Connect site's hint), whatever the number of sites, and never an
+ * account taken from the URL. `raw` undefined: no such session (as `account`, the last read).
  */
 async function retrieveSession(
   sessionId: string,
   deps: PageFulfilmentDeps,
   known: KnownAccount | undefined,
-): Promise<{ raw: unknown; account: string | undefined } | undefined> {
+): Promise<{ raw: unknown; account: string | undefined }> {
   const account = known?.account;
+  const raw = await readOrNone(deps, account, sessionId);
+  if (raw !== undefined || account === undefined || !known?.platformToo) return { raw, account };
+  return { raw: await readOrNone(deps, undefined, sessionId), account: undefined };
+}
+
+async function readOrNone(
+  deps: PageFulfilmentDeps,
+  account: string | undefined,
+  sessionId: string,
+): Promise<unknown> {
   try {
-    return { raw: await deps.readers(account).retrieveSession(sessionId), account };
+    return await deps.readers(account).retrieveSession(sessionId);
   } catch (err) {
     if (err instanceof StripeApiError && err.statusCode === 404) return undefined;
     throw err;

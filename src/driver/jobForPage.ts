@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { SiteDirectory } from '../domain/siteOf';
 import { describeError, StripeApiError } from '../errors';
+import { addressKey } from '../http/loginThrottle';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
 import type { Job } from '../store/ledger';
@@ -34,12 +35,18 @@ export async function jobForPage(
     deps.metrics?.driverPage('shown');
     return job;
   }
-  const verdict = deps.limits.take(id, req.ip ?? 'unknown', deps.now());
   // A job waiting for its bank is read again as its own account; an unknown one as the
   // account of the site the success URL names (or the platform's).
-  const known = job
+  const known: KnownAccount = job
     ? { account: job.session.stripeAccount ?? undefined }
-    : { account: accountOfSite(deps.sites, req.query['site']) };
+    : hintedAccount(deps.sites, req.query['site']);
+  // Limited per account and id: a load naming the wrong site (or none) cannot hold up the
+  // driver's own load naming the right one. An IPv6 address counts by its /64.
+  const verdict = deps.limits.take(
+    `${known.account ?? 'platform'}:${id}`,
+    addressKey(req.ip ?? req.socket.remoteAddress ?? 'unknown'),
+    deps.now(),
+  );
   if (verdict.ok) return lookUp(deps, id, res, asked, span.traceparent, known);
   if (job) return job;
   deps.metrics?.driverPage('rate_limited');
@@ -51,12 +58,18 @@ export async function jobForPage(
 /**
  * The connected account of the configured site `hint` names (`?site=north` on the success
  * URL); undefined (the platform) for anything else, so the URL can only pick among the
- * configured accounts.
+ * configured accounts. `hint` says, for the logs, what the URL named: `none`, `unknown`, or
+ * the site's id.
  */
-function accountOfSite(sites: SiteDirectory | undefined, hint: unknown): string | undefined {
-  if (sites === undefined || typeof hint !== 'string') return undefined;
-  for (const [account, siteId] of sites.byAccount) if (siteId === hint) return account;
-  return undefined;
+function hintedAccount(sites: SiteDirectory | undefined, hint: unknown): KnownAccount {
+  if (hint === undefined) return { account: undefined, hint: 'none' };
+  if (sites === undefined || typeof hint !== 'string')
+    return { account: undefined, hint: 'unknown' };
+  for (const [account, siteId] of sites.byAccount) {
+    if (siteId === hint) return { account, hint, platformToo: true };
+  }
+  // A site of no connected account (or no such site): the platform's session.
+  return { account: undefined, hint: sites.byId.has(hint) ? hint : 'unknown' };
 }
 
 /** Stripe's answer for a session the ledger could not show; undefined when answered here. */
@@ -66,13 +79,20 @@ async function lookUp(
   res: Response,
   asked: Asked,
   traceContext: string | undefined,
-  known: KnownAccount | undefined,
+  known: KnownAccount,
 ): Promise<Job | undefined> {
   try {
     const result = await fulfilFromPage(id, deps, traceContext, known);
     if (result.kind === 'not_found') {
       deps.metrics?.driverPage('not_found');
-      deps.logger.info("driver's page: no such session", { sessionId: id, why: result.why });
+      // Which account was read, and what the URL named: a Connect site's success URL without
+      // its ?site= shows here as hint "none" and the platform read.
+      deps.logger.info("driver's page: no such session", {
+        sessionId: id,
+        why: result.why,
+        account: result.account ?? 'platform',
+        siteHint: known.hint ?? 'job',
+      });
       sendMessage(deps, res, 404, 'notFound', asked);
       return undefined;
     }
@@ -89,8 +109,10 @@ async function lookUp(
       sessionId: id,
       error: describeError(err),
     });
-    res.set('Retry-After', '15');
-    sendMessage(deps, res, 503, 'unavailable', asked, 15);
+    // Tried again when this session's next lookup is allowed (not sooner: it would be 429).
+    const retry = deps.limits.perIdSeconds;
+    res.set('Retry-After', String(retry));
+    sendMessage(deps, res, 503, 'unavailable', asked, retry);
     return undefined;
   }
 }

@@ -13,6 +13,8 @@ export interface LookupLimits {
    * has used its share.
    */
   take(sessionId: string, address: string, now: number): LookupVerdict;
+  /** Seconds between two lookups of one session: when a failed lookup may be tried again. */
+  readonly perIdSeconds: number;
 }
 
 export type LookupVerdict =
@@ -38,6 +40,7 @@ export function lookupLimits(options: LookupLimitOptions): LookupLimits {
     }
   };
   return {
+    perIdSeconds: Math.ceil(options.perIdMs / 1000),
     take(sessionId, address, now) {
       const last = byId.get(sessionId);
       if (last !== undefined && now - last < options.perIdMs) {

@@ -156,6 +156,23 @@ describe.each(harnessStores)("the driver's page (%s ledger)", (_name, storeEnv) 
     expect(stripeReads()).toBe(3);
   });
 
+  test('an IPv6 client counts by its /64: its other addresses share its limit', async () => {
+    h = await startHarness({
+      ...(await storeEnv()),
+      DRIVER_PAGE_LOOKUPS_PER_MINUTE: '3',
+      TRUST_PROXY: 'loopback',
+    });
+    const from = (address: string) => ({ 'X-Forwarded-For': address });
+    const statuses: number[] = [];
+    for (let i = 1; i <= 5; i++) {
+      statuses.push((await page(`cs_test_v6guess${i}aaaaaaaa`, from(`2001:db8:1:2::${i}`))).status);
+    }
+    expect(statuses).toEqual([404, 404, 404, 429, 429]);
+    // Another subscriber's block is not held up.
+    expect((await page('cs_test_v6other1aaaaaaaa', from('2001:db8:1:3::1'))).status).toBe(404);
+    expect(stripeReads()).toBe(4);
+  });
+
   test('what the driver typed renders as text; nothing but the permit is shown', async () => {
     h = await startHarness(await storeEnv());
     const session = {

@@ -81,7 +81,7 @@ describe.each(harnessStores)(
       expect(h.stripe.received.every((r) => r.stripeAccount === undefined)).toBe(true);
     });
 
-    test('a lookup is one Stripe read, as the platform unless the URL names a configured site', async () => {
+    test("a lookup reads the platform, or a Connect site's account the URL names and then the platform", async () => {
       const asked = async (query: string) => {
         h.stripe.received.length = 0;
         const res = await load(
@@ -93,10 +93,39 @@ describe.each(harnessStores)(
         return h.stripe.received.map((r) => r.stripeAccount ?? '-');
       };
       expect(await asked('')).toEqual(['-']);
-      expect(await asked('?site=north')).toEqual([NORTH_ACCOUNT]);
+      expect(await asked('?site=north')).toEqual([NORTH_ACCOUNT, '-']);
       expect(await asked('?site=east')).toEqual(['-']);
       expect(await asked(`?site=${NORTH_ACCOUNT}`)).toEqual(['-']);
       expect(await asked('?site=nowhere')).toEqual(['-']);
+    });
+
+    test("a load naming the wrong site does not hold up the driver's load naming the right one", async () => {
+      const session = paidNow('NORTH 3');
+      h.stripe.account(NORTH_ACCOUNT).addSession(session);
+      expect((await load(session.id, 'application/json', '?site=east')).status).toBe(404);
+      expect((await load(session.id, 'application/json')).status).toBe(429);
+      const right = await load(session.id, 'application/json', '?site=north');
+      expect(right.status).toBe(200);
+      expect((await h.waitForJob(session.id, ['done'])).site).toBe('north');
+    });
+
+    test("a platform session of a Connect site (a destination charge) is found with its site's hint", async () => {
+      const session = {
+        ...makeSession({ metadata: { plate: 'NORTH 4', duration: '60', site: 'north' } }),
+        created: Math.floor(Date.now() / 1000),
+      };
+      h.stripe.addSession(session);
+      h.stripe.received.length = 0;
+      const res = await load(session.id, 'application/json', '?site=north');
+      expect(res.status).toBe(200);
+      const job = await h.waitForJob(session.id, ['done']);
+      expect(job.site).toBe('north');
+      expect(job.session.stripeAccount ?? undefined).toBeUndefined();
+      const reads = h.stripe.received
+        .filter((r) => r.method === 'GET' && r.path.includes(session.id))
+        .map((r) => `${r.stripeAccount ?? '-'} ${r.status}`);
+      expect(reads).toEqual([`${NORTH_ACCOUNT} 404`, '- 200']);
+      expect([...north.permits.values()].map((p) => p.plate)).toContain('NORTH4');
     });
 
     test('a Connect session without the site on its URL waits for its webhook', async () => {
