@@ -92,6 +92,12 @@ export interface Config {
     maxAgeMs: number;
     pollMs: number;
   };
+  /**
+   * With several sites, when a site whose OPSCOM fails every call is paused as a whole
+   * (worker/siteGate.ts): after `failuresToPause` failures in a row, for `firstPauseMs`,
+   * doubling at each failed probe up to `maxPauseMs` (SITE_PAUSE_*).
+   */
+  sitePauses: { failuresToPause: number; firstPauseMs: number; maxPauseMs: number };
   shutdownGraceMs: number;
   /** GET /metrics needs this bearer token when set. */
   metricsToken: string | undefined;
@@ -287,6 +293,11 @@ const EnvSchema = z.object({
   WORKER_LEASE_SECONDS: intInRange(30, 1, 3600),
   WORKER_POLL_MS: intInRange(1000, 10, 60_000),
   JOB_MAX_AGE_HOURS: intInRange(72, 1, 24 * 365),
+  // Several sites: a site failing this many OPSCOM calls in a row is paused, first for
+  // SITE_PAUSE_FIRST_MS, doubling at each failed probe up to SITE_PAUSE_MAX_MS.
+  SITE_PAUSE_AFTER_FAILURES: intInRange(3, 1, 100),
+  SITE_PAUSE_FIRST_MS: intInRange(1000, 100, 3_600_000),
+  SITE_PAUSE_MAX_MS: intInRange(60_000, 100, 3_600_000),
   SHUTDOWN_GRACE_SECONDS: intInRange(25, 0, 600),
   METRICS_TOKEN: optionalText.pipe(
     z.string().min(16, 'must be at least 16 characters (a random secret)').optional(),
@@ -365,16 +376,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       `WORKER_LEASE_SECONDS (${e.WORKER_LEASE_SECONDS}) must be longer than a Stripe write-back: twice STRIPE_TIMEOUT_MS (${e.STRIPE_TIMEOUT_MS})`,
     ]);
   }
-  const problems: string[] = [];
-  // Node refuses a headers timeout longer than the request's: the headers are part of it.
-  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
-    problems.push(
-      `HTTP_HEADERS_TIMEOUT_MS (${e.HTTP_HEADERS_TIMEOUT_MS}) must not be longer than HTTP_REQUEST_TIMEOUT_MS (${e.HTTP_REQUEST_TIMEOUT_MS})`,
-    );
-  }
-  if (e.OPSCOM_ZONE !== undefined && e.OPSCOM_ZONES && !e.OPSCOM_ZONES.includes(e.OPSCOM_ZONE)) {
-    problems.push(`OPSCOM_ZONE "${e.OPSCOM_ZONE}" is not one of OPSCOM_ZONES`);
-  }
+  const problems = problemsBetween(e);
   if (problems.length > 0) throw new ConfigError(problems);
   const policy: PermitPolicy = {
     onFullRefund: e.ON_FULL_REFUND,
@@ -441,6 +443,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       maxAgeMs: e.JOB_MAX_AGE_HOURS * 3600 * 1000,
       pollMs: e.WORKER_POLL_MS,
     },
+    sitePauses: {
+      failuresToPause: e.SITE_PAUSE_AFTER_FAILURES,
+      firstPauseMs: e.SITE_PAUSE_FIRST_MS,
+      maxPauseMs: e.SITE_PAUSE_MAX_MS,
+    },
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     metricsToken: e.METRICS_TOKEN,
     console:
@@ -459,6 +466,27 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
             lookupsPerAddress: e.DRIVER_PAGE_LOOKUPS_PER_MINUTE,
           },
   };
+}
+
+/** Variables valid one by one that contradict each other. */
+function problemsBetween(e: Env): string[] {
+  const problems: string[] = [];
+  // Node refuses a headers timeout longer than the request's: the headers are part of it.
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push(
+      `HTTP_HEADERS_TIMEOUT_MS (${e.HTTP_HEADERS_TIMEOUT_MS}) must not be longer than HTTP_REQUEST_TIMEOUT_MS (${e.HTTP_REQUEST_TIMEOUT_MS})`,
+    );
+  }
+  if (e.OPSCOM_ZONE !== undefined && e.OPSCOM_ZONES && !e.OPSCOM_ZONES.includes(e.OPSCOM_ZONE)) {
+    problems.push(`OPSCOM_ZONE "${e.OPSCOM_ZONE}" is not one of OPSCOM_ZONES`);
+  }
+  // The pauses double from the first up to the longest.
+  if (e.SITE_PAUSE_FIRST_MS > e.SITE_PAUSE_MAX_MS) {
+    problems.push(
+      `SITE_PAUSE_FIRST_MS (${e.SITE_PAUSE_FIRST_MS}) must not be longer than SITE_PAUSE_MAX_MS (${e.SITE_PAUSE_MAX_MS}), the longest pause`,
+    );
+  }
+  return problems;
 }
 
 /**

@@ -64,9 +64,9 @@ export function consoleDeps(parts: WebParts): ConsoleDeps | undefined {
 
 /** Several sites: their ids and health for the console; one site: nothing new to show. */
 function consoleSites(parts: WebParts): ConsoleSites | undefined {
-  const { list, defaultId } = parts.config.sites;
-  if (list.length < 2) return undefined;
-  return { ids: list.map((site) => site.id), defaultId, health: parts.siteHealth };
+  const sites = parts.config.sites;
+  if (sites.list.length < 2) return undefined;
+  return { ids: sites.list.map((site) => site.id), known: sites, health: parts.siteHealth };
 }
 
 /** The driver's page: the ledger, Stripe's reads, and the worker told of what it records. */

@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import { OpscomAuthError, OpscomInDoubtError, OpscomUnavailableError } from '../errors';
 import { aroundOpscomCalls, type OpscomClient } from '../opscom/opscomClient';
-import { DEFAULT_SITE_ID } from '../sites/site';
+import { storedIdsOf, storedSiteId, type Sites } from '../sites/site';
 
 /** How one OPSCOM call of a site ended, as far as the site's health goes. */
 export type CallOutcome = 'ok' | 'site_failure';
@@ -9,17 +9,29 @@ export type CallOutcome = 'ok' | 'site_failure';
 export interface SiteGateOptions {
   /** The worker's slots. */
   concurrency: number;
-  /** Configured site ids. */
-  siteIds: readonly string[];
-  /** DEFAULT_SITE: the site of jobs stored as 'default' when no configured site has that id. */
-  defaultId?: string | undefined;
-  /** Site failures in a row (OPSCOM down, slow, refusing the token) that pause the site. */
-  failuresToPause?: number;
-  /** The first pause; doubled at each failed probe, up to `maxPauseMs`. */
-  firstPauseMs?: number;
-  maxPauseMs?: number;
+  /**
+   * The configured sites (their ids) and DEFAULT_SITE: what a job's stored site means
+   * (sites/site.ts storedSiteId: jobs stored as 'default' before the sites file).
+   */
+  sites: Pick<Sites, 'byId' | 'defaultId'>;
   now: () => number;
 }
+
+/** When a site is paused, and for how long (SITE_PAUSE_* in .env.example). */
+export interface SitePauses {
+  /** Site failures in a row (OPSCOM down, slow, refusing the token) that pause the site. */
+  failuresToPause: number;
+  /** The first pause; doubled at each failed probe, up to `maxPauseMs`. */
+  firstPauseMs: number;
+  maxPauseMs: number;
+}
+
+/** The pauses when none are configured: three failures; 1 s, doubling up to a minute. */
+export const DEFAULT_SITE_PAUSES: SitePauses = {
+  failuresToPause: 3,
+  firstPauseMs: 1000,
+  maxPauseMs: 60_000,
+};
 
 export interface SiteHealth {
   site: string;
@@ -68,19 +80,18 @@ function healthyState(pauseMs: number): SiteState {
  * probed by one job at a time (doubling pauses) until a call succeeds. With one site there is
  * no other to protect: it may use every slot and is never paused (each job's backoff suffices).
  */
-export function createSiteGate(options: SiteGateOptions): SiteGate {
-  const several = options.siteIds.length > 1;
-  const failuresToPause = options.failuresToPause ?? 3;
-  const firstPauseMs = options.firstPauseMs ?? 1000;
-  const maxPauseMs = options.maxPauseMs ?? 60_000;
+export function createSiteGate(options: SiteGateOptions & Partial<SitePauses>): SiteGate {
+  const { sites } = options;
+  const several = sites.byId.size > 1;
+  const failuresToPause = options.failuresToPause ?? DEFAULT_SITE_PAUSES.failuresToPause;
+  const firstPauseMs = options.firstPauseMs ?? DEFAULT_SITE_PAUSES.firstPauseMs;
+  const maxPauseMs = options.maxPauseMs ?? DEFAULT_SITE_PAUSES.maxPauseMs;
   // A job counts from its claim to its end, waiting for a late answer included: a slow site
   // then cannot fill the worker's room for late answers either. One site: the worker's slots.
   const share = several ? Math.max(1, Math.ceil(options.concurrency / 2)) : Infinity;
-  const states = new Map(options.siteIds.map((id) => [id, healthyState(firstPauseMs)]));
-  // Jobs from before the sites file are stored as 'default': the default site's, if none has that id.
-  const alias = options.defaultId && !states.has(DEFAULT_SITE_ID) ? options.defaultId : undefined;
-  const stateOf = (site: string): SiteState | undefined =>
-    states.get(site === DEFAULT_SITE_ID && alias ? alias : site);
+  const states = new Map([...sites.byId.keys()].map((id) => [id, healthyState(firstPauseMs)]));
+  const stateOf = (stored: string): SiteState | undefined =>
+    states.get(storedSiteId(stored, sites));
 
   function closed(state: SiteState): boolean {
     if (state.inFlight.size >= share) return true;
@@ -106,8 +117,10 @@ export function createSiteGate(options: SiteGateOptions): SiteGate {
 
   return {
     closedSites() {
-      const ids = [...states].filter(([, state]) => closed(state)).map(([id]) => id);
-      return alias && ids.includes(alias) ? [...ids, DEFAULT_SITE_ID] : ids;
+      // The claim skips the stored values: a closed default site's 'default' jobs too.
+      return [...states]
+        .filter(([, state]) => closed(state))
+        .flatMap(([id]) => storedIdsOf(id, sites));
     },
     started(site, jobId) {
       const state = stateOf(site);
@@ -139,12 +152,12 @@ export function createSiteGate(options: SiteGateOptions): SiteGate {
   };
 }
 
-/** The gate of the worker's slots and the configured sites (default pauses: 1 s to 60 s). */
+/** The gate of the worker's slots and the configured sites, with the configured pauses. */
 export function siteGateFor(config: Config, now: () => number): SiteGate {
   return createSiteGate({
     concurrency: config.worker.concurrency,
-    siteIds: config.sites.list.map((site) => site.id),
-    defaultId: config.sites.defaultId,
+    sites: config.sites,
+    ...config.sitePauses,
     now,
   });
 }

@@ -147,6 +147,40 @@ describe('loadConfig', () => {
     );
   });
 
+  test("several sites: the gate's pauses, with defaults, the first no longer than the longest", () => {
+    expect(loadConfig(testEnv()).sitePauses).toEqual({
+      failuresToPause: 3,
+      firstPauseMs: 1000,
+      maxPauseMs: 60_000,
+    });
+    const set = loadConfig(
+      testEnv({
+        SITE_PAUSE_AFTER_FAILURES: '5',
+        SITE_PAUSE_FIRST_MS: '250',
+        SITE_PAUSE_MAX_MS: '10000',
+      }),
+    );
+    expect(set.sitePauses).toEqual({ failuresToPause: 5, firstPauseMs: 250, maxPauseMs: 10_000 });
+    const same = loadConfig(testEnv({ SITE_PAUSE_FIRST_MS: '5000', SITE_PAUSE_MAX_MS: '5000' }));
+    expect(same.sitePauses).toMatchObject({ firstPauseMs: 5000, maxPauseMs: 5000 });
+    expect(
+      problems(
+        testEnv({
+          SITE_PAUSE_AFTER_FAILURES: '0',
+          SITE_PAUSE_FIRST_MS: '50',
+          SITE_PAUSE_MAX_MS: 'a minute',
+        }),
+      ),
+    ).toEqual([
+      'SITE_PAUSE_AFTER_FAILURES must be a whole number from 1 to 100',
+      'SITE_PAUSE_FIRST_MS must be a whole number from 100 to 3600000',
+      'SITE_PAUSE_MAX_MS must be a whole number from 100 to 3600000',
+    ]);
+    expect(problems(testEnv({ SITE_PAUSE_FIRST_MS: '120000' }))).toEqual([
+      'SITE_PAUSE_FIRST_MS (120000) must not be longer than SITE_PAUSE_MAX_MS (60000), the longest pause',
+    ]);
+  });
+
   test('DATABASE_URL selects PostgreSQL, with TLS unless the host is this machine', () => {
     const remote = loadConfig(testEnv({ DATABASE_URL: 'postgres://u:p@db.example.com:5432/x' }));
     expect(remote.store).toEqual({

@@ -5,19 +5,25 @@ import {
   OpscomUnavailableError,
 } from '../../src/errors';
 import type { OpscomClient } from '../../src/opscom/opscomClient';
+import { indexSites } from '../../src/sites/site';
 import {
   callOutcomeOf,
   createSiteGate,
   gatedOpscom,
+  siteGateFor,
   type SiteGate,
 } from '../../src/worker/siteGate';
+import { testConfig } from '../support/config';
+import { testSite } from '../support/siteFixtures';
 
 function gate(siteIds: string[], concurrency = 8, defaultId?: string) {
   let now = 1_000_000;
   const g = createSiteGate({
     concurrency,
-    siteIds,
-    defaultId,
+    sites: indexSites(
+      siteIds.map((id) => testSite(id)),
+      defaultId,
+    ),
     now: () => now,
     firstPauseMs: 1000,
     maxPauseMs: 4000,
@@ -132,6 +138,67 @@ describe('the site gate', () => {
     g.started('north', 'cs_b');
     expect(g.closedSites()).toEqual(['north', 'default']);
     expect(g.health().find((h) => h.site === 'north')?.inFlight).toBe(2);
+  });
+});
+
+/** How long each pause lasts: `failures` to pause, then a failed probe after each pause. */
+function pauses(g: SiteGate, advance: (ms: number) => number, failures: number, rounds: number) {
+  for (let i = 0; i < failures; i++) job(g, 'north', 'site_failure');
+  const lasted: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    let waited = 0;
+    while (g.closedSites().includes('north')) {
+      advance(250);
+      waited += 250;
+    }
+    lasted.push(waited);
+    job(g, 'north', 'site_failure');
+  }
+  return lasted;
+}
+
+describe("the site gate's pauses", () => {
+  const twoSites = indexSites([testSite('north'), testSite('east')], undefined);
+
+  it('default to three failures in a row, then 1 s doubling up to a minute', () => {
+    let now = 0;
+    const g = createSiteGate({ concurrency: 8, sites: twoSites, now: () => now });
+    for (let i = 0; i < 2; i++) job(g, 'north', 'site_failure');
+    expect(g.closedSites()).toEqual([]);
+    const lasted = pauses(g, (ms) => (now += ms), 1, 9);
+    expect(lasted).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000, 60_000]);
+  });
+
+  it('are what SITE_PAUSE_* configure, where the worker builds the gate', () => {
+    const config = {
+      ...testConfig({
+        SITE_PAUSE_AFTER_FAILURES: '5',
+        SITE_PAUSE_FIRST_MS: '500',
+        SITE_PAUSE_MAX_MS: '1500',
+      }),
+      sites: twoSites,
+    };
+    let now = 0;
+    const g = siteGateFor(config, () => now);
+    for (let i = 0; i < 4; i++) job(g, 'north', 'site_failure');
+    expect(g.closedSites()).toEqual([]);
+    expect(pauses(g, (ms) => (now += ms), 1, 4)).toEqual([500, 1000, 1500, 1500]);
+  });
+
+  it('start again from the first after a success', () => {
+    let now = 0;
+    const g = createSiteGate({
+      concurrency: 8,
+      sites: twoSites,
+      now: () => now,
+      failuresToPause: 1,
+      firstPauseMs: 1000,
+      maxPauseMs: 8000,
+    });
+    expect(pauses(g, (ms) => (now += ms), 1, 3)).toEqual([1000, 2000, 4000]);
+    while (g.closedSites().includes('north')) now += 250;
+    job(g, 'north', 'ok');
+    expect(pauses(g, (ms) => (now += ms), 1, 2)).toEqual([1000, 2000]);
   });
 });
 
