@@ -46,7 +46,7 @@ export function createStripeReader(stripe: Stripe, stripeAccount?: string | null
     try {
       return await fn();
     } catch (err) {
-      throw toStripeApiError(`${what}${on}`, err);
+      throw toStripeApiError(`${what}${on}`, err, stripeAccount);
     }
   };
   const page = (list: { data: unknown[]; has_more: boolean }): Page => ({

@@ -60,16 +60,20 @@ function described(what: string, stripeAccount: string | null | undefined): stri
  */
 export function createStripeWriteBack(options: StripeWriteBackOptions): StripeWriteBack {
   const stripe = createStripeClient(options);
-  const call = async (what: string, request: () => Promise<unknown>): Promise<void> => {
+  const call = async (
+    what: string,
+    stripeAccount: string | null | undefined,
+    request: () => Promise<unknown>,
+  ): Promise<void> => {
     try {
       await request();
     } catch (err) {
-      throw toStripeApiError(what, err);
+      throw toStripeApiError(described(what, stripeAccount), err, stripeAccount);
     }
   };
   return {
     updateSession: (sessionId, metadata, idempotencyKey, stripeAccount) =>
-      call(described(`update of Checkout Session ${sessionId}`, stripeAccount), () =>
+      call(`update of Checkout Session ${sessionId}`, stripeAccount, () =>
         stripe.checkout.sessions.update(
           sessionId,
           { metadata: metadataParam(metadata) },
@@ -77,7 +81,7 @@ export function createStripeWriteBack(options: StripeWriteBackOptions): StripeWr
         ),
       ),
     updatePaymentIntent: (paymentIntentId, metadata, idempotencyKey, stripeAccount) =>
-      call(described(`update of PaymentIntent ${paymentIntentId}`, stripeAccount), () =>
+      call(`update of PaymentIntent ${paymentIntentId}`, stripeAccount, () =>
         stripe.paymentIntents.update(
           paymentIntentId,
           { metadata: metadataParam(metadata) },
