@@ -134,6 +134,16 @@ export class OpscomRejectedError extends AdapterError {
   }
 }
 
+/**
+ * A job whose permit was already sent to its site's OPSCOM, while that site is no longer in the
+ * configuration (SITES_FILE changed, DEFAULT_SITE gone): no other site's OPSCOM may be asked
+ * to change it, so the job fails with the reason until the site is back and it is retried.
+ */
+export class SiteNotConfiguredError extends AdapterError {
+  readonly code = 'site_not_configured';
+  readonly kind = 'permanent';
+}
+
 /** A call to Stripe's API failed; its kind is decided in stripe/stripeErrors.ts. */
 export class StripeApiError extends AdapterError {
   readonly code = 'stripe_api';

@@ -206,6 +206,15 @@ export const RENEW_LEASE = {
   postgres: `lease_expires_at = @now::bigint + @leaseMs::bigint, updated_at = @now`,
 } as const;
 
+/**
+ * An OPSCOM attempt's site (@site, null: leave it): a job stored with none, or as the legacy
+ * 'default', takes the site whose OPSCOM is called, and keeps it; a stored site never changes.
+ */
+export const PIN_SITE = {
+  sqlite: `site = CASE WHEN @site IS NULL OR (site IS NOT NULL AND site <> 'default') THEN site ELSE @site END`,
+  postgres: `site = CASE WHEN @site::text IS NULL OR (site IS NOT NULL AND site <> 'default') THEN site ELSE @site::text END`,
+} as const;
+
 export const INSERT_EVENT_SQL = `
   INSERT INTO events (event_id, event_type, session_id, event_created, livemode, outcome, detail, received_at)
   VALUES (@eventId, @eventType, @sessionId, @eventCreated, @livemode, @outcome, @detail, @receivedAt)

@@ -91,9 +91,11 @@ export interface JobStepLedger {
    * Stores the OPSCOM request, counts the attempt and marks it in flight, before the call is
    * made; from then on the job is this owner's for as long as it lives (see claimNextJob),
    * until the outcome is recorded or endOpscomAttempt says the call is over. False when the
-   * lease is lost or a result is already recorded: then no call may be made.
+   * lease is lost or a result is already recorded: then no call may be made. `site`: the site
+   * whose OPSCOM is called; a job stored with none (or as the legacy 'default') takes it here,
+   * so its permit's later changes go to the same OPSCOM whatever the configuration says then.
    */
-  startOpscomAttempt(lease: LeaseRef, permit: PermitRequest): Promise<boolean>;
+  startOpscomAttempt(lease: LeaseRef, permit: PermitRequest, site?: string): Promise<boolean>;
   /**
    * This process no longer waits for an answer to the job's attempt (the call is over, its
    * outcome recorded or not). If no outcome was recorded, the job can now be taken over once

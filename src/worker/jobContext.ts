@@ -29,6 +29,8 @@ export interface JobDeps {
    * runs with `opscom`, `mapping` and `policy` above.
    */
   sites?: SiteRouter;
+  /** The site this job runs as (set per job from `sites`): pinned on it at its OPSCOM attempt. */
+  siteId?: string;
 }
 
 /** What the worker hears from a job while it runs. */

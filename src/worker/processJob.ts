@@ -1,4 +1,5 @@
 import type { MappingResult } from '../domain/mapSession';
+import { SiteNotConfiguredError } from '../errors';
 import type { PaymentFacts } from '../domain/paymentFacts';
 import type { LivePermit } from '../domain/permitLife';
 import type { ClaimedJob, Job } from '../store/ledger';
@@ -46,7 +47,16 @@ async function runJob(
 ): Promise<void> {
   // The job's site's OPSCOM client, mapping and policy; a job of no site fails as unmappable.
   const routed = jobDeps.sites?.forJob(job);
-  const deps = routed?.ok ? { ...jobDeps, ...routed.services } : jobDeps;
+  if (routed && !routed.ok && reachedOpscom(job)) {
+    // Its permit went to a site no longer configured: never another site's OPSCOM instead.
+    const held = heldJob(job, jobDeps, hooks);
+    const error = new SiteNotConfiguredError(
+      `${routed.reason}, and this payment's permit was already sent to its site's OPSCOM: no other site's is asked. Put the site back in SITES_FILE (or DEFAULT_SITE), restart, and retry the job`,
+    );
+    await handleFailure(held, error, held.attempts);
+    return;
+  }
+  const deps = routed?.ok ? { ...jobDeps, ...routed.services, siteId: routed.siteId } : jobDeps;
   let current: Job | undefined = job;
   // The permit mapped at the first step; each step hands on the mapping of the job it leaves.
   let desired: MappingResult | undefined =
@@ -74,6 +84,11 @@ async function runJob(
     }
   }
   if (current) deps.logger.error('job still changing after many steps; left for its next claim');
+}
+
+/** Whether any OPSCOM call was made (or may have been) for this job: its permit has a site. */
+function reachedOpscom(job: Job): boolean {
+  return job.opscom !== null || job.permit !== null || job.opscomAttempts > 0;
 }
 
 /** The job's next step; resolves the job as it then stands, or undefined when this run is over. */

@@ -69,7 +69,9 @@ async function sendNewPermit(
   const { job, deps } = held;
   const replaced = job.live?.status === 'replaced' ? job.live.referenceId : null;
   const status: PermitStatus = replaced ? 'replaced' : planned;
-  if (!(await deps.ledger.startOpscomAttempt(held.lease(), request))) throw new LeaseLost();
+  if (!(await deps.ledger.startOpscomAttempt(held.lease(), request, deps.siteId))) {
+    throw new LeaseLost();
+  }
   // From here until endOpscomAttempt the job is ours for as long as this process lives.
   try {
     const attempt = job.opscomAttempts + 1;

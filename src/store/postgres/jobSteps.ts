@@ -1,5 +1,6 @@
 import {
   OWNED_JOB,
+  PIN_SITE,
   RENEW_LEASE,
   STILL_PENDING,
   WRITTEN_COLUMNS,
@@ -21,12 +22,12 @@ const RENEW = RENEW_LEASE.postgres;
  */
 export function postgresJobSteps(query: PgQuery, ownerSession: OwnerSession): JobStepLedger {
   return {
-    startOpscomAttempt: (lease, permit) =>
+    startOpscomAttempt: (lease, permit, site) =>
       ownerSession.startAttempt(
         lease.sessionId,
         `UPDATE jobs SET permit_json = @permit, opscom_attempts = opscom_attempts + 1,
-           opscom_started_at = @now, ${RENEW} ${OWNED} AND opscom_reference_id IS NULL`,
-        { ...lease, permit: JSON.stringify(permit) },
+           opscom_started_at = @now, ${PIN_SITE.postgres}, ${RENEW} ${OWNED} AND opscom_reference_id IS NULL`,
+        { ...lease, permit: JSON.stringify(permit), site: site ?? null },
       ),
     endOpscomAttempt: (sessionId) => ownerSession.release(sessionId),
     recordOpscomResult: (lease, attempt, result) =>

@@ -1,6 +1,7 @@
 import {
   INSERT_EVENT_SQL,
   OWNED_JOB,
+  PIN_SITE,
   RENEW_LEASE,
   STILL_PENDING,
   WRITTEN_COLUMNS,
@@ -27,13 +28,15 @@ export function sqliteJobSteps(
 ): JobStepLedger {
   const s = jobStepStatements(db);
   return {
-    startOpscomAttempt: (lease, permit) =>
+    startOpscomAttempt: (lease, permit, site) =>
       grouped(
         () =>
           sqliteAttempts.start(
             lease.owner,
             lease.sessionId,
-            () => s.startAttempt.run({ ...lease, permit: JSON.stringify(permit) }).changes > 0,
+            () =>
+              s.startAttempt.run({ ...lease, permit: JSON.stringify(permit), site: site ?? null })
+                .changes > 0,
           ),
         false,
       ),
@@ -77,7 +80,7 @@ function jobStepStatements(db: SqliteDatabase) {
   return {
     startAttempt: db.prepare(`
       UPDATE jobs SET permit_json = @permit, opscom_attempts = opscom_attempts + 1,
-        opscom_started_at = @now, ${RENEW} ${OWNED}
+        opscom_started_at = @now, ${PIN_SITE.sqlite}, ${RENEW} ${OWNED}
         AND opscom_reference_id IS NULL`),
     opscomResult: db.prepare(`
       UPDATE jobs SET opscom_reference_id = @referenceId, opscom_internal_reference_id = @internalReferenceId,
