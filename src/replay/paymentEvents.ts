@@ -7,6 +7,8 @@ import { eachPage } from '../stripe/stripeReader';
 import { desiredPermit, livePermitOf, planPermit } from '../worker/livePermit';
 import type { SessionOutcome } from './outcome';
 import type { SessionReplayDeps } from './sessionDeps';
+import { paymentInScope } from './paymentScope';
+import type { ScopeDeps } from './scope';
 import { siteServicesOf } from './siteServices';
 import { resolveSessionId, type Resolution, type ResolveDeps } from './resolveTargets';
 
@@ -31,12 +33,14 @@ interface PaymentEvent {
  * nothing), and every session of its payment is then replayed, so that a permit still
  * standing for a refunded payment is revoked by the same steps as a delivered refund. With
  * --dry-run nothing is recorded: a session whose permit such an event would change is
- * reported `would change` (the reconcile report's "refunded, permit still active").
+ * reported `would change` (the reconcile report's "refunded, permit still active"). With
+ * --site or --account, an event about a payment outside the scope is left alone (paymentScope).
  */
 export async function* paymentEventPages(
   range: { gte: number; lte: number },
   resolve: ResolveDeps,
   session: SessionReplayDeps,
+  scope: ScopeDeps,
 ): AsyncGenerator<PaymentItem[]> {
   const reader = resolve.readers(resolve.account);
   for await (const data of eachPage((after) => reader.listPaymentEvents(range, after))) {
@@ -44,6 +48,10 @@ export async function* paymentEventPages(
     for (const raw of data) {
       const read = await readOne(raw, resolve);
       if (!read) continue;
+      if (!(await paymentInScope(read, resolve, scope))) {
+        scope.leftOut?.('event', 1, false);
+        continue;
+      }
       items.push(
         ...(session.dryRun
           ? await wouldChange(read, resolve, session)

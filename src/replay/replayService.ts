@@ -1,5 +1,5 @@
 import type { CorrectionValues } from '../domain/correction';
-import type { SiteDirectory } from '../domain/siteOf';
+import type { Sites } from '../sites/site';
 import type { StripeReader } from '../stripe/stripeReader';
 import type { ReplayJobDeps } from './replayJobDeps';
 import type { SessionOutcome } from './outcome';
@@ -29,7 +29,7 @@ export interface ReplayServiceDeps {
   /** Makes the readers per account, each wrapped by `around` (stripeReaders). */
   readers: (around: (reader: StripeReader) => StripeReader) => ReadersOf;
   /** The configured sites (a job replay creates gets its site). */
-  sites?: SiteDirectory | undefined;
+  sites?: Sites | undefined;
   /** Mode of STRIPE_SECRET_KEY. */
   livemode: boolean;
   concurrency: number;

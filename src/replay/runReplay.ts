@@ -4,7 +4,8 @@ import type { OutcomeKind, SessionOutcome } from './outcome';
 import { replaySession } from './replaySession';
 import type { SessionReplayDeps } from './sessionDeps';
 import type { ResolveDeps } from './resolveTargets';
-import type { RunDeps, RunRequest, RunResult } from './runRequest';
+import type { LeftOut, RunDeps, RunRequest, RunResult } from './runRequest';
+import { isScoped, type LeftOutKind } from './scope';
 import { selectedPages, type Item } from './selectedPages';
 import type { Selector } from './selector';
 
@@ -29,20 +30,36 @@ export async function runReplay(request: RunRequest, deps: RunDeps): Promise<Run
   if (selector.kind === 'window') {
     deps.progress.reading?.({ since: selector.since, until: selector.until });
   }
-  const stopped = await runPages(request, deps, tally.report);
+  const stopped = await runPages(request, deps, tally);
+  const scoped = isScoped({ scope: request.scope ?? {}, sites: deps.sites });
   return {
     counts: tally.counts,
     ...(request.dryRun ? { seen: tally.seen } : {}),
+    ...(scoped ? { leftOut: tally.left } : {}),
     elapsedMs: Date.now() - started,
     dryRun: request.dryRun,
     stopped,
   };
 }
 
-/** Counts each session's outcome (with a dry run's enforcement leg) and passes it on. */
+/** What runPages tells of: each session's outcome, and what it leaves out of the scope. */
+interface Tally {
+  report: (o: SessionOutcome) => Promise<void>;
+  leftOut: (kind: LeftOutKind, count: number, listed: boolean) => void;
+}
+
+/**
+ * Counts each session's outcome (with a dry run's enforcement leg) and what is left out as
+ * outside --site/--account, and passes them on.
+ */
 function createTally(request: RunRequest, deps: RunDeps) {
   const counts: Partial<Record<OutcomeKind, number>> = {};
   const seen: Partial<Record<SeenKind, number>> = {};
+  const left: LeftOut = { sessions: 0, events: 0 };
+  const leftOut = (kind: LeftOutKind, count: number, listed: boolean) => {
+    left[kind === 'session' ? 'sessions' : 'events'] += count;
+    deps.progress.leftOut?.(kind, count, listed);
+  };
   const report = async (o: SessionOutcome) => {
     if (request.dryRun && PERMITTED.has(o.outcome)) {
       if (request.checkNow) await deps.checkNow?.(o.sessionId);
@@ -53,17 +70,17 @@ function createTally(request: RunRequest, deps: RunDeps) {
     counts[o.outcome] = (counts[o.outcome] ?? 0) + 1;
     deps.progress.session(o);
   };
-  return { counts, seen, report };
+  return { counts, seen, left, report, leftOut };
 }
 
 /** Every page of the selector in turn; why and where the run stopped early, if it did. */
 async function runPages(
   request: RunRequest,
   deps: RunDeps,
-  report: (o: SessionOutcome) => Promise<void>,
+  tally: Tally,
 ): Promise<RunResult['stopped']> {
   const { resolve, session } = partsOf(request, deps);
-  const scope = { scope: request.scope ?? {}, sites: deps.sites };
+  const scope = { scope: request.scope ?? {}, sites: deps.sites, leftOut: tally.leftOut };
   const selector = request.selector;
   // --since: the oldest `created` of the last page finished (the run's place in the window).
   let place: number | undefined;
@@ -71,7 +88,7 @@ async function runPages(
   try {
     for await (const page of selectedPages(selector, resolve, session, scope)) {
       deps.progress.listed(page.length);
-      const error = await runPage(page, request.concurrency, session, report, unfinished);
+      const error = await runPage(page, request.concurrency, session, tally, unfinished);
       if (error) return { reason: error, from: resumeFrom(selector, place, unfinished) };
       const oldest = Math.min(...page.map((i) => i.created ?? Infinity));
       if (Number.isFinite(oldest)) place = oldest;
@@ -113,7 +130,7 @@ async function runPage(
   items: Item[],
   concurrency: number,
   session: SessionReplayDeps,
-  report: (o: SessionOutcome) => Promise<void>,
+  { report, leftOut }: Tally,
   unfinished: string[],
 ): Promise<string | undefined> {
   let next = 0;
@@ -123,7 +140,11 @@ async function runPage(
       const item = items[next++]!;
       try {
         const resolution = await item.resolve();
-        if ('outOfScope' in resolution) continue;
+        // Placed only once resolved: it was counted as found, and is not the scope's.
+        if ('outOfScope' in resolution) {
+          leftOut('session', 1, true);
+          continue;
+        }
         await report(
           'outcome' in resolution
             ? resolution.outcome

@@ -1,5 +1,5 @@
 import type { Correction } from '../domain/correction';
-import type { SiteDirectory } from '../domain/siteOf';
+import type { Sites } from '../sites/site';
 import type { ReplayJobDeps } from './replayJobDeps';
 import type { SeenKind } from './enforcementLeg';
 import type { OutcomeKind, SessionOutcome } from './outcome';
@@ -35,7 +35,7 @@ export interface RunDeps {
    */
   readers: ReadersOf;
   /** The configured sites: a window lists each connected account's; a new job gets its site. */
-  sites?: SiteDirectory | undefined;
+  sites?: Sites | undefined;
   /** Mode of STRIPE_SECRET_KEY: sessions of the other mode are never acted on. */
   livemode: boolean;
   /** The worker's job runner (ledger, clients, mapping) with replay's lease owner. */
@@ -49,8 +49,13 @@ export interface RunDeps {
 export interface RunProgress {
   /** A window's Stripe listing starts (it can take a while). */
   reading?(window: { since: number; until: number }): void;
-  /** More sessions were found (a page was listed). */
+  /** More sessions were found (a page was listed); with --site/--account, of the scope only. */
   listed(count: number): void;
+  /**
+   * Sessions or refund/dispute events outside --site/--account, left alone; `listed`: the
+   * sessions were counted by `listed` already (placed only once resolved): take them off.
+   */
+  leftOut?(kind: 'session' | 'event', count: number, listed: boolean): void;
   session(outcome: SessionOutcome): void;
 }
 
@@ -59,8 +64,17 @@ export interface RunResult {
   counts: Partial<Record<OutcomeKind, number>>;
   /** A dry run's permits by what enforcement sees. */
   seen?: Partial<Record<SeenKind, number>>;
+  /** With --site/--account: what was left alone as outside the scope. */
+  leftOut?: LeftOut;
   elapsedMs: number;
   dryRun: boolean;
   /** Why the run stopped before the end, and the selector that goes on from there. */
   stopped: { reason: string; from: Selector } | undefined;
+}
+
+/** What a run with --site/--account left alone as another site's or account's. */
+export interface LeftOut {
+  sessions: number;
+  /** Refund and dispute events of a window, not recorded. */
+  events: number;
 }

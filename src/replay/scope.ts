@@ -1,16 +1,30 @@
-import type { SiteDirectory } from '../domain/siteOf';
+import type { SessionSnapshot } from '../domain/sessionSnapshot';
 import { siteOfSession } from '../intake/sessionSite';
-import { DEFAULT_SITE_ID } from '../sites/site';
+import { siteOfJob, type JobSiteClues } from '../sites/jobSite';
+import { DEFAULT_SITE_ID, type Sites } from '../sites/site';
 import type { Job } from '../store/ledger';
+import type { ReplayLedger } from '../store/callerLedgers';
 import type { Resolution, ResolveDeps } from './sessionRead';
 import type { Scope } from './selector';
+
+/** What a run leaves alone as outside its --site/--account: sessions, refund/dispute events. */
+export type LeftOutKind = 'session' | 'event';
 
 /** What deciding a session's site and the run's --site/--account need. */
 export interface ScopeDeps {
   scope: Scope;
   /** The configured sites (undefined: one site, every payment the default's). */
-  sites: SiteDirectory | undefined;
+  sites: Sites | undefined;
+  /**
+   * Told of what is left out as outside the scope; `listed`: it was already counted as found
+   * (it could only be placed once resolved).
+   */
+  leftOut?: ((kind: LeftOutKind, count: number, listed: boolean) => void) | undefined;
 }
+
+/** Whether the run is limited by --site or --account. */
+export const isScoped = (deps: ScopeDeps) =>
+  deps.scope.site !== undefined || deps.scope.account !== undefined;
 
 /** The accounts a window lists: the platform's and each configured account's, or the scope's. */
 export function accountsToList(deps: ScopeDeps): Array<string | undefined> {
@@ -20,11 +34,60 @@ export function accountsToList(deps: ScopeDeps): Array<string | undefined> {
   return [undefined, ...(deps.sites?.byAccount.keys() ?? [])];
 }
 
+/**
+ * A ledger job's site as the worker routes it (sites/jobSite.ts: a job stored as 'default'
+ * before the sites file is the default site's); null: no configured site.
+ */
+export function siteIdOfJob(job: JobSiteClues, deps: ScopeDeps): string | null {
+  if (deps.sites === undefined) return DEFAULT_SITE_ID;
+  const decided = siteOfJob(job, deps.sites);
+  return decided.ok ? decided.siteId : null;
+}
+
 /** A ledger job is of the scope: its account and its site (a job's site never changes). */
-export function jobInScope(job: Job, deps: ScopeDeps): boolean {
+export function jobInScope(job: JobSiteClues, deps: ScopeDeps): boolean {
   const { account, site } = deps.scope;
   if (account !== undefined && (job.session.stripeAccount ?? undefined) !== account) return false;
-  return site === undefined || sameSite(job.site ?? siteOfSession(job.session, deps.sites), deps);
+  return site === undefined || siteIdOfJob(job, deps) === site;
+}
+
+/** A session (its job if the ledger has one, else as intake would place it) is of the scope. */
+export function sessionInScope(
+  session: SessionSnapshot,
+  job: JobSiteClues | undefined,
+  deps: ScopeDeps,
+): boolean {
+  if (job !== undefined) return jobInScope(job, deps);
+  const { account, site } = deps.scope;
+  if (account !== undefined && (session.stripeAccount ?? undefined) !== account) return false;
+  return site === undefined || siteOfSession(session, deps.sites) === site;
+}
+
+/**
+ * Whether a session a window listed is of the scope, as far as the listing tells (the ledger's
+ * job, else the listed session): decided before its replay, so that the run's total counts
+ * only what it is about and no Stripe read is spent on the rest. Without a listed session or
+ * a job it is kept, and decided once resolved.
+ */
+export async function listedInScope(
+  sessionId: string,
+  listed: SessionSnapshot | undefined,
+  ledger: ReplayLedger,
+  deps: ScopeDeps,
+): Promise<boolean> {
+  if (!isScoped(deps)) return true;
+  const job = await jobIfSiteScoped(sessionId, ledger, deps);
+  const session = listed ?? job?.session;
+  return session === undefined || sessionInScope(session, job, deps);
+}
+
+// Only a --site needs the job (its stored site); an account is on the session itself.
+function jobIfSiteScoped(
+  sessionId: string,
+  ledger: ReplayLedger,
+  deps: ScopeDeps,
+): Promise<Job | undefined> {
+  return deps.scope.site === undefined ? Promise.resolve(undefined) : ledger.getJob(sessionId);
 }
 
 /**
@@ -40,26 +103,12 @@ export async function scoped(
   if (!('target' in resolution)) return resolution;
   const target = resolution.target;
   const site = siteOfSession(target.session, deps.sites);
-  const { account, site: wanted } = deps.scope;
-  const sessionAccount = target.session.stripeAccount ?? undefined;
-  let outside = account !== undefined && sessionAccount !== account;
-  if (!outside && wanted !== undefined) {
-    const job = await resolve.ledger.getJob(target.sessionId);
-    outside = !sameSite(job ? (job.site ?? site) : site, deps);
-  }
-  if (!outside) return { target: { ...target, site } };
+  const job = await jobIfSiteScoped(target.sessionId, resolve.ledger, deps);
+  if (sessionInScope(target.session, job, deps)) return { target: { ...target, site } };
   if (!explicit) return { outOfScope: target.sessionId };
+  const { account, site: wanted } = deps.scope;
   const which = account !== undefined ? `account ${account}` : `site ${wanted ?? '?'}`;
   return {
     outcome: { sessionId: target.sessionId, outcome: 'skipped', detail: `not of ${which}` },
   };
-}
-
-// Jobs stored before the sites file are 'default': the default site's, as the router reads them.
-function sameSite(site: string | null, deps: ScopeDeps): boolean {
-  const wanted = deps.scope.site;
-  if (site === wanted) return true;
-  return (
-    site === DEFAULT_SITE_ID && !deps.sites?.byId.has(site) && deps.sites?.defaultId === wanted
-  );
 }

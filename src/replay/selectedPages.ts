@@ -1,32 +1,17 @@
-import {
-  EventEnvelope,
-  objectIdOf,
-  readCheckoutSession,
-  type StripeReference,
-} from '../stripe/sessionPayload';
-import { eachPage } from '../stripe/stripeReader';
-import { paymentEventPages } from './paymentEvents';
+import type { Item } from './replayItem';
 import type { SessionReplayDeps } from './sessionDeps';
 import {
-  EVENT_RETENTION_SECONDS,
   resolveEventId,
   resolveForCorrection,
   resolveSessionId,
-  targetFromEvent,
   targetFromJob,
-  targetFromListedSession,
-  type Resolution,
   type ResolveDeps,
 } from './resolveTargets';
-import { accountsToList, jobInScope, scoped, type ScopeDeps } from './scope';
+import { jobInScope, listedInScope, scoped, type ScopeDeps } from './scope';
 import type { Selector } from './selector';
+import { windowOfAccounts } from './windowListing';
 
-/** One session to replay; `created` (Unix seconds) places it in a --since window. */
-export interface Item {
-  key: string;
-  created: number | undefined;
-  resolve: () => Promise<Resolution>;
-}
+export type { Item } from './replayItem';
 
 /**
  * What the selector names within the scope (--site/--account), a page at a time (Stripe's
@@ -44,7 +29,7 @@ export async function* selectedPages(
   });
   if (selector.kind === 'window') {
     for await (const page of windowOfAccounts(selector, deps, session, scope)) {
-      yield page.map(within(false));
+      yield (await inScopeOnly(page, deps, scope)).map(within(false));
     }
     return;
   }
@@ -82,136 +67,27 @@ async function namedItems(
         resolve: () => resolveEventId(id, deps),
       }));
     case 'failed': {
-      const jobs = await deps.ledger.listJobs(['failed', 'dead']);
-      return jobs
-        .filter((job) => jobInScope(job, scope))
-        .map((job) => ({
-          key: job.sessionId,
-          created: undefined,
-          resolve: () => targetFromJob(job, deps),
-        }));
+      const all = await deps.ledger.listJobs(['failed', 'dead']);
+      const jobs = all.filter((job) => jobInScope(job, scope));
+      if (jobs.length < all.length) scope.leftOut?.('session', all.length - jobs.length, false);
+      return jobs.map((job) => ({
+        key: job.sessionId,
+        created: undefined,
+        resolve: () => targetFromJob(job, deps),
+      }));
     }
   }
 }
 
 /**
- * A window's pages, account after account (the platform's first). Only the last account's
- * items carry `created`: a run stopped earlier goes on over the whole window (an account
- * done twice is only `already done`), one stopped in the last from its place.
+ * A window page's items of the scope, as far as the listing tells; the others are told as
+ * left out (before the page is counted as found, so that the run's total is the scope's).
  */
-async function* windowOfAccounts(
-  selector: Extract<Selector, { kind: 'window' }>,
-  deps: ResolveDeps,
-  session: SessionReplayDeps,
-  scope: ScopeDeps,
-): AsyncGenerator<Item[]> {
-  const accounts = accountsToList(scope);
-  for (const [index, account] of accounts.entries()) {
-    const last = index === accounts.length - 1;
-    const asAccount = { ...deps, account, search: undefined };
-    for await (const page of windowPages(selector.since, selector.until, asAccount, session)) {
-      yield last ? page : page.map((item) => ({ ...item, created: undefined }));
-    }
-  }
-}
-
-/**
- * Every session paid in [since, until]: the part Stripe still has events for (30 days) from
- * the Events API (the paying event gives the exact moment of payment), the older part from
- * listing complete Checkout Sessions. A session appears once, at its newest event.
- */
-async function* windowPages(
-  since: number,
-  until: number,
-  deps: ResolveDeps,
-  session: SessionReplayDeps,
-): AsyncGenerator<Item[]> {
-  // An hour's margin so that a page listed now is not missing events Stripe is dropping.
-  const eventsFrom = Math.max(since, deps.nowSeconds() - EVENT_RETENTION_SECONDS + 3600);
-  const seen = new Set<string>();
-  if (until >= eventsFrom) yield* eventPages({ gte: eventsFrom, lte: until }, deps, session, seen);
-  if (since < eventsFrom) {
-    yield* listedPages({ gte: since, lte: Math.min(until, eventsFrom - 1) }, deps, seen);
-  }
-}
-
-/** The window's part within Stripe's 30 days of events: refunds and disputes, then payments. */
-async function* eventPages(
-  range: { gte: number; lte: number },
-  deps: ResolveDeps,
-  session: SessionReplayDeps,
-  seen: Set<string>,
-): AsyncGenerator<Item[]> {
-  // Stripe's metadata for every session of the window in a few list reads rather than one
-  // read per session: a session is created at most 24 h before it is paid (a delayed
-  // payment can take longer; such a session is read on its own).
-  const withReferences = {
-    ...deps,
-    references: await referencesOf({ gte: range.gte - 25 * 3600, lte: range.lte }, deps),
-  };
-  // Refunds and disputes first: the sessions they concern are then replayed with them known.
-  for await (const page of paymentEventPages(range, deps, session)) {
-    const fresh = page.filter((item) => !seen.has(item.key));
-    for (const item of fresh) seen.add(item.key);
-    yield fresh;
-  }
-  for await (const data of eachPage((after) =>
-    deps.readers(deps.account).listSessionEvents(range, after),
-  )) {
-    const items: Item[] = [];
-    for (const raw of data) {
-      const event = EventEnvelope.safeParse(raw);
-      if (!event.success) continue;
-      const id = objectIdOf(event.data) ?? event.data.id;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      items.push({
-        key: id,
-        created: event.data.created,
-        resolve: () => targetFromEvent(event.data, withReferences),
-      });
-    }
-    yield items;
-  }
-}
-
-/** The window's part older than Stripe's events: complete Checkout Sessions, listed. */
-async function* listedPages(
-  range: { gte: number; lte: number },
-  deps: ResolveDeps,
-  seen: Set<string>,
-): AsyncGenerator<Item[]> {
-  for await (const data of eachPage((after) =>
-    deps.readers(deps.account).listCompleteSessions(range, after),
-  )) {
-    const items: Item[] = [];
-    for (const raw of data) {
-      const { id, created } = (raw ?? {}) as { id?: unknown; created?: unknown };
-      if (typeof id !== 'string' || seen.has(id)) continue;
-      seen.add(id);
-      items.push({
-        key: id,
-        created: typeof created === 'number' ? created : undefined,
-        resolve: () => targetFromListedSession(raw, deps),
-      });
-    }
-    yield items;
-  }
-}
-
-/** The OPSCOM reference (or none) in the metadata of every complete session in the range. */
-async function referencesOf(
-  range: { gte: number; lte: number },
-  deps: ResolveDeps,
-): Promise<Map<string, StripeReference | null>> {
-  const references = new Map<string, StripeReference | null>();
-  for await (const data of eachPage((after) =>
-    deps.readers(deps.account).listCompleteSessions(range, after),
-  )) {
-    for (const raw of data) {
-      const read = readCheckoutSession(raw);
-      if (read.ok) references.set(read.session.id, read.reference);
-    }
-  }
-  return references;
+async function inScopeOnly(page: Item[], deps: ResolveDeps, scope: ScopeDeps): Promise<Item[]> {
+  const kept = await Promise.all(
+    page.map((item) => listedInScope(item.key, item.listed, deps.ledger, scope)),
+  );
+  const items = page.filter((_item, index) => kept[index]);
+  if (items.length < page.length) scope.leftOut?.('session', page.length - items.length, false);
+  return items;
 }

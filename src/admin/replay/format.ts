@@ -42,6 +42,7 @@ export function formatSummary(summary: RunSummary): string {
     if (n) lines.push(`  ${kind.padEnd(18)}${String(n).padStart(7)}`);
   }
   lines.push(`  ${'sessions'.padEnd(18)}${String(total).padStart(7)}`);
+  lines.push(...leftOutLines(summary));
   if (summary.dryRun) lines.push(...reconcileLines(summary));
   if (summary.stopped) {
     lines.push(
@@ -51,6 +52,17 @@ export function formatSummary(summary: RunSummary): string {
     );
   }
   return lines.join('\n');
+}
+
+/** With --site/--account: what the run left alone as another site's (not in the counts). */
+function leftOutLines(summary: RunSummary): string[] {
+  const left = summary.leftOut;
+  if (!left || left.sessions + left.events === 0) return [];
+  return [
+    `Out of scope (${summary.scope ?? '--site/--account'}): left alone, not recorded`,
+    `  ${'sessions'.padEnd(18)}${String(left.sessions).padStart(7)}`,
+    `  ${'refunds, disputes'.padEnd(18)}${String(left.events).padStart(7)}`,
+  ];
 }
 
 /** A dry run's reconcile: Stripe paid → the ledger's permit → what enforcement sees. */

@@ -21,9 +21,11 @@ export interface ReporterOptions {
 
 /** Writes one line per session (or JSON lines), a progress bar on a terminal, and a summary. */
 export function createReporter(options: ReporterOptions): Reporter {
+  // `listed` counts only what is of the run's --site/--account: the bar's total is the scope's.
   let listed = 0;
   let done = 0;
   let failed = 0;
+  let outside = 0;
   let drawn = false;
   const clear = () => {
     if (drawn) options.err.write('\r\x1b[K');
@@ -34,7 +36,7 @@ export function createReporter(options: ReporterOptions): Reporter {
     const width = 30;
     const filled = listed === 0 ? 0 : Math.round((done / listed) * width);
     options.err.write(
-      `\r\x1b[K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${listed} sessions${failed ? `, ${failed} failed` : ''}`,
+      `\r\x1b[K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${listed} sessions${failed ? `, ${failed} failed` : ''}${outside ? `, ${outside} out of scope` : ''}`,
     );
     drawn = true;
   };
@@ -53,6 +55,12 @@ export function createReporter(options: ReporterOptions): Reporter {
     },
     listed(count) {
       listed += count;
+      draw();
+    },
+    leftOut(kind, count, wasListed) {
+      if (kind !== 'session') return;
+      outside += count;
+      if (wasListed) listed -= count;
       draw();
     },
     session(outcome) {

@@ -7,6 +7,8 @@ import { commandFor } from './window';
 export type RunSummary = Omit<RunResult, 'stopped'> & {
   /** Why the run stopped before the end, and how to go on from where it stopped. */
   stopped: { reason: string; resume: string } | undefined;
+  /** With --site/--account: the scope, as the operator gave it (`--site east`). */
+  scope?: string;
 };
 
 /** Outcomes that need an operator: they make the run exit 1. */
@@ -14,9 +16,14 @@ export const FAILING: readonly OutcomeKind[] = ['failed', 'would fail'];
 
 export function summaryOf(result: RunResult, args: ReplayArgs): RunSummary {
   const stopped = result.stopped;
+  const scope = [
+    ...(args.site === undefined ? [] : [`--site ${args.site}`]),
+    ...(args.account === undefined ? [] : [`--account ${args.account}`]),
+  ].join(' ');
   return {
     ...result,
     stopped: stopped && { reason: stopped.reason, resume: commandFor(stopped.from, args) },
+    ...(scope ? { scope } : {}),
   };
 }
 
