@@ -29,8 +29,12 @@ export const isScoped = (deps: ScopeDeps) =>
 /** The accounts a window lists: the platform's and each configured account's, or the scope's. */
 export function accountsToList(deps: ScopeDeps): Array<string | undefined> {
   if (deps.scope.account !== undefined) return [deps.scope.account];
-  // A site without an account is recognised by metadata: its payments are the platform's.
-  if (deps.scope.site !== undefined) return [undefined];
+  // A site's payments: the platform's naming it (metadata.site, destination charges), and its
+  // connected account's (direct charges) when it has one.
+  if (deps.scope.site !== undefined) {
+    const account = deps.sites?.byId.get(deps.scope.site)?.stripeAccount;
+    return account === undefined ? [undefined] : [undefined, account];
+  }
   return [undefined, ...(deps.sites?.byAccount.keys() ?? [])];
 }
 

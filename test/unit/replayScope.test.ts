@@ -37,9 +37,9 @@ describe('replay --site / --account', () => {
     expect(refused(['--failed', '--account', 'north'])).toMatch(/looks like acct_/);
   });
 
-  test('are checked against the sites: a site brings its account', () => {
+  test("are checked against the sites: --site alone is the site's payments on any account", () => {
     expect(scopeOf({}, sites)).toEqual({});
-    expect(scopeOf({ site: 'north' }, sites)).toEqual({ site: 'north', account: 'acct_1North' });
+    expect(scopeOf({ site: 'north' }, sites)).toEqual({ site: 'north', account: undefined });
     expect(scopeOf({ site: 'east' }, sites)).toEqual({ site: 'east', account: undefined });
     expect(scopeOf({ account: 'acct_1North' }, sites)).toEqual({
       site: 'north',
@@ -61,5 +61,7 @@ describe('replay --site / --account', () => {
       'acct_1North',
     ]);
     expect(accountsToList({ scope: { site: 'east' }, sites })).toEqual([undefined]);
+    // A Connect site's payments: its account's (direct charges) and the platform's naming it.
+    expect(accountsToList({ scope: { site: 'north' }, sites })).toEqual([undefined, 'acct_1North']);
   });
 });

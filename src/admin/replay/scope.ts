@@ -3,8 +3,8 @@ import type { Sites } from '../../sites/site';
 import type { ReplayArgs } from './args';
 
 /**
- * --site / --account checked against the configured sites: the scope the engine runs with
- * (a site's connected account comes with it), or what is wrong, for the operator.
+ * --site / --account checked against the configured sites: the scope the engine runs with,
+ * or what is wrong, for the operator.
  */
 export function scopeOf(args: Pick<ReplayArgs, 'site' | 'account'>, sites: Sites): Scope | string {
   const { site, account } = args;
@@ -21,5 +21,7 @@ export function scopeOf(args: Pick<ReplayArgs, 'site' | 'account'>, sites: Sites
   if (site !== undefined && accountSite !== undefined && accountSite !== site) {
     return `--account ${account ?? ''} is site ${accountSite}'s, not ${site}'s: give one of them`;
   }
-  return { site: site ?? accountSite, account: account ?? named?.stripeAccount };
+  // --site alone is the site's payments wherever they were made: its connected account's
+  // (direct charges) and the platform's naming it (metadata.site, destination charges).
+  return { site: site ?? accountSite, account };
 }
