@@ -527,7 +527,9 @@ function sitesOf(e: Env, env: NodeJS.ProcessEnv, policy: PermitPolicy): Sites {
     policy,
     alertWebhookUrl: undefined,
   };
-  return indexSites([site], DEFAULT_SITE_ID);
+  // Every payment is this site's, a Connect event's or one naming a metadata.site included:
+  // exactly as before sites (its write-backs still carry the event's account).
+  return indexSites([site], DEFAULT_SITE_ID, true);
 }
 
 /**

@@ -11,6 +11,8 @@ export interface SiteDirectory {
   readonly byId: ReadonlyMap<string, unknown>;
   readonly byAccount: ReadonlyMap<string, string>;
   readonly defaultId: string | undefined;
+  /** Without SITES_FILE: every payment is the default site's, whatever it names. */
+  readonly takesEveryPayment?: boolean;
 }
 
 export type SiteOf = { ok: true; siteId: string } | { ok: false; reason: string };
@@ -21,6 +23,9 @@ export type SiteOf = { ok: true; siteId: string } | { ok: false; reason: string 
  * cannot claim another operator's site.
  */
 export function siteOf(clues: SiteClues, sites: SiteDirectory): SiteOf {
+  if (sites.takesEveryPayment && sites.defaultId !== undefined) {
+    return { ok: true, siteId: sites.defaultId };
+  }
   if (clues.account !== undefined) {
     const siteId = sites.byAccount.get(clues.account);
     if (siteId !== undefined) return { ok: true, siteId };

@@ -13,6 +13,8 @@ export interface Site {
   stripeAccount: string | undefined;
   opscom: {
     baseUrl: URL;
+    /** Its Plate Validation endpoint; undefined: OPSCOM_VALIDATE_URL, the adapter's own. */
+    validateUrl?: URL | undefined;
     client: string;
     apiToken: string;
     /** The variable the token came from (named in problems, never the token itself). */
@@ -35,6 +37,11 @@ export interface Sites {
   readonly byAccount: ReadonlyMap<string, string>;
   /** DEFAULT_SITE, or the only site; undefined when several sites and none is the default. */
   readonly defaultId: string | undefined;
+  /**
+   * Without SITES_FILE: the one site takes every payment, whatever its `metadata.site` or
+   * connected account says (a deployment from before sites changes nothing).
+   */
+  readonly takesEveryPayment: boolean;
 }
 
 /** The site id of a configuration without SITES_FILE: the OPSCOM_* variables describe it. */
@@ -64,7 +71,11 @@ export function storedIdsOf(
     : [siteId];
 }
 
-export function indexSites(list: readonly Site[], defaultId: string | undefined): Sites {
+export function indexSites(
+  list: readonly Site[],
+  defaultId: string | undefined,
+  takesEveryPayment = false,
+): Sites {
   const byAccount = new Map<string, string>();
   for (const site of list) if (site.stripeAccount) byAccount.set(site.stripeAccount, site.id);
   return {
@@ -72,5 +83,6 @@ export function indexSites(list: readonly Site[], defaultId: string | undefined)
     byId: new Map(list.map((site) => [site.id, site])),
     byAccount,
     defaultId: defaultId ?? (list.length === 1 ? list[0]?.id : undefined),
+    takesEveryPayment,
   };
 }

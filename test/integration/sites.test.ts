@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { toOpscomTime } from '../../src/domain/localTime';
 import type { OpscomSimulator } from '../../tools/simulators/opscomSimulator';
-import type { Harness } from '../support/harness';
+import { startHarness, type Harness } from '../support/harness';
 import { harnessStores } from '../support/ledgerStores';
 import { makeEvent, makeSession } from '../support/stripeFixtures';
 import { startTwoSites, type TwoSites } from '../support/twoSites';
@@ -88,5 +88,31 @@ describe.each(harnessStores)('sites on the %s ledger', (_name, storeEnv) => {
     ]);
     expect(failed.map((job) => job.site)).toEqual([null, null, null]);
     expect(north.received.length + east.received.length + h.opscom.received.length).toBe(0);
+  });
+});
+
+// Without SITES_FILE nothing about sites is checked: a payment naming a metadata.site, or a
+// Connect event, is the one site's, as before sites (its write-backs carry the account).
+describe.each(harnessStores)('one site, no SITES_FILE, on the %s ledger', (_name, storeEnv) => {
+  let h: Harness;
+  afterEach(() => h?.close());
+
+  it('takes every payment, whatever its metadata.site or connected account', async () => {
+    h = await startHarness(await storeEnv());
+    const named = makeSession({ metadata: { plate: 'ONE 1', duration: '60', site: 'north' } });
+    h.stripe.addSession(named);
+    const connect = makeSession({ metadata: { plate: 'ONE 2', duration: '60' } });
+    h.stripe.account('acct_1Elsewhere').addSession(connect);
+    expect((await h.post(makeEvent('checkout.session.completed', named))).status).toBe(200);
+    const event = makeEvent('checkout.session.completed', connect);
+    expect((await h.post({ ...event, account: 'acct_1Elsewhere' })).status).toBe(200);
+
+    const jobs = [await h.waitForJob(named.id, ['done']), await h.waitForJob(connect.id, ['done'])];
+    expect(jobs.map((job) => job.site)).toEqual(['default', 'default']);
+    expect([...h.opscom.permits.values()].map((p) => p.plate).sort()).toEqual(['ONE1', 'ONE2']);
+    const accounts = h.stripe.received
+      .filter((r) => r.path.includes(connect.id))
+      .map((r) => r.stripeAccount);
+    expect(accounts).toEqual(['acct_1Elsewhere']);
   });
 });
