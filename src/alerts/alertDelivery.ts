@@ -5,14 +5,13 @@ import type { AlertLedger } from '../store/callerLedgers';
 import type { Alert, AlertDelivery, JobReadLedger } from '../store/ledger';
 import { alertRetryDelayMs } from '../timing/backoff';
 import type { AlertSites, SendAlert } from './alertRoutes';
+import { siteOfAlert } from './alertSite';
 
 /** Messages claimed at once; more than COALESCE_OVER to one place go out as one message. */
 const BATCH = 50;
 const COALESCE_OVER = 5;
 /** How long a claimed message is this process's to send. */
 const CLAIM_MS = 60_000;
-/** The key of OPSCOM refusing the token; `opscom_token:<site>` per site when there are several. */
-export const TOKEN_KEY = 'opscom_token';
 
 export interface DeliveryDeps {
   ledger: Pick<AlertLedger, 'claimAlertDeliveries' | 'alertDelivered' | 'alertDeliveryFailed'> &
@@ -83,7 +82,7 @@ async function routeOf(deps: DeliveryDeps, alert: Alert): Promise<Route> {
   const fallback = { key: 'default', send: deps.send, tag: '' };
   const sites = deps.sites;
   if (!sites) return fallback;
-  const site = await siteOfAlert(deps, alert, sites);
+  const site = await siteOfAlert(alert, sites, async (id) => (await deps.ledger.getJob(id))?.site);
   if (site === undefined) return fallback;
   const own = site === null ? undefined : sites.routeOf(site);
   return {
@@ -91,23 +90,6 @@ async function routeOf(deps: DeliveryDeps, alert: Alert): Promise<Route> {
     send: own ?? deps.send,
     tag: sites.named ? siteTag(site) : '',
   };
-}
-
-/** The site an alert is about (null: a job of none); undefined: no site's (the queue…). */
-async function siteOfAlert(
-  deps: DeliveryDeps,
-  alert: Alert,
-  sites: AlertSites,
-): Promise<string | null | undefined> {
-  if (alert.kind === 'opscom_token') {
-    return alert.key.startsWith(`${TOKEN_KEY}:`)
-      ? alert.key.slice(TOKEN_KEY.length + 1)
-      : sites.defaultId;
-  }
-  if (alert.sessionId === null) return undefined;
-  // A failed job, a refund, an unseen permit: its job's site (a job gone with retention: none).
-  const job = await deps.ledger.getJob(alert.sessionId);
-  return job ? sites.siteOf(job.site) : undefined;
 }
 
 async function sendOne(

@@ -1,15 +1,17 @@
 import type { Logger } from '../logger';
 import type { AlertLedger } from '../store/callerLedgers';
-import type { JobReadLedger } from '../store/ledger';
+import type { JobReadLedger, OperatorLedger } from '../store/ledger';
 import { periodic } from '../timing/periodic';
 import { alertText } from '../domain/alertText';
-import { deliverDue, TOKEN_KEY } from './alertDelivery';
+import { deliverDue } from './alertDelivery';
 import type { AlertSites, SendAlert } from './alertRoutes';
+import { siteAlertKey, TOKEN_KEY, VALIDATION_KEY } from './alertSite';
+import { clearStaleSiteAlerts, type ConfiguredSites } from './staleAlerts';
 import type { TokenState } from './opscomTokenWatch';
 
 export interface AlertMonitorDeps {
   /** The outbox; a job's site is read from its row when the alert is sent. */
-  ledger: AlertLedger & Pick<JobReadLedger, 'getJob'>;
+  ledger: AlertLedger & Pick<JobReadLedger, 'getJob'> & Pick<OperatorLedger, 'openAlerts'>;
   /** Posts one message to ALERT_WEBHOOK_URL (alertWebhook); throws when it was not taken. */
   send: SendAlert | undefined;
   /**
@@ -105,8 +107,15 @@ export function createAlertMonitor(deps: AlertMonitorDeps): AlertMonitor {
     }
   }
 
+  // Once, at start-up: the alerts of a site's condition keyed for sites no longer configured.
+  let swept = false;
   async function tick(): Promise<void> {
     const now = deps.now();
+    if (!swept) {
+      const sites: ConfiguredSites = deps.sites ?? { named: false, has: () => false };
+      await clearStaleSiteAlerts(ledger, sites, [TOKEN_KEY, VALIDATION_KEY], { now, logger });
+      swept = true;
+    }
     await record(now);
     await deliverDue(deps, now);
   }
@@ -129,7 +138,7 @@ async function recordTokens(deps: AlertMonitorDeps, now: number): Promise<void> 
       ? [[deps.sites?.defaultId, deps.token]]
       : [];
   for (const [siteId, watch] of watches) {
-    const key = deps.sites?.named && siteId !== undefined ? `${TOKEN_KEY}:${siteId}` : TOKEN_KEY;
+    const key = siteAlertKey(TOKEN_KEY, siteId, deps.sites?.named ?? false);
     const token = watch();
     if (token.refusedAt !== undefined && (token.acceptedAt ?? 0) < token.refusedAt) {
       const tokenEnv = siteId === undefined ? undefined : deps.sites?.tokenEnvOf(siteId);

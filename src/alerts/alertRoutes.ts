@@ -1,10 +1,12 @@
 import { storedSiteId, type Sites } from '../sites/site';
+import type { AlertSiteRules } from './alertSite';
+import type { ConfiguredSites } from './staleAlerts';
 
 /** Posts one message (alertWebhook); throws when it was not taken. */
 export type SendAlert = (text: string) => Promise<void>;
 
 /** What the alert monitor knows of the sites: whose alert names whom, and goes where. */
-export interface AlertSites {
+export interface AlertSites extends AlertSiteRules, ConfiguredSites {
   /** Several sites: every alert about one of them names it. One: today's words. */
   readonly named: boolean;
   /** DEFAULT_SITE (or the only site): whose token `opscom_token` is, with one site. */
@@ -14,6 +16,8 @@ export interface AlertSites {
    * the sites file say 'default', which the default site runs (as worker/siteRouter does).
    */
   siteOf(stored: string | null): string | null;
+  /** Whether a site of this id is configured. */
+  has(siteId: string): boolean;
   /** The site's own route (its alertWebhookUrl); undefined: ALERT_WEBHOOK_URL's. */
   routeOf(siteId: string): SendAlert | undefined;
   /** The variable the site's OPSCOM token comes from, named when OPSCOM refuses it. */
@@ -48,6 +52,7 @@ function alertSites(sites: Sites, own: ReadonlyMap<string, SendAlert>): AlertSit
     named: sites.list.length > 1,
     defaultId: sites.defaultId,
     siteOf: (stored) => (stored === null ? null : storedSiteId(stored, sites)),
+    has: (siteId) => sites.byId.has(siteId),
     routeOf: (siteId) => own.get(siteId),
     tokenEnvOf: (siteId) => sites.byId.get(siteId)?.opscom.tokenEnv ?? 'OPSCOM_API_TOKEN',
   };

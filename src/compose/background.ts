@@ -69,6 +69,7 @@ function verifierFor(
   return createVerifier({
     ledger: parts.ledger,
     ...verifyServices(config, verify),
+    sites: config.sites,
     perSecond: verify.perSecond,
     timeoutMs: config.opscom.timeoutMs,
     // Job work first: no check starts while half the worker's slots are taken.

@@ -34,9 +34,17 @@ export const alertText = {
       : `Enforcement cannot see a paid permit: plate ${d.plate}, zone ${d.zone}, session ${d.sessionId}, ends ${d.endsAt} (twice in a row; the driver may be ticketed). Likely cause: ${d.cause}. In the console: push it again, or accept it if staff removed it on purpose (a zone no lot uses: correct the zone).`,
   notVisibleCleared: (sessionId: string, plate: string, why: string) =>
     `Resolved: the permit of session ${sessionId} (plate ${plate}): ${why}.`,
-  validationRefused: (message: string) =>
-    `OPSCOM Plate Validation refuses the adapter: permits are not being checked against enforcement (they are still being made). OPSCOM said: ${message}`,
+  /**
+   * `access`: with several sites, the refused site's token variable and client code (the
+   * alert names the site itself; the other sites' permits are still checked).
+   */
+  validationRefused: (message: string, access?: { tokenEnv: string; client: string }) =>
+    access
+      ? `OPSCOM Plate Validation refuses this site's token or client code: its permits are not being checked against enforcement (they are still being made; other sites' are checked). Check that the Pull API is granted to the token in ${access.tokenEnv} for client ${access.client}. OPSCOM said: ${message}`
+      : `OPSCOM Plate Validation refuses the adapter: permits are not being checked against enforcement (they are still being made). OPSCOM said: ${message}`,
   validationAccepted: () => 'OPSCOM Plate Validation answers again: permits are being checked.',
+  configurationChanged: () =>
+    'Cleared: the configuration changed (SITES_FILE: sites added or taken out), so this alert no longer fits it; raised again, under its site of now, if still true.',
   refundFailed: (refundId: string, paymentIntentId: string) =>
     `A refund failed (${refundId}, ${paymentIntentId}): the payment stands. If its permit was revoked for the refund, review it in OPSCOM; nothing is re-created by itself.`,
 };

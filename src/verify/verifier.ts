@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { alertText } from '../domain/alertText';
 import { describeError } from '../errors';
+import type { Sites } from '../sites/site';
+import type { OperatorLedger } from '../store/ledger';
 import { newOwnerId } from '../store/owner';
 import { createPace } from './pace';
 import { verifyPermits, type RoundSummary, type VerifyDeps } from './verifyRound';
 import { reconcileUnseenAlerts } from './unseenAlert';
+import { clearStaleValidationAlerts, validationAccess } from './validationAlert';
 
 export interface VerifierOptions extends Omit<
   VerifyDeps,
@@ -20,6 +22,14 @@ export interface VerifierOptions extends Omit<
   idleMs?: number;
   /** The first wait after an outage, doubled each time up to a minute (default 1 s). */
   outageWaitMs?: number;
+  /**
+   * The configured sites: with several, Plate Validation refusing one site's token or client
+   * code is that site's alert (`opscom_validation:<site>`) and the loop goes on for the others.
+   * Omitted: one site, as before (one alert; the loop waits).
+   */
+  sites?: Pick<Sites, 'list' | 'byId'> | undefined;
+  /** The verifier's ledger reads the open alerts too, once, for keys of sites no longer there. */
+  ledger: VerifyDeps['ledger'] & Pick<OperatorLedger, 'openAlerts'>;
 }
 
 export interface Verifier {
@@ -40,8 +50,9 @@ const RECONCILE_MS = 5000;
  * The verification loop (OPSCOM_VERIFY=on), beside the worker and below it: its own lease
  * owner, its own Plate Validation connections and pace, and it waits while the worker is busy,
  * so it never slows a new permit. Each pass claims the permits due (with their plates' other
- * permits) and runs one round over them; an outage or a refused token puts them back and
- * waits, longer each time, up to a minute.
+ * permits) and runs one round over them; an outage puts them back and waits, longer each
+ * time, up to a minute. A refused token or client code puts back its site's permits (each
+ * waits an outage's wait); with one site the loop waits too, with several the others go on.
  */
 export function createVerifier(options: VerifierOptions): Verifier {
   const owner = newOwnerId('verify');
@@ -53,9 +64,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
   let running: Promise<void> | undefined;
   let outages = 0;
   let reconciledAt = 0;
+  let swept = false;
+  const access = validationAccess(options.sites);
 
   async function pass(): Promise<RoundSummary | undefined> {
     const now = options.now();
+    if (!swept) {
+      await clearStaleValidationAlerts(options.ledger, options.sites, { now, logger });
+      swept = true;
+    }
     if (now - reconciledAt >= RECONCILE_MS) {
       reconciledAt = now;
       await reconcileUnseenAlerts({ ledger: options.ledger, logger }, now);
@@ -77,23 +94,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
       concurrency: CONCURRENCY,
       signal: stopper.signal,
     });
-    await watchAccess(summary, options.now());
+    await access.record(options.ledger, summary, options.now());
     return summary;
-  }
-
-  // Plate Validation refusing the token or the client code stops every check: one alert.
-  async function watchAccess(summary: RoundSummary, now: number): Promise<void> {
-    if (summary.stopped?.kind === 'operator') {
-      await options.ledger.raiseAlert({
-        key: 'opscom_validation',
-        kind: 'opscom_validation',
-        sessionId: null,
-        message: alertText.validationRefused(summary.stopped.error),
-        now,
-      });
-    } else if (summary.calls > 0 && !summary.stopped) {
-      await options.ledger.clearAlert('opscom_validation', alertText.validationAccepted(), now);
-    }
   }
 
   async function loop(): Promise<void> {
@@ -104,14 +106,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
           waitMs = 50;
         } else {
           const summary = await pass();
-          if (summary?.stopped && !stopper.signal.aborted) {
+          const failed = summary && access.failed(summary, logger);
+          if (failed && !stopper.signal.aborted) {
             outages++;
             waitMs = Math.min(
               60_000,
               (options.outageWaitMs ?? 1000) * 2 ** Math.min(outages - 1, 6),
             );
             logger.warn('Plate Validation failed; permits put back, checks resume later', {
-              error: summary.stopped.error,
+              error: failed,
               retryInMs: waitMs,
             });
           } else if (summary) {

@@ -42,11 +42,32 @@ export interface VerifyDeps extends SiteCheck {
   signal?: AbortSignal | undefined;
 }
 
-/** How a round ended: `stopped` when Plate Validation failed and the rest was put back. */
+/** A site whose token or client code Plate Validation refused in a round. */
+export interface RefusedSite {
+  /** The site's id (its SiteCheck's); undefined: the default check. */
+  site: string | undefined;
+  error: string;
+}
+
+/**
+ * How a round ended: `stopped` when Plate Validation failed (no answer, 5xx) and the rest was
+ * put back; `refused`, the sites whose token or client code it refused (only their permits put
+ * back); `answered`, the sites it answered (their token and client code work).
+ */
 export interface RoundSummary {
   checked: number;
   calls: number;
   stopped: { kind: ErrorKind; error: string } | undefined;
+  refused: RefusedSite[];
+  answered: (string | undefined)[];
+}
+
+/** A round as it goes: its summary, and each site's access as heard so far. */
+interface Round {
+  summary: RoundSummary;
+  /** The checks refused this round, with what OPSCOM said: their sites are asked no more. */
+  refused: Map<SiteCheck, string>;
+  answered: Set<SiteCheck>;
 }
 
 /** How soon (at most: EVERY when shorter) a permit is asked about again after an outage. */
@@ -55,9 +76,10 @@ const OUTAGE_RETRY_MS = 60_000;
 /**
  * One verification round over permits this owner claimed: one Plate Validation call per
  * plate (however many of its permits are here), each permit's result recorded on its job.
- * An outage or a refused token records no result: the permits are put back for later and the
- * round stops, so an outage never marks a permit unseen. Reusable over any claimed set (the
- * loop's batches; a reconcile report's round).
+ * An outage records no result: the permits are put back for later and the round stops, so an
+ * outage never marks a permit unseen. A refused token or client code is one site's: only that
+ * site's permits are put back (its checks stop for the round), the other sites' go on being
+ * asked. Reusable over any claimed set (the loop's batches; a reconcile report's round).
  */
 export async function verifyPermits(
   rows: readonly Verification[],
@@ -65,7 +87,14 @@ export async function verifyPermits(
 ): Promise<RoundSummary> {
   const byPlate = new Map<string, Verification[]>();
   for (const row of rows) byPlate.set(row.plate, [...(byPlate.get(row.plate) ?? []), row]);
-  const summary: RoundSummary = { checked: 0, calls: 0, stopped: undefined };
+  const summary: RoundSummary = {
+    checked: 0,
+    calls: 0,
+    stopped: undefined,
+    refused: [],
+    answered: [],
+  };
+  const round: Round = { summary, refused: new Map(), answered: new Set() };
   const plates = [...byPlate.entries()];
   const worker = async () => {
     for (let next = plates.shift(); next; next = plates.shift()) {
@@ -76,10 +105,12 @@ export async function verifyPermits(
         else await putBack(permits, deps, summary.stopped?.error ?? null);
         continue;
       }
-      await checkPlate(plate, permits, deps, summary);
+      await checkPlate(plate, permits, deps, round);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, deps.concurrency) }, worker));
+  for (const [check, error] of round.refused) summary.refused.push({ site: check.site, error });
+  for (const check of round.answered) summary.answered.push(check.site);
   return summary;
 }
 
@@ -94,7 +125,7 @@ async function checkPlate(
   plate: string,
   permits: Verification[],
   deps: VerifyDeps,
-  summary: RoundSummary,
+  round: Round,
 ): Promise<void> {
   // Read each job first: a permit with nothing to check needs no call, and its site says how.
   const jobs = await Promise.all(permits.map((p) => deps.ledger.getJob(p.sessionId)));
@@ -109,10 +140,13 @@ async function checkPlate(
     group.jobs.push(job);
   }
   for (const group of groups.values()) {
-    // Stopped by another site's call of this plate: as verifyPermits puts back the rest.
+    // Stopped by another site's call of this plate: as verifyPermits puts back the rest; a
+    // site refused this round is asked no more (its permits wait an outage's wait).
+    const refused = group.check && round.refused.get(group.check);
     if (deps.signal?.aborted) await putBack(group.permits, deps, null, -Infinity);
-    else if (summary.stopped) await putBack(group.permits, deps, summary.stopped.error);
-    else await checkSiteGroup(plate, group, deps, summary);
+    else if (round.summary.stopped) await putBack(group.permits, deps, round.summary.stopped.error);
+    else if (refused) await putBack(group.permits, deps, refused);
+    else await checkSiteGroup(plate, group, deps, round);
   }
 }
 
@@ -120,7 +154,7 @@ async function checkSiteGroup(
   plate: string,
   { check, permits, jobs }: SiteGroup,
   deps: VerifyDeps,
-  summary: RoundSummary,
+  round: Round,
 ): Promise<void> {
   const now = deps.now();
   const expected = jobs.map((job) => (job ? expectationOf(job, now) : ({ kind: 'none' } as const)));
@@ -135,12 +169,12 @@ async function checkSiteGroup(
       await putBack(permits, deps, error, deps.now() + deps.everyMs - deps.delayMs);
       return;
     }
-    const asked = await askPlate(plate, permits, check, deps, summary);
+    const asked = await askPlate(plate, permits, check, deps, round);
     if (!asked) return;
     seen = asked;
   }
   const timezone = check?.timezone ?? deps.timezone;
-  await recordChecks({ permits, jobs, expected, seen, timezone }, deps, summary);
+  await recordChecks({ permits, jobs, expected, seen, timezone }, deps, round.summary);
 }
 
 /** Plate Validation's answer; undefined when it failed (the permits are put back then). */
@@ -149,8 +183,9 @@ async function askPlate(
   permits: Verification[],
   check: SiteCheck,
   deps: VerifyDeps,
-  summary: RoundSummary,
+  round: Round,
 ): Promise<PlateSeen | undefined> {
+  const { summary } = round;
   try {
     await deps.pace.take(deps.signal);
   } catch {
@@ -164,14 +199,22 @@ async function askPlate(
   try {
     const seen = await check.validation.validatePlate(plate);
     deps.metrics?.opscomCall('validate', 'ok', (performance.now() - started) / 1000, check.site);
+    round.answered.add(check);
     return seen;
   } catch (err) {
     const kind: ErrorKind = err instanceof AdapterError ? err.kind : 'transient';
     deps.metrics?.opscomCall('validate', kind, (performance.now() - started) / 1000, check.site);
     const error = describeError(err);
     if (kind === 'permanent') {
-      // OPSCOM refuses this plate's question: nothing to learn this round; ask next round.
+      // OPSCOM refuses this plate's question (so it took the token): ask next round.
+      round.answered.add(check);
       await putBack(permits, deps, error, deps.now() + deps.everyMs - deps.delayMs);
+      return undefined;
+    }
+    if (kind === 'operator') {
+      // The site's token or client code: its checks stop for the round; other sites go on.
+      if (!round.refused.has(check)) round.refused.set(check, error);
+      await putBack(permits, deps, error);
       return undefined;
     }
     summary.stopped ??= { kind, error };
