@@ -25,11 +25,16 @@ export type OpscomAnswer = { ok: true; result: PermitResult } | { ok: false; err
 /**
  * Decides what an OPSCOM answer means. OPSCOM may answer an error with HTTP 200, so success is
  * only a body whose `status` is `success` with a `reference_id` (OPSCOM's Push API pages):
- * - 9001/9002: the token is wrong; no permit can succeed until it is fixed.
+ * - 9001/9002: the token is wrong; no permit can succeed until it is fixed (`tokenEnv`: the
+ *   variable it comes from, named in the error).
  * - 9003–9033: this request is wrong; retrying cannot help.
  * - 5xx, an unreadable body, anything else: transient.
  */
-export function classifyOpscomAnswer(httpStatus: number, bodyText: string): OpscomAnswer {
+export function classifyOpscomAnswer(
+  httpStatus: number,
+  bodyText: string,
+  tokenEnv = 'OPSCOM_API_TOKEN',
+): OpscomAnswer {
   let body: unknown;
   try {
     body = JSON.parse(bodyText);
@@ -63,7 +68,7 @@ export function classifyOpscomAnswer(httpStatus: number, bodyText: string): Opsc
         ok: false,
         error: new OpscomAuthError(
           code,
-          `${text}. OPSCOM refuses the API token: no permit can be created until OPSCOM_API_TOKEN is fixed`,
+          `${text}. OPSCOM refuses the API token: no permit can be created until ${tokenEnv} is fixed`,
         ),
       };
     }

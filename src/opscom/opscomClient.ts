@@ -12,6 +12,8 @@ export function permitPaths(client: string): { create: string; update: string; d
 export interface OpscomClientOptions {
   baseUrl: URL;
   apiToken: string;
+  /** The variable the token comes from, named when OPSCOM refuses it (default OPSCOM_API_TOKEN). */
+  tokenEnv?: string;
   /** OPSCOM_CLIENT: the path segment of push, update and delete (default OC-TOMA). */
   client?: string;
   /** After this, a call is slow: in doubt, not failed (see graceMs). */
@@ -74,7 +76,7 @@ export function createOpscomClient(options: OpscomClientOptions): OpscomClient {
     } finally {
       clearTimeout(slow);
     }
-    const classified = classifyOpscomAnswer(answer.status, answer.text);
+    const classified = classifyOpscomAnswer(answer.status, answer.text, options.tokenEnv);
     if (!classified.ok) throw classified.error;
     return classified.result;
   }

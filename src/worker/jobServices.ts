@@ -43,6 +43,7 @@ function siteServices(config: Config, site: Site, wrapOpscom: WrapOpscom): SiteS
   const client = createOpscomClient({
     baseUrl: site.opscom.baseUrl,
     apiToken: site.opscom.apiToken,
+    tokenEnv: site.opscom.tokenEnv,
     client: site.opscom.client,
     timeoutMs: config.opscom.timeoutMs,
     graceMs: config.opscom.graceMs,

@@ -53,4 +53,14 @@ describe('classifyOpscomAnswer', () => {
       result: { referenceId: '42', internalReferenceId: '7' },
     });
   });
+
+  test("a refused token names the variable it comes from (a site's own, with several)", () => {
+    const body = '{"ErrorCode":9002,"ErrorMessage":"no permission"}';
+    const message = (answer: ReturnType<typeof classifyOpscomAnswer>) =>
+      answer.ok ? '' : answer.error.message;
+    expect(message(classifyOpscomAnswer(401, body))).toMatch(/until OPSCOM_API_TOKEN is fixed/);
+    expect(message(classifyOpscomAnswer(401, body, 'OPSCOM_TOKEN_NORTH'))).toMatch(
+      /until OPSCOM_TOKEN_NORTH is fixed/,
+    );
+  });
 });
