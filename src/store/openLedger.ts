@@ -1,7 +1,7 @@
 import type { StoreConfig } from '../config';
 import type { Logger } from '../logger';
 import type { Ledger } from './ledger';
-import { migratePostgres } from './postgres/postgresDatabase';
+import { migratePostgres } from './postgres/postgresMigrate';
 import { openPostgresLedger } from './postgres/postgresLedger';
 import { migrateSqlite } from './sqlite/sqliteDatabase';
 import { openSqliteLedger } from './sqlite/sqliteLedger';

@@ -29,7 +29,7 @@ export function postgresClaim(
 ): ClaimLedger {
   return {
     claimNextJob: async (owner, now, leaseMs, skipSites = []) => {
-      // In a function for its planner setting (migrations/postgres/008_claim.sql, 014).
+      // In a function for its planner setting (migrations/postgres/008_claim.sql, 014, 016).
       const [row] = await query<JobRow>(
         'SELECT * FROM claim_next_job(@owner, @now, @leaseMs, @seed, @skip::text[])',
         { owner, now, leaseMs, seed: ATTEMPT_LOCK_SEED, skip: [...skipSites] },

@@ -14,7 +14,11 @@ export interface PostgresOptions {
  * Stripe's 10 s so that it redelivers, not hang. `sslmode` in the URL takes precedence over `ssl`.
  */
 export function createPool(options: PostgresOptions): Pool {
-  const config: PoolConfig = {
+  return new Pool(poolConfig(options));
+}
+
+export function poolConfig(options: PostgresOptions): PoolConfig {
+  return {
     connectionString: options.url,
     ssl: options.ssl,
     max: options.poolSize,
@@ -23,7 +27,6 @@ export function createPool(options: PostgresOptions): Pool {
     idleTimeoutMillis: 30_000,
     application_name: 'stripe-opscom-adapter',
   };
-  return new Pool(config);
 }
 
 /**
@@ -98,7 +101,7 @@ export function postgresStoreError(err: unknown, what = 'ledger query failed'): 
   return new StoreError(`${what}: ${message}${hint}`, { cause: err });
 }
 
-async function appliedVersion(client: PoolClient): Promise<number> {
+export async function appliedVersion(client: PoolClient): Promise<number> {
   const exists = await client.query<{ t: string | null }>(
     "SELECT to_regclass('schema_migrations')::text AS t",
   );
@@ -115,40 +118,5 @@ export async function assertPostgresSchema(pool: Pool): Promise<void> {
     assertSchemaCurrent(await appliedVersion(client), loadMigrations('postgres'), 'the database');
   } finally {
     client.release();
-  }
-}
-
-// Any fixed number: release phases of two deploys must not migrate at the same time.
-const MIGRATION_LOCK = 7_311_001;
-
-/** Applies every pending migration in one transaction, under an advisory lock. */
-export async function migratePostgres(
-  options: PostgresOptions,
-): Promise<{ from: number; to: number }> {
-  const pool = createPool({ ...options, poolSize: 1 });
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
-    );
-    const from = await appliedVersion(client);
-    for (const m of loadMigrations('postgres').filter((m) => m.version > from)) {
-      await client.query(m.sql);
-      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
-        m.version,
-        m.name,
-      ]);
-    }
-    const to = await appliedVersion(client);
-    await client.query('COMMIT');
-    return { from, to };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-    await pool.end();
   }
 }

@@ -9,6 +9,13 @@ import {
 } from '../jobRow';
 import type { ClaimLedger } from '../ledger';
 import type { Job, JobChange, JobContext } from '../ledgerRecords';
+import {
+  CLAIM_SQL,
+  HEAD_CANDIDATE_SQL,
+  SITE_CANDIDATE_SQL,
+  TAKE_SQL,
+  type ClaimParams,
+} from './claimSql';
 import type { SqliteDatabase } from './sqliteDatabase';
 import { attemptOwnerAlive } from './sqliteLiveness';
 import type { SqliteWritePolicy } from './writePolicy';
@@ -22,17 +29,8 @@ export function sqliteClaim(
   db: SqliteDatabase,
   { grouped, durably, run }: SqliteWritePolicy,
 ): ClaimLedger {
-  // @skip: a JSON array of the sites to leave alone (ClaimLedger.claimNextJob); '[]' skips none.
-  const claim = db.prepare<{ owner: string; now: number; until: number; skip: string }, JobRow>(`
-    UPDATE jobs SET lease_owner = @owner, lease_expires_at = @until, updated_at = @now
-    WHERE session_id = (
-      SELECT session_id FROM jobs
-      WHERE state = 'pending' AND next_run_at <= @now
-        AND (lease_expires_at IS NULL OR lease_expires_at <= @now)
-        AND (opscom_started_at IS NULL OR NOT owner_alive(lease_owner, session_id))
-        AND (site IS NULL OR site NOT IN (SELECT value FROM json_each(@skip)))
-      ORDER BY next_run_at LIMIT 1)
-    RETURNING *`);
+  const claimNext = db.prepare<ClaimParams, JobRow>(CLAIM_SQL);
+  const claimSkipping = skippingClaim(db);
   // The claimed job's payment facts, read in the claim's transaction.
   const claimedFacts = db.prepare<[string], { facts_json: string }>(
     `SELECT facts_json FROM payment_facts
@@ -43,7 +41,8 @@ export function sqliteClaim(
     claimNextJob: async (owner, now, leaseMs, skipSites = []) => {
       const skip = JSON.stringify(skipSites);
       const row = await grouped(() => {
-        const claimed = claim.get({ owner, now, until: now + leaseMs, skip });
+        const params = { owner, now, until: now + leaseMs, skip };
+        const claimed = skipSites.length > 0 ? claimSkipping(params) : claimNext.get(params);
         if (!claimed) return undefined;
         const facts = claimedFacts.get(claimed.session_json);
         return { ...claimed, claimed_facts_json: facts?.facts_json ?? null };
@@ -57,6 +56,22 @@ export function sqliteClaim(
       // better-sqlite3's transaction type does not carry the generic through.
       run(() => durably(() => changeJobTx.immediate(sessionId, decide) as T)),
     onJobAvailable: () => undefined,
+  };
+}
+
+/**
+ * A claim that skips sites (claimSql.ts): the job due first among the head of the queue, else
+ * site by site; taken in the same transaction.
+ */
+function skippingClaim(db: SqliteDatabase): (params: ClaimParams) => JobRow | undefined {
+  type Probe = Pick<ClaimParams, 'now' | 'skip'>;
+  const atHead = db.prepare<Probe, { session_id: string }>(HEAD_CANDIDATE_SQL);
+  const bySite = db.prepare<Probe, { session_id: string }>(SITE_CANDIDATE_SQL);
+  const take = db.prepare<ClaimParams & { sessionId: string }, JobRow>(TAKE_SQL);
+  return (params) => {
+    const probe = { now: params.now, skip: params.skip };
+    const found = atHead.get(probe) ?? bySite.get(probe);
+    return found ? take.get({ ...params, sessionId: found.session_id }) : undefined;
   };
 }
 

@@ -35,8 +35,11 @@ export function assertSqliteSchema(db: SqliteDatabase, path: string): void {
   assertSchemaCurrent(appliedVersion(db), loadMigrations('sqlite'), `ledger ${path}`);
 }
 
-/** Applies every migration not yet applied, each in its own transaction. */
-export function migrateSqlite(path: string): { from: number; to: number } {
+/**
+ * Applies every migration not yet applied (up to `upTo`: a bench's older schema), each in its
+ * own transaction.
+ */
+export function migrateSqlite(path: string, upTo = Infinity): { from: number; to: number } {
   const db = openSqliteDatabase(path);
   try {
     db.exec(
@@ -44,7 +47,7 @@ export function migrateSqlite(path: string): { from: number; to: number } {
     );
     const from = appliedVersion(db);
     const migrations = loadMigrations('sqlite');
-    for (const m of migrations.filter((m) => m.version > from)) {
+    for (const m of migrations.filter((m) => m.version > from && m.version <= upTo)) {
       db.transaction(() => {
         db.exec(m.sql);
         db.prepare(
