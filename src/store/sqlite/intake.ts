@@ -2,6 +2,8 @@ import { intakeTransition } from '../../domain/intakeRule';
 import { INSERT_EVENT_SQL, siteParam } from '../jobRow';
 import type { IntakeLedger } from '../ledger';
 import type { JobState, RecordOutcome, SessionEventInput } from '../ledgerRecords';
+import type { SessionSnapshot } from '../../domain/sessionSnapshot';
+import { keepStoredAccount } from '../sessionAccount';
 import type { SqliteDatabase } from './sqliteDatabase';
 import type { SqliteWritePolicy } from './writePolicy';
 
@@ -36,9 +38,10 @@ function sessionEventRecorder(
   db: SqliteDatabase,
   insertEvent: ReturnType<SqliteDatabase['prepare']>,
 ): (input: SessionEventInput) => RecordOutcome {
-  const selectState = db.prepare<[string], { state: string }>(
-    'SELECT state FROM jobs WHERE session_id = ?',
+  const selectState = db.prepare<[string], { state: string; session_json: string }>(
+    'SELECT state, session_json FROM jobs WHERE session_id = ?',
   );
+  const noteEvent = db.prepare('UPDATE events SET detail = ? WHERE event_id = ?');
   const insertJob = db.prepare(`
     INSERT INTO jobs (session_id, state, livemode, session_json, paid_event_id, paid_at, next_run_at, created_at, updated_at, trace_context, site)
     VALUES (@sessionId, @state, @livemode, @sessionJson, @paidEventId, @paidAt, @now, @now, @now, @traceContext, @site)`);
@@ -65,11 +68,17 @@ function sessionEventRecorder(
     const existing = selectState.get(input.session.id);
     const effect = intakeTransition(existing?.state as JobState | undefined, input.action);
     const paid = input.action === 'paid';
+    // An advanced job keeps its stored account (sessionAccount.ts); created, the event's.
+    const kept =
+      effect.job === 'updated' && existing
+        ? keepStoredAccount(JSON.parse(existing.session_json) as SessionSnapshot, input.session)
+        : { session: input.session, note: null };
+    if (kept.note !== null) noteEvent.run(kept.note, input.eventId);
     const params = {
       sessionId: input.session.id,
       state: effect.state,
       livemode: input.session.livemode ? 1 : 0,
-      sessionJson: JSON.stringify(input.session),
+      sessionJson: JSON.stringify(kept.session),
       paidEventId: paid ? input.eventId : null,
       paidAt: paid ? input.eventCreated : null,
       now: input.receivedAt,
