@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import type { ConsoleDeps } from '../console/consoleDeps';
 import type { ConsoleSites } from '../console/sites';
-import { reachabilityProbe } from '../console/reachability';
+import { reachabilityProbe, sitePeersOf } from '../console/reachability';
 import type { DriverPageDeps } from '../driver/driverRouter';
 import { lookupLimits } from '../driver/lookupLimits';
 import type { SiteOfJob } from '../driver/pageSite';
@@ -47,10 +47,7 @@ export function consoleDeps(parts: WebParts): ConsoleDeps | undefined {
       livemode: config.stripe.livemode,
       concurrency: config.worker.concurrency,
     }),
-    reachability: reachabilityProbe([
-      { name: 'OPSCOM', url: config.opscom.baseUrl },
-      { name: 'Stripe', url: config.stripe.apiUrl ?? new URL('https://api.stripe.com') },
-    ]),
+    reachability: consoleProbe(config),
     pendingAlertMinutes: config.alerts.pendingMinutes,
     now: parts.now,
     logger: parts.logger,
@@ -60,6 +57,19 @@ export function consoleDeps(parts: WebParts): ConsoleDeps | undefined {
     secure: config.publicUrl?.protocol === 'https:',
     sites: consoleSites(parts),
   };
+}
+
+/**
+ * The overview's probes: Stripe, and OPSCOM_BASE_URL with one site; with several, each site's
+ * own OPSCOM base URL (each distinct one once), so no site's host goes unprobed.
+ */
+function consoleProbe(config: Config): ConsoleDeps['reachability'] {
+  const stripe = { name: 'Stripe', url: config.stripe.apiUrl ?? new URL('https://api.stripe.com') };
+  const sites = config.sites.list;
+  if (sites.length < 2) {
+    return reachabilityProbe([{ name: 'OPSCOM', url: config.opscom.baseUrl }, stripe]);
+  }
+  return reachabilityProbe([stripe], {}, sitePeersOf('OPSCOM', sites));
 }
 
 /** Several sites: their ids and health for the console; one site: nothing new to show. */

@@ -45,8 +45,9 @@ describe.each(harnessStores)('the console with two sites on the %s ledger', (_na
     expect(ofNorth).not.toContain(east);
     expect(ofNorth).not.toContain(none);
     expect(ofNorth).toMatch(/<option value="north"\s+selected/);
-    expect(ofNorth).toMatch(/<td class="site">north<\/td>/);
-    expect(ofNorth).not.toMatch(/<td class="site">east<\/td>/);
+    // One site's list: the filter names the site, no column repeats it on every row.
+    expect(ofNorth).not.toContain('<th>Site</th>');
+    expect(ofNorth).not.toContain('<td class="site">');
 
     const ofEast = await page(h, '/console/jobs?site=east');
     expect(ofEast).toContain(east);
@@ -87,6 +88,48 @@ describe.each(harnessStores)('the console with two sites on the %s ledger', (_na
       );
     expect(Number(east?.[1])).toBeGreaterThanOrEqual(3);
     expect(overview).toContain('/console/jobs?site=east');
+  });
+});
+
+describe('the console with named sites', () => {
+  let sites: TwoSites;
+  afterEach(() => sites?.close());
+
+  test('reads `Name (id)`: the filter, the column, the title, the job page with its timezone', async () => {
+    sites = await startTwoSites({
+      env: { CONSOLE_PASSWORD: PASSWORD },
+      north: { name: 'North Campus Parking' },
+      northOpscom: { timezone: 'America/Vancouver' },
+    });
+    const { h } = sites;
+    const north = await sites.pay('north');
+    const east = await sites.pay('east');
+    await h.waitForJob(north, ['done']);
+    await h.waitForJob(east, ['done']);
+
+    const all = await page(h, '/console/jobs');
+    expect(all).toMatch(/<option value="north"\s*>\s*North Campus Parking \(north\)\s*</);
+    expect(all).toMatch(/<option value="east"\s*>\s*east\s*</);
+    expect(all).toContain(
+      '<td class="site">North Campus Parking <span class="muted">(north)</span></td>',
+    );
+    expect(all).toContain('<td class="site">east</td>');
+    // The permit's end in its site's zone, as a date and a time: `2026-12-03 12:10 PST`.
+    const row = all.slice(all.indexOf(north), all.indexOf('</tr>', all.indexOf(north)));
+    expect(row).toMatch(
+      /<time datetime="[^"]+"\s*>\s*<span class="nowrap">\d{4}-\d\d-\d\d<\/span>\s*<span class="nowrap">\d\d:\d\d P[SD]T<\/span>/,
+    );
+
+    const ofNorth = await page(h, '/console/jobs?site=north');
+    expect(ofNorth).toContain(
+      '<title>Jobs: site North Campus Parking (north) · OPSCOM adapter</title>',
+    );
+
+    const job = await page(h, `/console/jobs/${north}`);
+    expect(job).toMatch(/<th>Site<\/th>\s*<td>North Campus Parking \(north\)<\/td>/);
+    expect(job).toMatch(/<th>Site&#39;s timezone<\/th>\s*<td>America\/Vancouver<\/td>/);
+    // Not a Connect site: no Stripe account to show.
+    expect(job).not.toContain('<th>Stripe account</th>');
   });
 });
 

@@ -126,6 +126,39 @@ describe.each(harnessStores)('alerts of two sites on the %s ledger', (_name, sto
     ]);
     expect(h.logs()).not.toContain('wrong-east');
   });
+  it("the console's open alerts name each alert's site, as their messages do", async () => {
+    const password = 'console-password-for-tests';
+    await start({ NORTH_TOKEN: 'wrong-north', CONSOLE_PASSWORD: password });
+    const { h } = sites;
+    await sites.pay('north');
+    const east = await sites.pay('east', unmappable);
+    const nowhere = await sites.pay(undefined);
+    for (const id of [east, nowhere]) await h.waitForJob(id, ['failed']);
+    const ledger = h.adapter.ledger;
+    await waitFor('the three alerts', async () =>
+      (await ledger.openAlerts()).length >= 3 ? true : undefined,
+    );
+    // About no site: a failed refund of a payment the ledger has no session of.
+    await ledger.raiseAlert({
+      key: 'refund_failed:re_unknown',
+      kind: 'refund_failed',
+      sessionId: null,
+      message: 'refund re_unknown failed',
+      now: Date.now(),
+    });
+    const authorization = `Basic ${Buffer.from(`operator:${password}`).toString('base64')}`;
+    const res = await fetch(`${h.url}/console/`, { headers: { authorization } });
+    expect(res.status).toBe(200);
+    const overview = await res.text();
+    const alerts = overview.slice(overview.indexOf('Open alerts'));
+    expect(alerts).toContain('<th>Site</th>');
+    const row = (site: string, text: string) =>
+      new RegExp(`<td class="site">${site}</td>\\s*<td>\\s*(<a [^>]*>)?${text}`);
+    expect(alerts).toMatch(row('north', 'OPSCOM refuses the API token'));
+    expect(alerts).toMatch(row('east', `Permit not made: job ${east} is failed`));
+    expect(alerts).toMatch(row('no site', `Permit not made: job ${nowhere} is failed`));
+    expect(alerts).toMatch(/<td class="site muted">—<\/td>\s*<td>\s*refund re_unknown failed/);
+  });
 });
 
 describe('the alert rounds of two sites', () => {

@@ -2,11 +2,13 @@ import type { PaymentFacts } from '../../domain/paymentFacts';
 import type { Job } from '../../store/ledger';
 import { href, html, type Html } from '../../http/html';
 import type { TimelineEntry } from '../timeline';
-import { actionForm, page, stateBadge, when, type PageContext } from './layout';
+import { actionForm, page, scrolling, stateBadge, when, type PageContext } from './layout';
 import { plateOf } from './overview';
 import { seenSection } from './seenSection';
 import type { Verification } from '../../store/verificationLedger';
-import { siteLabel, type ConsoleSites } from '../sites';
+import type { ConsoleSites } from '../sites';
+import { jobSiteTitle, siteOfJob } from './siteNames';
+import { opscomTime, permitInstant } from './times';
 
 export interface JobData {
   job: Job;
@@ -14,7 +16,7 @@ export interface JobData {
   facts: PaymentFacts | undefined;
   /** Seen by enforcement (verify/); undefined when the permit was never checked. */
   verification?: Verification | undefined;
-  /** Several sites: the job's site is shown. */
+  /** Several sites: the job's site is shown, with its timezone and Stripe account. */
   sites?: ConsoleSites | undefined;
 }
 
@@ -62,23 +64,48 @@ function factsTable(
   facts: PaymentFacts | undefined,
   sites: ConsoleSites | undefined,
 ): Html {
-  const live = job.live;
   const metadata = Object.entries(job.session.metadata);
-  return html`<table>
-    <tbody>
-      ${row('State', html`${stateBadge(job.state)}${job.lastError ? html` <span class="bad">${job.lastError}</span>` : ''}`)}
-      ${sites ? row('Site', siteLabel(job.site, sites)) : ''}
-      ${row('Plate', html`<span class="mono">${plateOf(job)}</span>`)}
-      ${row('Permit', live ? html`<span class="mono">${live.referenceId}</span> — ${live.status}, zone ${live.zone}, ${live.startTime} → ${live.endTime} (OPSCOM local time)` : job.opscom ? html`<span class="mono">${job.opscom.referenceId}</span> (ends ${job.opscom.endsAt})` : 'none in OPSCOM')}
-      ${row('Paid', job.paidAt ? when(job.paidAt * 1000) : 'not paid')}
-      ${row('Amount', job.session.amountTotal === null ? '—' : `${(job.session.amountTotal / 100).toFixed(2)} ${job.session.currency?.toUpperCase() ?? ''}`)}
-      ${row('PaymentIntent', html`<span class="mono">${job.session.paymentIntentId ?? '—'}</span>`)}
-      ${row('Refunds, disputes', facts ? `refunded ${facts.amountRefunded}${facts.refundedFull ? ' (in full)' : ''}${facts.dispute ? `, dispute ${facts.dispute.status}` : ''}` : 'none')}
-      ${row('Metadata (as the driver sent it)', html`<span class="mono">${metadata.map(([k, v]) => `${k}=${v}`).join(', ')}</span>`)}
-      ${row('Corrections', job.corrections ? html`<span class="mono">${JSON.stringify(job.corrections)}</span>` : 'none')}
-      ${row('Attempts', `OPSCOM ${job.opscomAttempts}; failures since the last step that succeeded ${job.attempts}`)}
-    </tbody>
-  </table>`;
+  const zone = sites ? siteOfJob(job.site, sites)?.opscom.timezone : undefined;
+  return scrolling(
+    html`<table>
+      <tbody>
+        ${row('State', html`${stateBadge(job.state)}${job.lastError ? html` <span class="bad">${job.lastError}</span>` : ''}`)}
+        ${sites ? siteRows(job, sites) : ''}
+        ${row('Plate', html`<span class="mono nowrap">${plateOf(job)}</span>`)}
+        ${row('Permit', permitText(job, zone))}
+        ${row('Paid', job.paidAt ? when(job.paidAt * 1000) : 'not paid')}
+        ${row('Amount', job.session.amountTotal === null ? '—' : `${(job.session.amountTotal / 100).toFixed(2)} ${job.session.currency?.toUpperCase() ?? ''}`)}
+        ${row('PaymentIntent', html`<span class="mono wrap-any">${job.session.paymentIntentId ?? '—'}</span>`)}
+        ${row('Refunds, disputes', facts ? `refunded ${facts.amountRefunded}${facts.refundedFull ? ' (in full)' : ''}${facts.dispute ? `, dispute ${facts.dispute.status}` : ''}` : 'none')}
+        ${row('Metadata (as the driver sent it)', html`<span class="mono wrap-any">${metadata.map(([k, v]) => `${k}=${v}`).join(', ')}</span>`)}
+        ${row('Corrections', job.corrections ? html`<span class="mono wrap-any">${JSON.stringify(job.corrections)}</span>` : 'none')}
+        ${row('Attempts', `OPSCOM ${job.opscomAttempts}; failures since the last step that succeeded ${job.attempts}`)}
+      </tbody>
+    </table>`,
+  );
+}
+
+/** Several sites: the job's site by name and id, its timezone, its Stripe account (Connect). */
+function siteRows(job: Job, sites: ConsoleSites): Html {
+  const site = siteOfJob(job.site, sites);
+  return html`${row('Site', jobSiteTitle(job.site, sites))}
+  ${site ? row("Site's timezone", site.opscom.timezone) : ''}
+  ${site?.stripeAccount ? row('Stripe account', html`<span class="mono">${site.stripeAccount}</span> (Connect)`) : ''}`;
+}
+
+/** The permit OPSCOM has: reference, status, zone, and its times in the site's timezone. */
+function permitText(job: Job, zone: string | undefined): Html | string {
+  const live = job.live;
+  if (live) {
+    return html`<span class="mono nowrap">${live.referenceId}</span> — ${live.status}, zone
+      ${live.zone}, ${opscomTime(live.startTime, zone)} →
+      ${opscomTime(live.endTime, zone)}${zone ? '' : ' (OPSCOM local time)'}`;
+  }
+  if (job.opscom) {
+    return html`<span class="mono nowrap">${job.opscom.referenceId}</span> (ends
+      ${permitInstant(job.opscom.endsAt, zone)})`;
+  }
+  return 'none in OPSCOM';
 }
 
 function correctForm(ctx: PageContext, job: Job, action: string): Html {
@@ -121,7 +148,7 @@ function timelineList(entries: readonly TimelineEntry[]): Html {
         html`<li class="${e.tone}">
           <span class="muted">${when(e.at)}</span>
           <strong>${e.title}</strong>${e.by ? html` — by ${e.by}` : ''}${
-            e.detail ? html`<br /><span class="mono">${e.detail}</span>` : ''
+            e.detail ? html`<br /><span class="mono wrap-any">${e.detail}</span>` : ''
           }
         </li>`,
     )}

@@ -1,8 +1,9 @@
 import type { Job } from '../../store/ledger';
 import { href, html, type Html } from '../../http/html';
-import { actionForm, page, stateBadge, when, type PageContext } from './layout';
-import { plateOf } from './overview';
-import { NO_SITE, siteLabel, type ConsoleSites } from '../sites';
+import { actionForm, page, type PageContext } from './layout';
+import { jobsTable } from './jobsTable';
+import { filterSiteTitle } from './siteNames';
+import { NO_SITE, type ConsoleSites } from '../sites';
 
 export interface JobsQuery {
   /** Comma-separated states, as in the URL. */
@@ -39,13 +40,14 @@ const queryParams = (q: JobsQuery, pageNo = q.page) => ({
 });
 
 export function jobsPage(ctx: PageContext, d: JobsData): Html {
-  const filterText = filterTextOf(d.query, d.sites !== undefined);
+  const filterText = filterTextOf(d.query, d.sites);
+  const siteColumn = d.sites !== undefined && d.query.site === '';
   const body = html`
     ${filterForm(d.query, d.sites)} ${d.retryable > 0 ? html`<p>${retryAllForm(ctx, d)}</p>` : ''}
     ${
       d.jobs.length === 0
         ? html`<p class="muted">No job matches${filterText ? ` ${filterText}` : ''}.</p>`
-        : jobsTable(d.jobs, d.unseen, d.sites)
+        : jobsTable(d.jobs, { unseen: d.unseen, sites: d.sites, siteColumn })
     }
     ${pager(d.query, d.hasNext)}
     <h2>Look up a session in Stripe</h2>
@@ -59,9 +61,11 @@ export function jobsPage(ctx: PageContext, d: JobsData): Html {
 }
 
 /** The filter in words (the page's title and its "no job matches …"), or empty. */
-function filterTextOf(q: JobsQuery, bySite: boolean): string {
+function filterTextOf(q: JobsQuery, sites: ConsoleSites | undefined): string {
   return [
-    bySite && q.site && (q.site === NO_SITE ? 'of no site' : `site ${q.site}`),
+    sites &&
+      q.site &&
+      (q.site === NO_SITE ? 'of no site' : `site ${filterSiteTitle(q.site, sites)}`),
     q.state && `state ${q.state}`,
     q.q && `“${q.q}”`,
     q.failing && 'with an error',
@@ -83,19 +87,20 @@ const STATE_CHOICES = [
   'payment_failed',
 ];
 
-/** Several sites: a choice of the configured ids, and "no site" (a payment no site matched). */
+/** Several sites: a choice of the configured sites, and "no site" (a payment no site matched). */
 function siteSelect(q: JobsQuery, sites: ConsoleSites | undefined): Html | string {
   if (!sites) return '';
   const choices = ['', ...sites.ids, NO_SITE];
   // A site no longer configured (typed in the URL) stays shown as the filter it is.
   if (!choices.includes(q.site)) choices.push(q.site);
-  const label = (s: string) => (s === '' ? 'any' : s === NO_SITE ? 'no site' : s);
   return html`<label
     >Site
     <select name="site">
       ${choices.map(
         (s) =>
-          html`<option value="${s}" ${s === q.site ? html` selected` : ''}>${label(s)}</option>`,
+          html`<option value="${s}" ${s === q.site ? html` selected` : ''}>
+            ${filterSiteTitle(s, sites)}
+          </option>`,
       )}
     </select></label
   >`;
@@ -139,47 +144,6 @@ function retryAllForm(ctx: PageContext, d: JobsData): Html {
     q: d.query.q,
     ...(d.sites && d.query.site ? { site: d.query.site } : {}),
   });
-}
-
-function jobsTable(
-  jobs: readonly Job[],
-  unseen: ReadonlySet<string>,
-  sites: ConsoleSites | undefined,
-): Html {
-  return html`<table>
-    <thead>
-      <tr>
-        <th>Session</th>
-        ${sites ? html`<th>Site</th>` : ''}
-        <th>State</th>
-        <th>Plate</th>
-        <th>OPSCOM reference</th>
-        <th>Permit ends</th>
-        <th>Last change</th>
-        <th>Last error</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${jobs.map((j) => jobRow(j, unseen.has(j.sessionId), sites))}
-    </tbody>
-  </table>`;
-}
-
-function jobRow(j: Job, unseen: boolean, sites: ConsoleSites | undefined): Html {
-  return html`<tr class="${unseen ? 'unseen' : ''}">
-    <td>
-      <a class="mono" href="${href(['jobs', j.sessionId])}">${j.sessionId}</a>
-    </td>
-    ${sites ? html`<td class="site">${siteLabel(j.site, sites)}</td>` : ''}
-    <td>
-      ${stateBadge(j.state)}${unseen ? html` <span class="bad">not seen by enforcement</span>` : ''}${j.live && j.live.status !== 'active' ? html` <span class="muted">${j.live.status}</span>` : ''}
-    </td>
-    <td class="mono">${plateOf(j)}</td>
-    <td class="mono">${j.opscom?.referenceId ?? ''}</td>
-    <td>${j.live?.endsAt ?? j.opscom?.endsAt ?? ''}</td>
-    <td>${when(j.updatedAt)}</td>
-    <td>${j.lastError ?? ''}</td>
-  </tr>`;
 }
 
 function pager(q: JobsQuery, hasNext: boolean): Html {

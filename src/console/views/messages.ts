@@ -1,6 +1,7 @@
 import type { SessionOutcome } from '../../replay/outcome';
 import { href, html, type Html } from '../../http/html';
-import { actionForm, page, type PageContext } from './layout';
+import { actionForm, page, scrolling, type PageContext } from './layout';
+import { permitInstant } from './times';
 
 /** What an action did, session by session. */
 export function resultPage(
@@ -11,31 +12,35 @@ export function resultPage(
 ): Html {
   const failed = outcomes.some((o) => o.outcome === 'failed');
   const body = html` ${note ? html`<p class="notice">${note}</p>` : ''}
-    <table>
-      <thead>
-        <tr>
-          <th>Session</th>
-          <th>Outcome</th>
-          <th>Plate</th>
-          <th>OPSCOM reference</th>
-          <th>Ends</th>
-          <th>Detail</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${outcomes.map(
-          (o) =>
-            html`<tr>
-              <td><a class="mono" href="${href(['jobs', o.sessionId])}">${o.sessionId}</a></td>
-              <td class="${o.outcome === 'failed' ? 'bad' : 'good'}">${o.outcome}</td>
-              <td class="mono">${o.plate ?? ''}</td>
-              <td class="mono">${o.referenceId ?? ''}</td>
-              <td>${o.endsAt ?? ''}</td>
-              <td>${o.detail ?? ''}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
+    ${scrolling(
+      html`<table class="wide">
+        <thead>
+          <tr>
+            <th>Session</th>
+            <th>Outcome</th>
+            <th>Plate</th>
+            <th>OPSCOM reference</th>
+            <th>Ends</th>
+            <th>Detail</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${outcomes.map(
+            (o) =>
+              html`<tr>
+                <td>
+                  <a class="mono nowrap" href="${href(['jobs', o.sessionId])}">${o.sessionId}</a>
+                </td>
+                <td class="${o.outcome === 'failed' ? 'bad' : 'good'}">${o.outcome}</td>
+                <td class="mono nowrap">${o.plate ?? ''}</td>
+                <td class="mono nowrap">${o.referenceId ?? ''}</td>
+                <td>${o.endsAt ? permitInstant(o.endsAt) : ''}</td>
+                <td>${o.detail ?? ''}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`,
+    )}
     ${failed ? html`<p class="bad">Something failed: the reason is in the table; the job page has the whole timeline.</p>` : ''}
     <p><a href="${href([])}">Back to the overview</a></p>`;
   return page(title, ctx, body);

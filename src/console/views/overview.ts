@@ -1,6 +1,7 @@
 import { JOB_STATES, type JobState } from '../../domain/intakeRule';
 import type { Alert, Job } from '../../store/ledger';
 import { href, html, type Html } from '../../http/html';
+import { alertsTable } from './alertsTable';
 import { ago, page, stateBadge, when, type PageContext } from './layout';
 import { sitesSection, type SitesOverview } from './sitesSection';
 
@@ -8,6 +9,8 @@ export interface Reachability {
   name: string;
   ok: boolean;
   detail: string;
+  /** Several sites: the site whose OPSCOM host this is (the sites table shows it, not the flow). */
+  site?: string | undefined;
 }
 
 export interface OverviewData {
@@ -20,6 +23,8 @@ export interface OverviewData {
   failures: Job[];
   retrying: Job[];
   alerts: Alert[];
+  /** Several sites: each open alert's site (alert key → label). Undefined: one site. */
+  alertSites?: ReadonlyMap<string, string> | undefined;
   reachability: Reachability[];
   /** Several sites: each one's health. Undefined: one site, nothing about sites. */
   sites?: SitesOverview | undefined;
@@ -73,9 +78,9 @@ export function overviewPage(ctx: PageContext, d: OverviewData): Html {
       )}
     </section>
     <h2>Flow</h2>
-    ${flowTable(d)} ${sitesSection(d.sites)}
+    ${flowTable(d)} ${sitesSection(d.sites, d.reachability)}
     <h2>Open alerts</h2>
-    ${alertsTable(d.alerts)}
+    ${alertsTable(d.alerts, d.alertSites)}
     <h2>Recent failures <a class="muted" href="${failedHref}">(all)</a></h2>
     ${failureRows(d.failures, d.now)}
     <h2>Retrying <a class="muted" href="${retryingHref}">(all)</a></h2>
@@ -88,6 +93,7 @@ export function overviewPage(ctx: PageContext, d: OverviewData): Html {
 function flowTable(d: OverviewData): Html {
   const waiting = d.oldestDue === undefined ? undefined : d.now - d.oldestDue;
   const late = waiting !== undefined && waiting > d.pendingAlertMinutes * 60_000;
+  const peers = d.reachability.filter((r) => r.site === undefined); // each site's own host: the sites table
   return html`<table><tbody>
 <tr><th>Oldest job waiting to be worked</th><td${late ? html` class="bad"` : ''}>${
     waiting === undefined
@@ -100,7 +106,7 @@ function flowTable(d: OverviewData): Html {
           <span class="mono">${d.lastDone.opscom?.referenceId ?? ''}</span>`
       : 'none yet'
   }</td></tr>
-${d.reachability.map(
+${peers.map(
   (r) =>
     html`<tr>
       <th>${r.name}</th>
@@ -108,27 +114,4 @@ ${d.reachability.map(
     </tr>`,
 )}
 </tbody></table>`;
-}
-
-function alertsTable(alerts: readonly Alert[]): Html {
-  if (alerts.length === 0) return html`<p class="muted">None.</p>`;
-  return html`<table>
-    <thead>
-      <tr>
-        <th>Since</th>
-        <th>Alert</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${alerts.map(
-        (a) =>
-          html`<tr>
-            <td>${when(a.openedAt)}</td>
-            <td>
-              ${a.sessionId ? html`<a href="${href(['jobs', a.sessionId])}">${a.message}</a>` : a.message}
-            </td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
 }

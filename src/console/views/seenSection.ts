@@ -1,7 +1,7 @@
 import type { Verification } from '../../store/verificationLedger';
 import { UNSEEN_STATES } from '../../store/verificationLedger';
 import { href, html, type Html } from '../../http/html';
-import { actionForm, when, type PageContext } from './layout';
+import { actionForm, scrolling, when, type PageContext } from './layout';
 
 const WORDS: Record<Verification['state'], string> = {
   scheduled: 'not checked yet since it was made or changed',
@@ -23,35 +23,38 @@ export function seenSection(
   const unseen = UNSEEN_STATES.includes(v.state);
   const url = (name: string) => href(['jobs', sessionId, name]);
   return html`<h2>Seen by enforcement</h2>
-    <table class="${unseen ? 'unseen' : ''}">
-      <tbody>
-        <tr>
-          <th>Now</th>
-          <td class="${unseen ? 'bad' : ''}">${WORDS[v.state]}</td>
-        </tr>
-        <tr>
-          <th>Last check</th>
-          <td>
-            ${v.lastCheckedAt ? `${when(v.lastCheckedAt)}: ${v.lastResult ?? ''}` : 'none yet'}
-            (${v.checks} checks)${v.lastError ? html` <span class="bad">${v.lastError}</span>` : ''}
-          </td>
-        </tr>
-        <tr>
-          <th>OPSCOM showed</th>
-          <td class="mono">${v.lastSeen ?? '—'}</td>
-        </tr>
-        ${
-          v.decision
-            ? html`<tr>
-                <th>Decided</th>
-                <td>
-                  ${v.decision.replace('_', ' ')} by ${v.decidedBy ?? '?'}, ${when(v.decidedAt)}
-                </td>
-              </tr>`
-            : ''
-        }
-      </tbody>
-    </table>
+    ${scrolling(
+      html`<table class="${unseen ? 'unseen' : ''}">
+        <tbody>
+          <tr>
+            <th>Now</th>
+            <td class="${unseen ? 'bad' : ''}">${WORDS[v.state]}</td>
+          </tr>
+          <tr>
+            <th>Last check</th>
+            <td>
+              ${v.lastCheckedAt ? `${when(v.lastCheckedAt)}: ${v.lastResult ?? ''}` : 'none yet'}
+              (${v.checks}
+              checks)${v.lastError ? html` <span class="bad">${v.lastError}</span>` : ''}
+            </td>
+          </tr>
+          <tr>
+            <th>OPSCOM showed</th>
+            <td class="mono wrap-any">${v.lastSeen ?? '—'}</td>
+          </tr>
+          ${
+            v.decision
+              ? html`<tr>
+                  <th>Decided</th>
+                  <td>
+                    ${v.decision.replace('_', ' ')} by ${v.decidedBy ?? '?'}, ${when(v.decidedAt)}
+                  </td>
+                </tr>`
+              : ''
+          }
+        </tbody>
+      </table>`,
+    )}
     ${
       v.state === 'not_visible'
         ? html`<p>
