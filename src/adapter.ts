@@ -4,6 +4,7 @@ import { anyAlertRoute } from './alerts/alertRoutes';
 import { watchOpscomToken } from './alerts/opscomTokenWatch';
 import { createApp } from './app';
 import { createBackground } from './compose/background';
+import { adoptLegacyJobs } from './compose/legacySite';
 import { consoleDeps, driverPageDeps } from './compose/webParts';
 import type { Config } from './config';
 import { createEdge } from './http/edge';
@@ -50,6 +51,7 @@ export async function startAdapter(
 ): Promise<RunningAdapter> {
   const now = overrides.now ?? Date.now;
   const ledger = await openLedger(config.store, logger);
+  await adoptLegacyJobs(ledger, config.sites, logger);
   const stripe = createStripeClient({
     secretKey: config.stripe.secretKey,
     apiUrl: config.stripe.apiUrl,

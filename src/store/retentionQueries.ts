@@ -1,9 +1,16 @@
 import type { MaintenanceLedger } from './ledger';
 import type { SqlPort } from './sqlPort';
 
-/** RETENTION_DAYS' deletes (store/ledger.ts, pruneBefore), in SQL both databases read alike. */
-export function retentionQueries(db: SqlPort): Pick<MaintenanceLedger, 'pruneBefore'> {
+/**
+ * RETENTION_DAYS' deletes (store/ledger.ts, pruneBefore) and the legacy site's adoption, in SQL
+ * both databases read alike.
+ */
+export function retentionQueries(
+  db: SqlPort,
+): Pick<MaintenanceLedger, 'pruneBefore' | 'adoptLegacySite'> {
   return {
+    adoptLegacySite: (siteId) =>
+      db.run(`UPDATE jobs SET site = @siteId WHERE site = 'default'`, { siteId }),
     async pruneBefore(cutoff, limit) {
       const events = await db.run(
         `DELETE FROM events WHERE event_id IN (

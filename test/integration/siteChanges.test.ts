@@ -151,4 +151,31 @@ describe.each(harnessStores)('sites changing under their jobs (%s ledger)', (_n,
     expect([...north.permits.values()].map((p) => p.deleted)).toEqual([true]);
     expect(east.received).toEqual([]);
   });
+
+  it('keeps jobs from before the sites file with the OPSCOM they were made in', async () => {
+    // One site from the OPSCOM_* variables: north's OPSCOM; the job is stored as 'default'.
+    const h1 = await start({
+      OPSCOM_BASE_URL: north.url,
+      OPSCOM_API_TOKEN: 'north-token',
+      OPSCOM_CLIENT: 'OC-NORTH',
+    });
+    const session = await pay(h1, { plate: 'OLD 1' });
+    expect((await h1.waitForJob(session.id, ['done'])).site).toBe('default');
+    await stop(h1);
+
+    // The sites file, north the default: the old jobs become north's, for good.
+    const both = sitesFile('both.json', ['north', 'east']);
+    const h2 = await start({ SITES_FILE: both, DEFAULT_SITE: 'north' });
+    expect((await h2.adapter.ledger.getJob(session.id))?.site).toBe('north');
+    expect(h2.logs()).toContain("jobs recorded before SITES_FILE are now the default site's");
+    await stop(h2);
+
+    // The default changes later: the old job's refund still goes to north's OPSCOM.
+    const h3 = await start({ SITES_FILE: both, DEFAULT_SITE: 'east' });
+    h3.stripe.addSession(session);
+    expect((await h3.post(refundEvent(session))).status).toBe(200);
+    await until(h3, session.id, (job) => job.state === 'done' && job.live?.status === 'deleted');
+    expect([...north.permits.values()].map((p) => p.deleted)).toEqual([true]);
+    expect(east.received).toEqual([]);
+  });
 });
