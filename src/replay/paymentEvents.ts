@@ -15,7 +15,8 @@ import { resolveSessionId, type Resolution, type ResolveDeps } from './resolveTa
 /** One session a refund or dispute in the window concerns. */
 export interface PaymentItem {
   key: string;
-  created: number;
+  /** Always undefined: a refund's time is never a --since run's place (see refundedJobs). */
+  created: undefined;
   resolve: () => Promise<Resolution>;
 }
 
@@ -94,7 +95,10 @@ async function recorded(
   // async payment's session may still read `unpaid`).
   return jobs.map(({ sessionId }) => ({
     key: sessionId,
-    created: event.created,
+    // Never the run's place: refunds are listed before the window's sessions, so a refund's
+    // time as the place would have a resumed run (--until place) skip every session paid
+    // after it. A resumed run lists the refunds again (recorded once: events keep their id).
+    created: undefined,
     resolve: () => resolveSessionId(sessionId, resolve),
   }));
 }
@@ -109,7 +113,7 @@ async function wouldChange(
   const reported = (outcome: SessionOutcome) =>
     items.push({
       key: outcome.sessionId,
-      created: event.created,
+      created: undefined, // never the run's place (as above)
       resolve: () => Promise.resolve({ outcome }),
     });
   const facts = mergeFact(
