@@ -36,6 +36,15 @@ withServer('migrating PostgreSQL past an index built concurrently', () => {
       )
     ).rows.map((r) => r.name);
 
+  test('two processes migrating at once (two release phases) both succeed', async () => {
+    await migratePostgres(store(), 14);
+    // One waits for the other's lock without holding a snapshot the other's concurrent index
+    // build would wait for (a blocking pg_advisory_lock made one of them fail: deadlock).
+    const results = await Promise.allSettled([migratePostgres(store()), migratePostgres(store())]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect(await validIndexes()).toEqual(['jobs_site_created', 'jobs_state_site']);
+  });
+
   test('from nothing, in order, every version recorded, the indexes valid', async () => {
     const latest = loadMigrations('postgres').at(-1)?.version ?? 0;
     expect(await migratePostgres(store())).toEqual({ from: 0, to: latest });

@@ -19,7 +19,7 @@ export async function migratePostgres(
   const pool = new Pool({ ...poolConfig({ ...options, poolSize: 1 }), query_timeout: undefined });
   const client = await pool.connect();
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await takeMigrationLock(client);
     await client.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
     );
@@ -32,6 +32,26 @@ export async function migratePostgres(
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     client.release();
     await pool.end();
+  }
+}
+
+/** Between two tries of the migration lock while another process migrates. */
+const LOCK_POLL_MS = 250;
+
+/**
+ * The migration lock, waited for by polling: a statement blocked in pg_advisory_lock would
+ * hold a snapshot, and the other process's CREATE INDEX CONCURRENTLY waits for every older
+ * snapshot — each would wait for the other (PostgreSQL reports a deadlock and one release
+ * fails). Between tries no statement is open.
+ */
+async function takeMigrationLock(client: PoolClient): Promise<void> {
+  for (;;) {
+    const { rows } = await client.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_lock($1) AS locked',
+      [MIGRATION_LOCK],
+    );
+    if (rows[0]?.locked) return;
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
   }
 }
 
