@@ -51,7 +51,7 @@ export async function startAdapter(
 ): Promise<RunningAdapter> {
   const now = overrides.now ?? Date.now;
   const ledger = await openLedger(config.store, logger);
-  await adoptLegacyJobs(ledger, config.sites, logger);
+  const adoption = adoptLegacyJobs(ledger, config.sites, logger);
   const stripe = createStripeClient({
     secretKey: config.stripe.secretKey,
     apiUrl: config.stripe.apiUrl,
@@ -166,6 +166,7 @@ export async function startAdapter(
     server?.closeAllConnections();
     await closed;
     edge.stop();
+    await adoption.stop();
     await ledger.close();
   }
 }

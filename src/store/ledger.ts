@@ -220,11 +220,11 @@ export interface MaintenanceLedger {
    */
   pruneBefore(cutoff: number, limit: number): Promise<number>;
   /**
-   * Jobs stored as the legacy 'default' (recorded before SITES_FILE) become `siteId`'s, once
-   * and for good, as intake would have stored them: a later DEFAULT_SITE change never moves
-   * their permits to another OPSCOM. Resolves how many jobs changed.
+   * Up to `limit` jobs stored as the legacy 'default' (recorded before SITES_FILE) become
+   * `siteId`'s, once and for good, as intake would have stored them: a later DEFAULT_SITE
+   * change never moves their permits to another OPSCOM. Resolves how many jobs changed.
    */
-  adoptLegacySite(siteId: string): Promise<number>;
+  adoptLegacySite(siteId: string, limit: number): Promise<number>;
   /** Resolves when the ledger answers a trivial query (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

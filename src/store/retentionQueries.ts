@@ -9,8 +9,12 @@ export function retentionQueries(
   db: SqlPort,
 ): Pick<MaintenanceLedger, 'pruneBefore' | 'adoptLegacySite'> {
   return {
-    adoptLegacySite: (siteId) =>
-      db.run(`UPDATE jobs SET site = @siteId WHERE site = 'default'`, { siteId }),
+    adoptLegacySite: (siteId, limit) =>
+      db.run(
+        `UPDATE jobs SET site = @siteId WHERE session_id IN (
+           SELECT session_id FROM jobs WHERE site = 'default' LIMIT @limit)`,
+        { siteId, limit },
+      ),
     async pruneBefore(cutoff, limit) {
       const events = await db.run(
         `DELETE FROM events WHERE event_id IN (

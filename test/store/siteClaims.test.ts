@@ -50,6 +50,20 @@ describe.each(backends)('claims skipping sites on the %s ledger', (_name, makeSt
   });
   afterEach(() => ledger.close());
 
+  test("jobs stored as 'default' are adopted by a site a batch at a time, once", async () => {
+    await ledger.recordSessionEvent(paid('cs_d2', 'default', 1_005));
+    await ledger.recordSessionEvent(paid('cs_d3', 'default', 1_006));
+    expect(await ledger.adoptLegacySite('north', 2)).toBe(2);
+    expect(await ledger.adoptLegacySite('north', 2)).toBe(1);
+    expect(await ledger.adoptLegacySite('north', 2)).toBe(0);
+    const sites = await Promise.all(
+      ['cs_d1', 'cs_d2', 'cs_d3', 'cs_e1', 'cs_x1'].map(
+        async (id) => (await ledger.getJob(id))?.site,
+      ),
+    );
+    expect(sites).toEqual(['north', 'north', 'north', 'east', null]);
+  });
+
   /** Claims until nothing is left, skipping `skip`: the sessions in the order claimed. */
   async function claimAll(skip?: readonly string[]): Promise<string[]> {
     const claimed: string[] = [];
