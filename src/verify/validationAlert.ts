@@ -13,7 +13,7 @@ type ConfiguredAs = Pick<Sites, 'list' | 'byId'> | undefined;
 export interface ValidationAccess {
   /**
    * Each site refused this round gets its alert (one, unsited, with one site); each site
-   * answered in a round that was not stopped has its alert cleared.
+   * answered (with one site: in a round that was not stopped) has its alert cleared.
    */
   record(
     ledger: Pick<VerifierLedger, 'raiseAlert' | 'clearAlert'>,
@@ -48,7 +48,9 @@ export function validationAccess(sites: ConfiguredAs): ValidationAccess {
         const message = messageOf(site, error);
         await ledger.raiseAlert({ key, kind: VALIDATION_KEY, sessionId: null, message, now });
       }
-      if (summary.stopped || (!named && refused.size > 0)) return;
+      // One site: cleared after a round with no failure, as before. Several: an answer proves
+      // that site's token and client code, even in a round another site's outage stopped.
+      if (!named && (summary.stopped || refused.size > 0)) return;
       for (const site of new Set(summary.answered)) {
         if (refused.has(site)) continue;
         await ledger.clearAlert(keyOf(site), alertText.validationAccepted(), now);
