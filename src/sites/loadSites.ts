@@ -102,6 +102,7 @@ function toSite(
     stripeAccount: entry.stripeAccount,
     opscom: {
       baseUrl: opscom.baseUrl === undefined ? defaults.baseUrl : new URL(opscom.baseUrl),
+      validateUrl: opscom.validateUrl === undefined ? undefined : new URL(opscom.validateUrl),
       client: opscom.client ?? defaults.client,
       apiToken: token,
       tokenEnv: opscom.tokenEnv,

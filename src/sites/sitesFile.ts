@@ -41,6 +41,14 @@ export const SiteEntrySchema = z.strictObject(
     opscom: z.strictObject(
       {
         baseUrl: z.url('must be a URL such as https://host').optional(),
+        // Its Plate Validation endpoint (OPSCOM_VERIFY=on); left out: OPSCOM_VALIDATE_URL.
+        validateUrl: z
+          .url({
+            protocol: /^https?$/,
+            error:
+              'must be an http(s) URL such as https://service.ops-com.com/api/v1/validate/plate',
+          })
+          .optional(),
         client: z
           .string()
           .regex(/^[A-Za-z0-9-]{1,30}$/, 'must be 1–30 letters, digits or dashes (e.g. OC-TOMA)')

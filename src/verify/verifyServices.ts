@@ -1,39 +1,58 @@
 import type { Config } from '../config';
 import { siteOfJob } from '../sites/jobSite';
-import { httpPoster } from '../net/httpPost';
+import { httpPoster, type Poster } from '../net/httpPost';
 import { createPlateValidationClient } from '../opscom/plateValidation';
 import type { Site } from '../sites/site';
 import type { SiteCheck, SiteChecks, VerifyDeps } from './verifyRound';
 
-type OpscomAccess = Pick<Site['opscom'], 'apiToken' | 'client' | 'timezone'>;
+type OpscomAccess = Pick<Site['opscom'], 'apiToken' | 'client' | 'timezone' | 'validateUrl'>;
 
 /**
  * What checking a permit needs from the configuration, built once for the verification loop
  * (adapter.ts) and for `replay --check-now` alike, so both ask OPSCOM and judge the same way.
  * `validation` and `timezone` are the default site's; `siteChecks` gives each job's own site's.
+ * Each site is asked at its `validateUrl`, else at OPSCOM_VALIDATE_URL.
  */
 export function verifyServices(
   config: Config,
   verify: NonNullable<Config['verify']>,
 ): Pick<VerifyDeps, 'validation' | 'timezone' | 'delayMs' | 'everyMs' | 'siteChecks'> {
-  const url = config.opscom.validateUrl;
-  // OPSCOM_VALIDATE_URL is one endpoint for every client code: one pool of connections to it.
-  const poster = httpPoster(new URL(url.origin), 'application/json');
-  const checkOf = (opscom: OpscomAccess): SiteCheck => ({
-    validation: createPlateValidationClient({
-      url,
-      apiToken: opscom.apiToken,
-      client: opscom.client,
-      timeoutMs: config.opscom.timeoutMs,
-      poster,
-    }),
-    timezone: opscom.timezone,
-  });
+  const posterFor = validationPosters();
+  const checkOf = (opscom: OpscomAccess): SiteCheck => {
+    const url = opscom.validateUrl ?? config.opscom.validateUrl;
+    return {
+      validation: createPlateValidationClient({
+        url,
+        apiToken: opscom.apiToken,
+        client: opscom.client,
+        timeoutMs: config.opscom.timeoutMs,
+        poster: posterFor(url),
+      }),
+      timezone: opscom.timezone,
+    };
+  };
+  // The default site's (config.opscom is drawn from it), with its own endpoint if it names one.
+  const main = config.sites.byId.get(config.sites.defaultId ?? '') ?? config.sites.list[0];
   return {
-    ...checkOf(config.opscom),
+    ...checkOf({ ...config.opscom, validateUrl: main?.opscom.validateUrl }),
     siteChecks: siteChecksOf(config, (site) => ({ ...checkOf(site.opscom), site: site.id })),
     delayMs: verify.delayMs,
     everyMs: verify.everyMs,
+  };
+}
+
+/**
+ * One pool of connections per origin: OPSCOM's one endpoint serves every client code, so
+ * sites that share it (the usual case) share its connections, however many they are; a site
+ * with an endpoint of its own has its own.
+ */
+export function validationPosters(): (url: URL) => Poster {
+  const pools = new Map<string, Poster>();
+  return (url) => {
+    let poster = pools.get(url.origin);
+    if (!poster)
+      pools.set(url.origin, (poster = httpPoster(new URL(url.origin), 'application/json')));
+    return poster;
   };
 }
 

@@ -244,3 +244,45 @@ describe('the configuration', () => {
     ]);
   });
 });
+
+describe("a site's Plate Validation endpoint (opscom.validateUrl)", () => {
+  const VALIDATE = 'https://validate.north.example.com/api/v1/validate/plate';
+
+  it('is read when the site names one, and left to OPSCOM_VALIDATE_URL when it does not', () => {
+    const withUrl = { ...north, opscom: { ...north.opscom, validateUrl: VALIDATE } };
+    const sites = loadSites(fileWith({ sites: [withUrl, east] }), env, defaults, undefined);
+    expect(sites.byId.get('north')?.opscom.validateUrl?.href).toBe(VALIDATE);
+    expect(sites.byId.get('east')?.opscom.validateUrl).toBeUndefined();
+  });
+
+  it('names a bad URL and a misspelt field as the other problems are named', () => {
+    const bad = [
+      { ...north, opscom: { ...north.opscom, validateUrl: 'not a url' } },
+      { ...east, opscom: { ...east.opscom, validateUrl: 'ftp://east.example.com/validate' } },
+      { ...west, opscom: { ...west.opscom, validateURL: VALIDATE } },
+    ];
+    const message =
+      'opscom.validateUrl must be an http(s) URL such as https://service.ops-com.com/api/v1/validate/plate';
+    expect(problemsOf(() => loadSites(fileWith({ sites: bad }), env, defaults, undefined))).toEqual(
+      [
+        `SITES_FILE sites[0] "north": ${message}`,
+        `SITES_FILE sites[1] "east": ${message}`,
+        'SITES_FILE sites[2] "west": opscom has an unknown field "validateURL"',
+      ],
+    );
+  });
+
+  it('reaches the configuration; without SITES_FILE the one site has none of its own', () => {
+    const withUrl = { ...east, opscom: { ...east.opscom, validateUrl: VALIDATE } };
+    const config = loadConfig({
+      STRIPE_SECRET_KEY: 'sk_test_adapter',
+      STRIPE_WEBHOOK_SECRET: 'whsec_test',
+      ...env,
+      SITES_FILE: fileWith({ sites: [north, withUrl] }),
+      OPSCOM_VALIDATE_URL: 'https://validate.example.com/plate',
+    });
+    expect(config.sites.byId.get('east')?.opscom.validateUrl?.href).toBe(VALIDATE);
+    expect(config.sites.byId.get('north')?.opscom.validateUrl).toBeUndefined();
+    expect(config.opscom.validateUrl.href).toBe('https://validate.example.com/plate');
+  });
+});
