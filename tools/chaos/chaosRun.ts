@@ -43,8 +43,9 @@ import {
   removeByStaff,
   verifyEnv,
   verifyLimitMs,
+  type VerifySite,
 } from './verifyPhase';
-import { verifyFailingRows, type StaffRemoval } from './verifyAudit';
+import { verifyFailingRows } from './verifyAudit';
 
 const TOKEN = 'chaos-opscom-token';
 const SECRET = 'whsec_chaos_secret';
@@ -104,7 +105,9 @@ type Say = (line: string) => void;
  * --sites 3 serves three sites from SITES_FILE, each with its own OPSCOM simulator (one a Connect
  * account's, two told by metadata.site, three timezones); one site's OPSCOM is down for
  * --outage-seconds (30) and another refuses its token for 2/3 of that; the audit holds each
- * permit to its site's OPSCOM, zone and wall clock. Its verification round is off (chaosSites.ts).
+ * permit to its site's OPSCOM, zone and wall clock; enforcement cases are planted at every site,
+ * and the closing round is audited per site against its own OPSCOM (two sites name their own
+ * Plate Validation endpoint in the sites file, the third is asked at OPSCOM_VALIDATE_URL).
  * PostgreSQL: DATABASE_URL (a fresh database is created on that server) or a throwaway server.
  * Its work folder (adapter-chaos-* in the temporary folder) is removed after a pass and kept,
  * with the evidence and a timeline per failing session, after a failure, a throw or Ctrl-C.
@@ -183,15 +186,22 @@ async function startWorld(
     teardown.push(() => busy.kill('SIGKILL'));
   }
 
-  // --sites 3: each site its own OPSCOM; the evidence folder keeps the first site's.
+  // --sites 3: each site its own OPSCOM; the evidence folder keeps every site's.
   const sites = o.sites > 1 ? await startChaosSites(dir, random.opscomFaults) : undefined;
   if (sites) teardown.push(() => sites.close());
-  const opscom = (src.opscom =
+  const opscom =
     sites?.sims[0] ??
     (await startOpscomSimulator({
       apiToken: TOKEN,
       random: random.opscomFaults,
-    })));
+    }));
+  src.opscoms = sites
+    ? sites.sims.map((sim, i) => ({
+        site: sites.sites[i]!.id,
+        sim,
+        owns: (sessionId: string) => sites.siteOf(sessionId) === sites.sites[i]!.id,
+      }))
+    : [{ site: undefined, sim: opscom, owns: () => true }];
   if (!sites) {
     teardown.push(() => opscom.close());
     plantUnusedZone(opscom);
@@ -256,8 +266,8 @@ async function startWorld(
     STRIPE_TIMEOUT_MS: '1000',
     WORKER_LEASE_SECONDS: '3',
     WORKER_POLL_MS: '200',
-    // Plate Validation is one URL for every site: the verification round stays single-site.
-    ...(sites ? {} : verifyEnv(opscom.url)),
+    // With sites, SITES_FILE names a site's own Plate Validation (else OPSCOM_VALIDATE_URL).
+    ...verifyEnv(sites ? undefined : opscom.url),
     ...(store.kind === 'sqlite'
       ? { SQLITE_PATH: store.sqlitePath }
       : { DATABASE_URL: store.url, DATABASE_SSL: 'off' }),
@@ -383,7 +393,10 @@ async function run(
   const settled = await settle(ledger, owed, planned, limitMs);
   src.facts['settledAfterWebhooks'] = settleFacts(settled);
   // The planted staff removals, once their permits are made; replay --since must not remake them.
-  const removals = sites ? new Map<string, StaffRemoval>() : removeByStaff(plan, opscom);
+  const verifySites: VerifySite[] = sites
+    ? sites.verifySites(plan)
+    : [{ id: undefined, sim: opscom, plan }];
+  const removals = removeByStaff(verifySites);
   src.facts['staffRemoved'] = Object.fromEntries(removals);
 
   const replayEnv = { PATH: process.env['PATH'] ?? '', ...adapterEnv };
@@ -399,10 +412,13 @@ async function run(
   // Settled before the outages ended is no proof: the site back must settle too.
   await outages;
   const recoveredAfterOutages = sites ? await settle(ledger, owed, planned, limitMs) : recovered;
-  const verified = sites
-    ? undefined
-    : await awaitVerification(plan, ledger, opscom, removals, verifyLimitMs(o.payments));
-  src.facts['verification'] = verified ?? 'off with --sites';
+  const verified = await awaitVerification(
+    verifySites,
+    ledger,
+    removals,
+    verifyLimitMs(o.payments),
+  );
+  src.facts['verification'] = verified;
 
   // Read once: the audit, the notes, the breakdown, the dump and the timelines share them.
   const jobs = await ledger.listJobs();
@@ -447,8 +463,8 @@ async function run(
     afterPayment: `${plan.sessions.filter((s) => s.refund?.full).length} full refunds, ${plan.sessions.filter((s) => s.refund && !s.refund.full).length} partial, ${corrected.length} corrections (exit of each one's last run ${JSON.stringify(countOf(corrections.exits))}${corrections.resumed > 0 ? `; ${corrections.resumed} stopped and resumed, ${corrections.resumes} resume(s)` : ''})`,
     replay: `${since.stops.length > 0 ? `stopped ${since.stops.length}× and resumed (${since.stops.join('; ')}), then ` : ''}exit ${since.last.code}, ${JSON.stringify(since.counts)}, ${recovered.settled ? `settled ${describeSettle(recovered)} after replay ended` : `never settled (${describeSettle(recovered)})`}`,
     replayFinishedBy: formatSinceBreakdown(breakdown),
-    verification: verified ? describeVerifyRound(verified) : 'off with --sites',
-    verificationFailing: verified?.report.failing ?? [],
+    verification: describeVerifyRound(verified),
+    verificationFailing: verified.report.failing,
     total: `${((Date.now() - started) / 1000).toFixed(1)} s`,
   });
   const unsettled = [
@@ -464,7 +480,7 @@ async function run(
     'ledger disagrees': report.ledgerDisagrees.length,
     'forged accepted': forgedAccepted,
     'never settled': new Set(unsettled.map((r) => r.sessionId)).size,
-    'not verified': verified?.report.failing.length ?? 0,
+    'not verified': verified.report.failing.length,
   }).filter(([, n]) => n > 0);
   if (counts.length === 0) {
     say('PASSED');
@@ -475,11 +491,7 @@ async function run(
     withheld: lost,
     jobs,
     events,
-    rows: [
-      ...failingRows(report),
-      ...unsettled,
-      ...verifyFailingRows(verified?.report.failing ?? []),
-    ],
+    rows: [...failingRows(report), ...unsettled, ...verifyFailingRows(verified.report.failing)],
     sinceLines: since.lines,
     replayStderr: since.last.stderr,
   });

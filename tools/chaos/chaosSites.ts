@@ -10,6 +10,8 @@ import type { Fault } from '../simulators/simHttp';
 import type { StripeAccountObjects, StripeSimulator } from '../simulators/stripeSimulator';
 import { auditChaos, type AuditInput, type AuditReport } from './audit';
 import type { ChaosPlan, PlannedSession } from './chaosPlan';
+import { markEnforcementCases, UNUSED_ZONE } from './enforcementCases';
+import type { VerifySite } from './verifyPhase';
 
 /** One site of a `--sites 3` run: recognised by metadata.site, or a Connect account's. */
 export interface ChaosSite {
@@ -21,12 +23,17 @@ export interface ChaosSite {
   token: string;
   /** Its payments come from this connected account (events carry `account`). */
   stripeAccount?: string;
+  /**
+   * It names its own Plate Validation endpoint (`opscom.validateUrl`, its simulator's); the
+   * others are asked at OPSCOM_VALIDATE_URL, which the run points at the last of them.
+   */
+  ownValidateUrl?: boolean;
 }
 
 // Three sites in three timezones, so a start time computed in the wrong one shows in the audit.
 export const CHAOS_SITES: readonly ChaosSite[] = [
-  site('north', 'America/Toronto'),
-  site('west', 'America/Vancouver'),
+  { ...site('north', 'America/Toronto'), ownValidateUrl: true },
+  { ...site('west', 'America/Vancouver'), ownValidateUrl: true },
   { ...site('harbour', 'America/Halifax'), stripeAccount: 'acct_1ChaosHarbour' },
 ];
 
@@ -43,6 +50,7 @@ function site(id: string, timezone: string): ChaosSite {
 }
 
 const PLAN_TZ = 'America/Toronto';
+const VALIDATE_PATH = '/api/v1/validate/plate';
 const WALL = "yyyy-MM-dd'T'HH:mm:ss";
 /** The run's usual OPSCOM faults (as chaosRun sets on its one simulator). */
 const FAULT_RATE = 0.2;
@@ -51,8 +59,15 @@ const FAULT_KINDS: Fault[] = ['500', 'hang', 'reset', 'error200'];
 export interface ChaosSites {
   sites: readonly ChaosSite[];
   sims: OpscomSimulator[];
-  /** SITES_FILE and each site's token variable, for the adapters and replay. */
+  /**
+   * SITES_FILE, each site's token variable and OPSCOM_VALIDATE_URL (the Plate Validation of the
+   * sites that name none of their own), for the adapters and replay.
+   */
   env: Record<string, string>;
+  /** Each site's simulator and sessions, for the verification round (after `assign`). */
+  verifySites(plan: ChaosPlan): VerifySite[];
+  /** Which site's a session is (its id), after `assign`. */
+  siteOf(sessionId: string): string | undefined;
   /** Gives each planned session its site (round robin) and its expected times in its timezone. */
   assign(plan: ChaosPlan): void;
   /** Where a session's Stripe objects live: the platform's or its connected account's. */
@@ -78,7 +93,11 @@ export async function startChaosSites(dir: string, random: () => number): Promis
     random,
   }));
   const sims = await Promise.all(options.map((o) => startOpscomSimulator(o)));
-  for (const sim of sims) sim.faults.setRate(FAULT_RATE, FAULT_KINDS);
+  for (const sim of sims) {
+    sim.faults.setRate(FAULT_RATE, FAULT_KINDS);
+    // The planted unused-zone payments: no lot of any site uses their zone.
+    sim.enforcement.unusedZones.add(UNUSED_ZONE);
+  }
   const env = writeSitesFile(dir, sims);
   const siteOf = new Map<string, number>();
   const sessionsOf = (i: number, plan: ChaosPlan) =>
@@ -88,6 +107,16 @@ export async function startChaosSites(dir: string, random: () => number): Promis
     sims,
     env,
     assign: (plan) => assignSites(plan, siteOf),
+    verifySites: (plan) =>
+      sims.map((sim, i) => ({
+        id: CHAOS_SITES[i]!.id,
+        sim,
+        plan: { sessions: sessionsOf(i, plan) },
+      })),
+    siteOf: (sessionId) => {
+      const i = siteOf.get(sessionId);
+      return i === undefined ? undefined : CHAOS_SITES[i]?.id;
+    },
     objectsOf(s, stripe) {
       const acct = CHAOS_SITES[siteOf.get(s.session.id) ?? 0]!.stripeAccount;
       return acct === undefined ? stripe : stripe.account(acct);
@@ -133,6 +162,7 @@ function writeSitesFile(dir: string, sims: readonly OpscomSimulator[]): Record<s
       ...(s.stripeAccount ? { stripeAccount: s.stripeAccount } : {}),
       opscom: {
         baseUrl: sims[i]!.url,
+        ...(s.ownValidateUrl ? { validateUrl: `${sims[i]!.url}${VALIDATE_PATH}` } : {}),
         client: s.client,
         tokenEnv: s.tokenEnv,
         timezone: s.timezone,
@@ -142,7 +172,14 @@ function writeSitesFile(dir: string, sims: readonly OpscomSimulator[]): Record<s
   });
   const file = join(dir, 'sites.json');
   writeFileSync(file, JSON.stringify({ sites }));
-  return { ...env, SITES_FILE: file };
+  // The sites naming no endpoint of their own share OPSCOM_VALIDATE_URL: a site asked at the
+  // wrong one is refused there (another client's token), and the round fails.
+  const shared = CHAOS_SITES.map((s) => !s.ownValidateUrl).lastIndexOf(true);
+  return {
+    ...env,
+    SITES_FILE: file,
+    ...(shared >= 0 ? { OPSCOM_VALIDATE_URL: `${sims[shared]!.url}${VALIDATE_PATH}` } : {}),
+  };
 }
 
 /**
@@ -151,14 +188,14 @@ function writeSitesFile(dir: string, sims: readonly OpscomSimulator[]): Record<s
  * time; the same instant is what the site's own wall clock must show.
  */
 function assignSites(plan: ChaosPlan, siteOf: Map<string, number>): void {
-  plan.sessions.forEach((s, i) => {
-    const index = i % CHAOS_SITES.length;
-    const site = CHAOS_SITES[index]!;
-    siteOf.set(s.session.id, index);
-    // The planted enforcement cases belong to the verification round, which --sites leaves
-    // off: each is a plain payment here, in its site's zone.
-    delete s.enforcement;
-    delete (s.session['metadata'] as Record<string, string>)['zone'];
+  plan.sessions.forEach((s, i) => siteOf.set(s.session.id, i % CHAOS_SITES.length));
+  plantPerSite(plan, siteOf);
+  plan.sessions.forEach((s) => {
+    const site = CHAOS_SITES[siteOf.get(s.session.id)!]!;
+    // Its site's zone (the sites file's), but for a planted unused-zone payment, which keeps
+    // the zone no lot uses for the verification round to find.
+    if (s.enforcement !== 'unused_zone')
+      delete (s.session['metadata'] as Record<string, string>)['zone'];
     if (site.stripeAccount) {
       for (const e of s.events) e['account'] = site.stripeAccount;
     } else {
@@ -171,6 +208,22 @@ function assignSites(plan: ChaosPlan, siteOf: Map<string, number>): void {
       s.expected.endTime = inZone(s.expected.endTime, site.timezone);
     }
   });
+}
+
+/**
+ * The plan spread its enforcement cases over all its payments, so a site could get none: each
+ * site gets its own instead (as many as a run of its size would), so that every site's Plate
+ * Validation has a zone no lot uses and a staff removal to find.
+ */
+function plantPerSite(plan: ChaosPlan, siteOf: ReadonlyMap<string, number>): void {
+  for (const s of plan.sessions) {
+    if (s.enforcement === 'unused_zone')
+      delete (s.session['metadata'] as Record<string, string>)['zone'];
+    delete s.enforcement;
+  }
+  CHAOS_SITES.forEach((_, i) =>
+    markEnforcementCases(plan.sessions.filter((s) => siteOf.get(s.session.id) === i)),
+  );
 }
 
 /** An event's session (copied by the plan for async successes) carries the site too. */
@@ -254,7 +307,7 @@ function mergeReports(reports: readonly AuditReport[]): AuditReport {
 
 /**
  * Every permit in a site's OPSCOM is one of that site's sessions (its plate or corrected
- * plate), in that site's zone: a permit pushed to another site's OPSCOM, or with another
+ * plate), in that site's zone (a planted unused-zone payment's: the zone no lot uses): a permit pushed to another site's OPSCOM, or with another
  * site's zone, is wrong even when its own site also has one.
  */
 function misplaced(
@@ -280,10 +333,9 @@ function misplaced(
           `${label}: permit ${p.referenceId} in ${here.id}'s OPSCOM, session of ${own?.id ?? 'no site'}`,
         );
       }
-      if (p.zone !== here.zone) {
-        rows.push(
-          `${label}: permit ${p.referenceId} in zone ${p.zone ?? 'none'}, not ${here.zone}`,
-        );
+      const zone = s.enforcement === 'unused_zone' ? UNUSED_ZONE : here.zone;
+      if (p.zone !== zone) {
+        rows.push(`${label}: permit ${p.referenceId} in zone ${p.zone ?? 'none'}, not ${zone}`);
       }
     }
   });

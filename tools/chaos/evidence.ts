@@ -142,16 +142,30 @@ export async function dumpLedger(
   }
 }
 
-/** What the simulators received and hold now, and the fleet's processes. */
+/** One OPSCOM simulator of the run: the one site's, or (--sites) each site's. */
+export interface OpscomSource {
+  /** The site's id; undefined: the one site of the OPSCOM_* variables. */
+  site: string | undefined;
+  sim: OpscomSimulator;
+  /** Whether a planned session is this site's. */
+  owns: (sessionId: string) => boolean;
+}
+
+/** Where an OPSCOM's files go: `opscom-received.jsonl`, or `opscom-<site>-received.jsonl`. */
+export function opscomFile(site: string | undefined, what: 'received' | 'permits'): string {
+  return `opscom${site === undefined ? '' : `-${site}`}-${what}.jsonl`;
+}
+
+/** What the simulators received and hold now (every site's OPSCOM), and the fleet's processes. */
 export function dumpSimulatorsAndFleet(
   dir: string,
-  opscom: OpscomSimulator | undefined,
+  opscoms: readonly OpscomSource[],
   stripe: StripeSimulator | undefined,
   adapters: readonly AdapterIncarnation[],
 ): void {
-  if (opscom) {
-    writeJsonLines(join(dir, 'opscom-received.jsonl'), opscom.received);
-    writeJsonLines(join(dir, 'opscom-permits.jsonl'), opscom.permits.values());
+  for (const { site, sim } of opscoms) {
+    writeJsonLines(join(dir, opscomFile(site, 'received')), sim.received);
+    writeJsonLines(join(dir, opscomFile(site, 'permits')), sim.permits.values());
   }
   if (stripe) {
     writeJsonLines(join(dir, 'stripe-received.jsonl'), stripe.received);
@@ -178,8 +192,11 @@ export function writeFolderGuide(dir: string, lines: readonly string[]): void {
       'adapters.jsonl            which process was which: pid, port, start, kill',
       'replay/                   each replay command’s stdout and stderr',
       'replay-commands.jsonl     each replay command: argv, exit, times, the ends of its output',
-      'opscom-received.jsonl     every request OPSCOM’s simulator received, and its answer',
-      'opscom-permits.jsonl      every permit OPSCOM holds at the end (deleted ones marked)',
+      'opscom-received.jsonl     every request OPSCOM’s simulator received (Push API and Plate Validation), and its answer',
+      'opscom-permits.jsonl      every permit OPSCOM holds at the end (deleted ones marked, staff removals too)',
+      '                          (--sites: opscom-<site>-received.jsonl and opscom-<site>-permits.jsonl, one pair per site’s OPSCOM;',
+      '                          each numbers its permits from OC-000001, so a reference means something only with its site)',
+      'sites.json                (--sites) the sites file the adapters ran with: each site’s OPSCOM and Plate Validation',
       'stripe-received.jsonl     every request Stripe’s simulator received, and its status',
       'stripe-sessions.jsonl     each Checkout Session as Stripe holds it at the end (metadata)',
       'stripe-payment-intents.jsonl  the same for the PaymentIntents',

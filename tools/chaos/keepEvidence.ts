@@ -3,7 +3,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join, relative } from 'node:path';
 import type { StoreConfig } from '../../src/config';
 import type { EventRecord, Job } from '../../src/store/ledger';
-import type { OpscomSimulator } from '../simulators/opscomSimulator';
 import type { StripeSimulator } from '../simulators/stripeSimulator';
 import type { AdapterFleet } from './adapterFleet';
 import { logLinesFor } from './logLines';
@@ -14,16 +13,18 @@ import {
   dumpSimulatorsAndFleet,
   writeFolderGuide,
   type EvidenceFolder,
+  type OpscomSource,
 } from './evidence';
 import type { SessionLine } from './replayRuns';
 import { sessionTimeline } from './timeline';
-import { gatherEvidence } from './timelineGather';
+import { gatherEvidence, type SessionEvidence, type TimelineSources } from './timelineGather';
 
 /** What a run has started so far: filled in as it goes, so that an abort keeps what exists. */
 export interface RunSources {
   folder?: EvidenceFolder;
   store?: StoreConfig;
-  opscom?: OpscomSimulator;
+  /** Every OPSCOM simulator of the run (one per site with --sites). */
+  opscoms?: readonly OpscomSource[];
   stripe?: StripeSimulator;
   fleet?: AdapterFleet;
   /** The work folder is kept at teardown (a failure, a throw, an interrupt). */
@@ -42,7 +43,7 @@ export async function keepAfterAbort(src: RunSources, why: string): Promise<stri
   if (src.written) return folder.dir;
   src.written = true;
   const dir = folder.dir;
-  dumpSimulatorsAndFleet(dir, src.opscom, src.stripe, src.fleet?.incarnations ?? []);
+  dumpSimulatorsAndFleet(dir, src.opscoms ?? [], src.stripe, src.fleet?.incarnations ?? []);
   if (src.store) {
     const store = src.store;
     // A ledger that does not answer must not keep the run from ending: a minute, then without.
@@ -82,15 +83,13 @@ export async function keepFailureEvidence(src: RunSources, input: FailureInput):
   const dir = folder.dir;
   await dumpLedger(dir, store, { jobs: input.jobs, events: input.events });
   const adapters = src.fleet?.incarnations ?? [];
-  dumpSimulatorsAndFleet(dir, src.opscom, src.stripe, adapters);
+  dumpSimulatorsAndFleet(dir, src.opscoms ?? [], src.stripe, adapters);
   const ids = new Set(input.rows.map((r) => r.sessionId));
-  const evidence = gatherEvidence(input.rows, {
+  const evidence = gatherPerSite(input.rows, src.opscoms ?? [], {
     sessions: input.sessions,
     withheld: input.withheld,
     jobs: new Map(input.jobs.map((j) => [j.sessionId, j])),
     events: input.events,
-    opscomReceived: src.opscom?.received ?? [],
-    permits: src.opscom?.permits.values() ?? [],
     stripeSessions: src.stripe?.sessions ?? new Map(),
     stripePaymentIntents: src.stripe?.paymentIntents ?? new Map(),
     stripeReceived: src.stripe?.received ?? [],
@@ -115,4 +114,55 @@ export async function keepFailureEvidence(src: RunSources, input: FailureInput):
   );
   writeFolderGuide(dir, [`Chaos run kept because it failed: ${input.rows.length} failing row(s).`]);
   return files;
+}
+
+/**
+ * Each failing session's evidence, its OPSCOM side read from its own site's simulator (each
+ * numbers its permits from OC-000001: another site's OC-000007 is another permit).
+ */
+function gatherPerSite(
+  rows: readonly FailingRow[],
+  opscoms: readonly OpscomSource[],
+  rest: Omit<TimelineSources, 'opscomReceived' | 'permits'>,
+): Map<string, SessionEvidence> {
+  const out = new Map<string, SessionEvidence>();
+  let left = rows;
+  for (const { site, sim, owns } of opscoms) {
+    const mine = left.filter((r) => owns(r.sessionId));
+    left = left.filter((r) => !owns(r.sessionId));
+    const gathered = gatherEvidence(mine, {
+      ...rest,
+      opscomReceived: sim.received,
+      permits: sim.permits.values(),
+    });
+    for (const [id, e] of gathered) out.set(id, site === undefined ? e : { ...e, site });
+  }
+  // A session no site owns (none should be): its evidence without an OPSCOM side.
+  for (const [id, e] of gatherEvidence(left, { ...rest, opscomReceived: [], permits: [] }))
+    out.set(id, e);
+  if (opscoms.length > 1) addStrayCalls(out, opscoms);
+  return out;
+}
+
+/**
+ * A call about a session's plate that reached another site's OPSCOM (a push or a Plate
+ * Validation sent to the wrong site) is part of its story: added, named by that OPSCOM. Plates
+ * are the plan's own, one session's each, so a plate is matched in any site's OPSCOM.
+ */
+function addStrayCalls(
+  out: ReadonlyMap<string, SessionEvidence>,
+  opscoms: readonly OpscomSource[],
+): void {
+  const byPlate = new Map<string, SessionEvidence>();
+  for (const e of out.values()) {
+    byPlate.set(e.planned.plate, e);
+    if (e.planned.correction) byPlate.set(e.planned.correction, e);
+  }
+  for (const { site, sim } of opscoms) {
+    for (const r of sim.received) {
+      const plate = r.body['LicencePlate'] ?? r.body['plate'];
+      const e = typeof plate === 'string' ? byPlate.get(plate) : undefined;
+      if (e && e.site !== site) e.opscomCalls.push({ ...r, path: `${site}'s OPSCOM ${r.path}` });
+    }
+  }
 }

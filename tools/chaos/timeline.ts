@@ -37,7 +37,7 @@ export function sessionTimeline(e: SessionEvidence): string {
 function header(e: SessionEvidence): string[] {
   const s = e.planned;
   return [
-    `Session ${s.session.id} (${s.kind}, plate ${s.plate})`,
+    `Session ${s.session.id} (${s.kind}, plate ${s.plate})${e.site === undefined ? '' : ` of site ${e.site} (its OPSCOM: opscom-${e.site}-*.jsonl)`}`,
     '',
     'Failing',
     ...e.rows.map((r) => `  ${r.kind}: ${r.text}`),

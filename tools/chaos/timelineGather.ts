@@ -36,6 +36,8 @@ export interface TimelineSources {
 /** What concerns one session, out of the sources. */
 export interface SessionEvidence {
   planned: PlannedSession;
+  /** Its site (--sites): whose OPSCOM its permits and calls are from. */
+  site?: string;
   withheld: boolean;
   rows: FailingRow[];
   job: Job | undefined;

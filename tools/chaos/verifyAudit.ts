@@ -13,7 +13,7 @@ export interface StaffRemoval {
 }
 
 export interface VerifyAuditInput {
-  plan: ChaosPlan;
+  plan: Pick<ChaosPlan, 'sessions'>;
   jobs: readonly Job[];
   verifications: readonly Verification[];
   openAlerts: readonly Alert[];
