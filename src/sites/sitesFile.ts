@@ -32,7 +32,10 @@ export const SiteEntrySchema = z.strictObject(
   {
     id: z
       .string({ error: 'is required' })
-      .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be 1–40 lower-case letters, digits, - or _'),
+      .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be 1–40 lower-case letters, digits, - or _')
+      // The metrics' label of jobs of no site (metrics/siteLabel.ts): a site so named would
+      // share its series.
+      .refine((id) => id !== 'none', 'must not be "none" (the metrics label of jobs of no site)'),
     name: z.string().trim().min(1).max(80, 'must be at most 80 characters').optional(),
     stripeAccount: z
       .string()

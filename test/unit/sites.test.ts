@@ -92,12 +92,14 @@ describe('SITES_FILE', () => {
       { ...north, id: 'North!' },
       { ...east, opscom: { ...east.opscom, timezone: 'Mars/Base', zone: 'Lot 9' } },
       { ...west, opscom: { ...west.opscom, timeZone: 'America/Vancouver' } },
+      { ...west, id: 'none' },
     ];
     expect(problemsOf(() => loadSites(fileWith({ sites: bad }), env, defaults, undefined))).toEqual(
       [
         'SITES_FILE sites[0] "North!": id must be 1–40 lower-case letters, digits, - or _',
         'SITES_FILE sites[1] "east": opscom.timezone is not a known IANA zone (e.g. America/Toronto)',
         'SITES_FILE sites[2] "west": opscom has an unknown field "timeZone"',
+        'SITES_FILE sites[3] "none": id must not be "none" (the metrics label of jobs of no site)',
       ],
     );
   });
