@@ -1,58 +1,26 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startOpscomSimulator, type OpscomSimulator } from '../../tools/simulators/opscomSimulator';
-import { startHarness, type Harness } from '../support/harness';
+import type { OpscomSimulator } from '../../tools/simulators/opscomSimulator';
+import type { Harness } from '../support/harness';
 import { runReplayCli } from '../support/replay';
 import { makeEvent, makeSession } from '../support/stripeFixtures';
+import { startTwoSites, type TwoSites } from '../support/twoSites';
 
 // Replay with Stripe Connect (issue 26): a connected account's sessions, PaymentIntents and
 // events are read as that account, and `--site` / `--account` limit a run.
 const NORTH_ACCOUNT = 'acct_1NorthCampus';
 
+let sites: TwoSites;
 let h: Harness;
 let north: OpscomSimulator;
 let east: OpscomSimulator;
-let dir: string;
 
 beforeEach(async () => {
-  north = await startOpscomSimulator({ apiToken: 'north-token', client: 'OC-NORTH' });
-  east = await startOpscomSimulator({ apiToken: 'east-token', client: 'OC-EAST' });
-  dir = mkdtempSync(join(tmpdir(), 'replay-sites-'));
-  const sitesFile = join(dir, 'sites.json');
-  const opscom = (sim: OpscomSimulator, client: string, tokenEnv: string, zone: string) => ({
-    baseUrl: sim.url,
-    client,
-    tokenEnv,
-    timezone: 'America/Toronto',
-    zone,
+  sites = await startTwoSites({
+    env: { DEFAULT_SITE: 'east' },
+    north: { stripeAccount: NORTH_ACCOUNT },
   });
-  writeFileSync(
-    sitesFile,
-    JSON.stringify({
-      sites: [
-        {
-          id: 'north',
-          stripeAccount: NORTH_ACCOUNT,
-          opscom: opscom(north, 'OC-NORTH', 'NORTH_TOKEN', 'Lot N'),
-        },
-        { id: 'east', opscom: opscom(east, 'OC-EAST', 'EAST_TOKEN', 'Lot E') },
-      ],
-    }),
-  );
-  h = await startHarness({
-    SITES_FILE: sitesFile,
-    NORTH_TOKEN: 'north-token',
-    EAST_TOKEN: 'east-token',
-    DEFAULT_SITE: 'east',
-  });
+  ({ h, north, east } = sites);
 });
-afterEach(async () => {
-  await h?.close();
-  await north?.close();
-  await east?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => sites?.close());
 
 /**
  * A payment whose webhook never came: the session and its completing event, the platform's
