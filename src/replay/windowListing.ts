@@ -1,4 +1,5 @@
 import type { SessionSnapshot } from '../domain/sessionSnapshot';
+import { StripeApiError } from '../errors';
 import { withStripeAccount } from '../intake/sessionSite';
 import {
   EventEnvelope,
@@ -23,7 +24,8 @@ import type { Selector } from './selector';
 /**
  * A window's pages, account after account (the platform's first). Only the last account's
  * items carry `created`: a run stopped earlier goes on over the whole window (an account
- * done twice is only `already done`), one stopped in the last from its place.
+ * done twice is only `already done`), one stopped in the last from its place. A connected
+ * account Stripe refuses is passed over and the run stops with it once the others are done.
  */
 export async function* windowOfAccounts(
   selector: Extract<Selector, { kind: 'window' }>,
@@ -32,14 +34,26 @@ export async function* windowOfAccounts(
   scope: ScopeDeps,
 ): AsyncGenerator<Item[]> {
   const accounts = accountsToList(scope);
+  let refused: StripeApiError | undefined;
   for (const [index, account] of accounts.entries()) {
-    const last = index === accounts.length - 1;
+    // After a refused account nothing sets the run's place: its resume covers the whole window.
+    const last = index === accounts.length - 1 && refused === undefined;
     const asAccount = { ...deps, account, search: undefined };
     const pages = windowPages(selector.since, selector.until, asAccount, session, scope);
-    for await (const page of pages) {
-      yield last ? page : page.map((item) => ({ ...item, created: undefined }));
+    try {
+      for await (const page of pages) {
+        yield last ? page : page.map((item) => ({ ...item, created: undefined }));
+      }
+    } catch (err) {
+      // Stripe refusing the platform one connected account (disconnected, a wrong id) holds up
+      // only that account: the others are replayed, then the run stops with its refusal.
+      if (account === undefined || !(err instanceof StripeApiError) || err.kind !== 'operator') {
+        throw err;
+      }
+      refused ??= err;
     }
   }
+  if (refused) throw refused;
 }
 
 /**

@@ -181,3 +181,42 @@ describe('replay --since across accounts', () => {
     expect(h.stripe.received).toEqual([]);
   });
 });
+
+describe('two Connect sites, one refused', () => {
+  const EAST_ACCOUNT = 'acct_1EastSide';
+  let connect: TwoSites;
+  beforeEach(async () => {
+    await sites.close();
+    connect = await startTwoSites({
+      north: { stripeAccount: NORTH_ACCOUNT },
+      east: { stripeAccount: EAST_ACCOUNT },
+    });
+    ({ h, north, east } = connect);
+  });
+  afterEach(() => connect?.close());
+
+  test('a connected account Stripe refuses holds up only itself: the others are replayed, then the run stops naming it', async () => {
+    const northSession = missed('NORTH 9', NORTH_ACCOUNT);
+    const eastSession = missed('EAST 9', EAST_ACCOUNT);
+    // Listed platform, north, east: north refused must not keep east from being replayed.
+    h.stripe.refusedAccounts.add(NORTH_ACCOUNT);
+    const run = await runReplayCli(h, ['--since', 'PT1H', '--json']);
+    expect(run.code).not.toBe(0);
+    expect(run.outcomes.get(eastSession.id)).toMatchObject({ outcome: 'created' });
+    expect(run.summary?.stopped?.reason).toMatch(
+      /Stripe refuses the platform access to connected account acct_1NorthCampus/,
+    );
+    // Fixed (the account connected again): the printed command goes on and makes north's.
+    h.stripe.refusedAccounts.clear();
+    const resume = run.summary?.stopped?.resume ?? '';
+    const args = resume
+      .replace(/^npm run replay -- /, '')
+      .split(' ')
+      .filter((a) => a !== '--json');
+    const again = await runReplayCli(h, [...args, '--json']);
+    expect(again.code).toBe(0);
+    expect(again.outcomes.get(northSession.id)).toMatchObject({ outcome: 'created' });
+    expect(plates(north)).toEqual(['NORTH9']);
+    expect(plates(east)).toEqual(['EAST9']);
+  });
+});

@@ -39,6 +39,11 @@ export interface StripeSimulator extends SimServer, StripeAccountObjects {
   received: StripeReceived[];
   /** A connected account's objects, found only by requests with `Stripe-Account: <id>`. */
   account(id: string): StripeAccountObjects;
+  /**
+   * Connected accounts the platform lost access to: every request made as one is answered 403
+   * with Stripe's `account_invalid` error, as Stripe does once an account is disconnected.
+   */
+  refusedAccounts: Set<string>;
 }
 
 interface Stored {
@@ -93,6 +98,7 @@ export async function startStripeSimulator(
   port = 0,
 ): Promise<StripeSimulator> {
   const faults = new FaultPlan(options.random);
+  const refusedAccounts = new Set<string>();
   const received: StripeReceived[] = [];
   const nowSeconds = () => Math.floor((options.now ?? Date.now)() / 1000);
   // '' is the platform; each connected account's objects are apart, as in Stripe.
@@ -179,6 +185,10 @@ export async function startStripeSimulator(
       return answer(401, stripeError('invalid_request_error', 'Invalid API Key provided'));
     }
 
+    if (entry.stripeAccount !== undefined && refusedAccounts.has(entry.stripeAccount)) {
+      const message = `The provided key 'sk_test_***' does not have access to account '${entry.stripeAccount}' (or that account does not exist). Application access may have been revoked.`;
+      return answer(403, stripeError('invalid_request_error', message, 'account_invalid'));
+    }
     const state = stateOf(entry.stripeAccount);
     const replayed = replay(entry, state, text);
     if (replayed) {
@@ -206,5 +216,12 @@ export async function startStripeSimulator(
       if (!res.headersSent) sendJson(res, 500, stripeError('api_error', 'simulator error'));
     });
   }, port);
-  return { ...sim, faults, received, ...objectsOf(undefined), account: (id) => objectsOf(id) };
+  return {
+    ...sim,
+    faults,
+    received,
+    ...objectsOf(undefined),
+    account: (id) => objectsOf(id),
+    refusedAccounts,
+  };
 }
