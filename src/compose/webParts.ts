@@ -106,16 +106,16 @@ export function driverPageDeps(parts: WebParts): DriverPageDeps | undefined {
   };
 }
 
-/** Each job's site for the driver's page: its name (else OPERATOR_NAME) and its clock. */
+/** Each job's site for the driver's page: its name and contact (else the adapter's) and its clock. */
 function pageSites(parts: WebParts): SiteOfJob | undefined {
   const router = parts.jobDeps.sites;
   if (!router) return undefined;
-  const { byId, defaultId } = parts.config.sites;
+  const { byId } = parts.config.sites;
   return (job) => {
+    // The router's site: the stored one (a legacy 'default' read as the default site's).
     const routed = router.forJob(job);
     if (!routed.ok) return undefined;
-    // A job from before the sites file is 'default': the default site's, as the router says.
-    const site = byId.get(routed.siteId) ?? byId.get(defaultId ?? '');
-    return { name: site?.name, mapping: routed.services.mapping };
+    const site = byId.get(routed.siteId);
+    return { name: site?.name, support: site?.support, mapping: routed.services.mapping };
   };
 }

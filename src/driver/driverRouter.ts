@@ -7,7 +7,7 @@ import { driverView, type DriverView } from './driverView';
 import { jobForPage, type JobForPageDeps } from './jobForPage';
 import { longPoll, type LongPollDeps } from './longPoll';
 import { DRIVER_STYLESHEET } from './pageHtml';
-import { answerFor, type SiteOfJob } from './pageSite';
+import { answerFor, answerForHint, type SiteOfJob } from './pageSite';
 
 export interface DriverPageDeps extends JobForPageDeps, LongPollDeps {
   /** Each job's site (name, clock); undefined: OPERATOR_NAME and OPSCOM_TIMEZONE for all. */
@@ -52,7 +52,9 @@ function permitHandler(deps: DriverPageDeps): PermitHandler {
     const asked = askedOf(req);
     const id = req.params['sessionId'] ?? '';
     const match = SESSION_ID.exec(id);
-    if (!match || match[1] !== mode) return sendMessage(deps, res, 404, 'notFound', asked);
+    if (!match || match[1] !== mode) {
+      return sendMessage(answerForHint(deps, req.query['site']), res, 404, 'notFound', asked);
+    }
     span.setAttributes({ 'stripe.checkout_session.id': id });
     const job = await jobForPage(deps, id, req, res, asked, span);
     if (job === undefined) return;

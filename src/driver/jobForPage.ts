@@ -4,16 +4,27 @@ import { describeError, StripeApiError } from '../errors';
 import { addressKey } from '../http/loginThrottle';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
+import type { Sites } from '../sites/site';
 import type { Job } from '../store/ledger';
 import type { ActiveSpan } from '../tracing/tracer';
 import { sendMessage, type AnswerDeps, type Asked } from './driverAnswer';
 import { fulfilFromPage, type KnownAccount, type PageFulfilmentDeps } from './fulfilFromPage';
 import type { LookupLimits } from './lookupLimits';
+import { answerFor, answerForHint, type SiteAnswerDeps } from './pageSite';
 
-export interface JobForPageDeps extends PageFulfilmentDeps, AnswerDeps {
+export interface JobForPageDeps extends PageFulfilmentDeps, SiteAnswerDeps {
+  /** The configured sites: a session's site, and the one a success URL names (`?site=`). */
+  sites?: Sites | undefined;
   limits: LookupLimits;
   logger: Logger;
   metrics?: Metrics | undefined;
+}
+
+/** Where a message page goes, in the driver's language, with whose name and contact. */
+interface Reply {
+  res: Response;
+  asked: Asked;
+  answer: AnswerDeps;
 }
 
 /**
@@ -47,11 +58,13 @@ export async function jobForPage(
     addressKey(req.ip ?? req.socket.remoteAddress ?? 'unknown'),
     deps.now(),
   );
-  if (verdict.ok) return lookUp(deps, id, res, asked, span.traceparent, known);
+  // A message page shows the job's site, else the one the success URL names.
+  const answer = job ? answerFor(deps, job) : answerForHint(deps, req.query['site']);
+  if (verdict.ok) return lookUp(deps, id, { res, asked, answer }, span.traceparent, known);
   if (job) return job;
   deps.metrics?.driverPage('rate_limited');
   res.set('Retry-After', String(verdict.retryAfterSeconds));
-  sendMessage(deps, res, 429, 'tooMany', asked, verdict.retryAfterSeconds);
+  sendMessage(answer, res, 429, 'tooMany', asked, verdict.retryAfterSeconds);
   return undefined;
 }
 
@@ -76,8 +89,7 @@ function hintedAccount(sites: SiteDirectory | undefined, hint: unknown): KnownAc
 async function lookUp(
   deps: JobForPageDeps,
   id: string,
-  res: Response,
-  asked: Asked,
+  { res, asked, answer }: Reply,
   traceContext: string | undefined,
   known: KnownAccount,
 ): Promise<Job | undefined> {
@@ -93,7 +105,7 @@ async function lookUp(
         account: result.account ?? 'platform',
         siteHint: known.hint ?? 'job',
       });
-      sendMessage(deps, res, 404, 'notFound', asked);
+      sendMessage(answer, res, 404, 'notFound', asked);
       return undefined;
     }
     deps.metrics?.driverPage('fulfilled');
@@ -112,7 +124,7 @@ async function lookUp(
     // Tried again when this session's next lookup is allowed (not sooner: it would be 429).
     const retry = deps.limits.perIdSeconds;
     res.set('Retry-After', String(retry));
-    sendMessage(deps, res, 503, 'unavailable', asked, retry);
+    sendMessage(answer, res, 503, 'unavailable', asked, retry);
     return undefined;
   }
 }

@@ -1,8 +1,12 @@
 import { html, type Html } from '../http/html';
+import { contactHtml } from './contactHtml';
 import type { DriverView } from './driverView';
 import { TEXT, whenText, type Language, type PageText } from './pageText';
 
-/** Who the driver can ask (OPERATOR_NAME, SUPPORT_CONTACT), shown on every page. */
+/**
+ * Who the driver can ask (OPERATOR_NAME, SUPPORT_CONTACT; a site's own `name` and `support`),
+ * shown on every page.
+ */
 export interface Operator {
   name: string;
   support: string | undefined;
@@ -95,7 +99,9 @@ function layout(text: PageText, options: PageOptions, main: Html): Html {
       </head>
       <body>
         ${main}
-        <footer>${operator.support ? html`${text.support} ${operator.support}` : html``}</footer>
+        <footer>
+          ${operator.support ? html`${text.support} ${contactHtml(operator.support)}` : html``}
+        </footer>
       </body>
     </html>`;
 }
@@ -119,4 +125,7 @@ dd{margin:0;font-weight:700;text-align:right;overflow-wrap:anywhere}
 .state-ended h1{color:#444}
 .note{font-size:1rem;color:#444}
 footer{max-width:34rem;margin:0 auto;padding:0 1.25rem 1.5rem;font-size:1rem;color:#444}
+footer a{color:#0b3d91;font-weight:700}
+.phone{white-space:nowrap}
+.email{overflow-wrap:anywhere}
 `;

@@ -10,7 +10,7 @@ export type Language = 'en' | 'fr';
 
 interface StateText {
   heading: string;
-  /** Under the heading; `{until}` is the end ("11:30 today (Thu 2 Jul)"). */
+  /** Under the heading; `{until}` is the end ("11:30 EDT today (Thu 2 Jul)"). */
   body: string;
 }
 
@@ -32,7 +32,7 @@ export interface PageText {
   unavailable: StateText;
   today: string;
   tomorrow: string;
-  /** "11:30 today (Thu 2 Jul)": time, relative day, date. */
+  /** "11:30 EDT today (Thu 2 Jul)": time (with its zone), relative day, date. */
   at: (time: string, day: string | null, date: string) => string;
   time: (at: DateTime) => string;
 }
@@ -167,7 +167,12 @@ export function chooseLanguage(acceptLanguage: string | undefined, asked?: unkno
   return first?.tag.startsWith('fr') ? 'fr' : 'en';
 }
 
-/** "11:30 today (Thu 2 Jul)" in the operator's zone, or "11:30 on Sat 4 Jul" further out. */
+/**
+ * "11:30 EDT today (Thu 2 Jul)" in the operator's zone, or "11:30 EDT on Sat 4 Jul" further
+ * out; in French the zone as Quebec writes it ("11 h 30 HAE"). The zone's abbreviation is
+ * luxon's (Intl's) for the language: "GMT+2" where the language has none. A no-break space
+ * keeps it with its time.
+ */
 export function whenText(iso: string, nowMs: number, timezone: string, lang: Language): string {
   const text = TEXT[lang];
   const zone = operatorZone(timezone);
@@ -183,5 +188,5 @@ export function whenText(iso: string, nowMs: number, timezone: string, lang: Lan
     ...(sameYear ? {} : { year: 'numeric' }),
   });
   const day = days === 0 ? text.today : days === 1 ? text.tomorrow : null;
-  return text.at(text.time(at), day, date);
+  return text.at(`${text.time(at)}\u00a0${at.toFormat('ZZZZ')}`, day, date);
 }

@@ -99,6 +99,7 @@ function toSite(
   return {
     id: entry.id,
     name: entry.name,
+    support: entry.support,
     stripeAccount: entry.stripeAccount,
     opscom: {
       baseUrl: opscom.baseUrl === undefined ? defaults.baseUrl : new URL(opscom.baseUrl),

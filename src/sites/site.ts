@@ -9,6 +9,8 @@ export interface Site {
   id: string;
   /** Shown to its drivers (the driver's page); OPERATOR_NAME when the file gives none. */
   name: string | undefined;
+  /** Who its drivers can ask (the driver's page); SUPPORT_CONTACT when the file gives none. */
+  support?: string | undefined;
   /** The Stripe connected account whose events are this site's (Connect); undefined: none. */
   stripeAccount: string | undefined;
   opscom: {

@@ -37,6 +37,14 @@ export const SiteEntrySchema = z.strictObject(
       // share its series.
       .refine((id) => id !== 'none', 'must not be "none" (the metrics label of jobs of no site)'),
     name: z.string().trim().min(1).max(80, 'must be at most 80 characters').optional(),
+    // Who its drivers can ask, instead of SUPPORT_CONTACT: the same rules (trimmed, at most
+    // 120 characters); empty is refused, not taken for "none" (leave the field out for that).
+    support: z
+      .string({ error: 'must be text: a phone number or an e-mail' })
+      .trim()
+      .min(1, 'must not be empty (leave it out to show SUPPORT_CONTACT)')
+      .max(120, 'must be at most 120 characters (a phone number, an e-mail)')
+      .optional(),
     stripeAccount: z
       .string()
       .regex(/^acct_[A-Za-z0-9]{1,64}$/, 'must be a connected account id, acct_…')

@@ -7,6 +7,9 @@ import { startTwoSites, type TwoSites } from '../support/twoSites';
 // The driver's page with Stripe Connect (issue 26): a connected account's session is read as
 // that account (never one named by the URL), and the page shows its site's name and clock.
 const NORTH_ACCOUNT = 'acct_1NorthCampus';
+// The platform's number (SUPPORT_CONTACT), and north's own (its `support` in the sites file).
+const PLATFORM_SUPPORT = '+1 555-0100';
+const NORTH_SUPPORT = '+1 604 555-0199';
 
 describe.each(harnessStores)(
   "the driver's page of a Connect session (%s ledger)",
@@ -23,8 +26,13 @@ describe.each(harnessStores)(
           DEFAULT_SITE: 'east',
           OPERATOR_NAME: 'City Parking',
           DRIVER_PAGE_WAIT_SECONDS: '10',
+          SUPPORT_CONTACT: PLATFORM_SUPPORT,
         },
-        north: { name: 'North Campus Parking', stripeAccount: NORTH_ACCOUNT },
+        north: {
+          name: 'North Campus Parking',
+          stripeAccount: NORTH_ACCOUNT,
+          support: NORTH_SUPPORT,
+        },
         northOpscom: { timezone: 'America/Vancouver' },
       });
       ({ h, north, east } = sites);
@@ -134,6 +142,70 @@ describe.each(harnessStores)(
       const res = await load(session.id, 'application/json');
       expect(res.status).toBe(404);
       expect(await h.adapter.ledger.getJob(session.id)).toBeUndefined();
+    });
+
+    test("each site's page shows its own support contact, a number to tap, and its clock's zone", async () => {
+      const session = paidNow('NORTH 5');
+      h.stripe.account(NORTH_ACCOUNT).addSession(session);
+      const res = await load(session.id, 'application/json', '?site=north');
+      const body = (await res.json()) as { state: string; endsAt: string };
+      expect(body.state).toBe('active');
+      // The JSON answer's times stay ISO-8601 with the offset: no zone name.
+      expect(body.endsAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-0[78]:00$/);
+
+      const en = await (await load(session.id, 'text/html', '?lang=en')).text();
+      expect(en).toContain(`<a class="phone" href="tel:+16045550199">${NORTH_SUPPORT}</a>`);
+      expect(en).not.toContain(PLATFORM_SUPPORT);
+      // Vancouver's clock, named: PST in winter, PDT in summer.
+      expect(en).toMatch(/Valid until \d\d:\d\d\u00a0P[SD]T /);
+      const fr = await (await load(session.id, 'text/html', '?lang=fr')).text();
+      expect(fr).toContain(`Communiquez avec <a class="phone" href="tel:+16045550199">`);
+      expect(fr).toMatch(/Valide jusqu’à \d{1,2} h \d\d\u00a0H[NA]P /);
+
+      // East gives no support of its own: SUPPORT_CONTACT, and Toronto's clock.
+      const eastId = await sites.pay('east');
+      await h.waitForJob(eastId, ['done']);
+      const east = await (await load(eastId, 'text/html', '?lang=en')).text();
+      expect(east).toContain(`<a class="phone" href="tel:+15550100">${PLATFORM_SUPPORT}</a>`);
+      expect(east).not.toContain(NORTH_SUPPORT);
+      expect(east).toMatch(/Valid until \d\d:\d\d\u00a0E[SD]T /);
+    });
+
+    test('a page with no permit shows the name and contact of the configured site its URL names', async () => {
+      const unknown = () => `cs_test_nowhere${Math.random().toString(36).slice(2, 8)}`;
+      const shown = async (id: string, query: string) => {
+        const res = await load(id, 'text/html', query);
+        expect(res.status).toBe(404);
+        const text = await res.text();
+        return {
+          name: text.includes('North Campus Parking')
+            ? 'north'
+            : text.includes('City Parking')
+              ? 'city'
+              : '-',
+          support: text.includes(NORTH_SUPPORT)
+            ? 'north'
+            : text.includes(PLATFORM_SUPPORT)
+              ? 'platform'
+              : '-',
+        };
+      };
+      expect(await shown(unknown(), '?site=north')).toEqual({ name: 'north', support: 'north' });
+      expect(await shown(unknown(), '')).toEqual({ name: 'city', support: 'platform' });
+      expect(await shown(unknown(), '?site=east')).toEqual({ name: 'city', support: 'platform' });
+      expect(await shown(unknown(), '?site=nowhere')).toEqual({
+        name: 'city',
+        support: 'platform',
+      });
+      expect(await shown(unknown(), `?site=${NORTH_ACCOUNT}`)).toEqual({
+        name: 'city',
+        support: 'platform',
+      });
+      // An id that cannot be a session (no lookup at all) is answered the same way.
+      expect(await shown('not-a-session', '?site=north')).toEqual({
+        name: 'north',
+        support: 'north',
+      });
     });
   },
 );

@@ -122,16 +122,40 @@ describe('language and times', () => {
     expect(chooseLanguage('fr', 'en')).toBe('en');
   });
 
-  test('an end today, tomorrow, or further out, in the operator’s zone', () => {
+  // The time and its zone are held together by a no-break space.
+  const nb = '\u00a0';
+
+  test('an end today, tomorrow, or further out, in the operator’s zone, which it names', () => {
     const now = Date.parse('2026-07-02T14:00:00Z');
-    expect(whenText('2026-07-02T11:30:00-04:00', now, TZ, 'en')).toBe('11:30 today (Thu, Jul 2)');
+    expect(whenText('2026-07-02T11:30:00-04:00', now, TZ, 'en')).toBe(
+      `11:30${nb}EDT today (Thu, Jul 2)`,
+    );
     expect(whenText('2026-07-03T01:30:00-04:00', now, TZ, 'en')).toBe(
-      '01:30 tomorrow (Fri, Jul 3)',
+      `01:30${nb}EDT tomorrow (Fri, Jul 3)`,
     );
     expect(whenText('2026-07-02T11:30:00-04:00', now, TZ, 'fr')).toBe(
-      '11 h 30 aujourd’hui (jeu. 2 juill.)',
+      `11 h 30${nb}HAE aujourd’hui (jeu. 2 juill.)`,
     );
-    expect(whenText('2026-07-09T11:30:00-04:00', now, TZ, 'en')).toMatch(/^11:30 on Thu, Jul 9$/);
+    expect(whenText('2026-07-09T11:30:00-04:00', now, TZ, 'en')).toBe(
+      `11:30${nb}EDT on Thu, Jul 9`,
+    );
+  });
+
+  test('the zone is the site’s, standard or daylight as on that date, in each language', () => {
+    const now = Date.parse('2026-12-03T18:00:00Z');
+    const vancouver = 'America/Vancouver';
+    expect(whenText('2026-12-03T12:10:00-08:00', now, vancouver, 'en')).toBe(
+      `12:10${nb}PST today (Thu, Dec 3)`,
+    );
+    expect(whenText('2026-12-03T12:10:00-08:00', now, vancouver, 'fr')).toBe(
+      `12 h 10${nb}HNP aujourd’hui (jeu. 3 déc.)`,
+    );
+    // The same instant on another site's clock is that site's time and zone.
+    expect(whenText('2026-12-03T12:10:00-08:00', now, TZ, 'en')).toMatch(/^15:10\u00a0EST /);
+    // A zone the language has no abbreviation for: its offset, as Intl writes it.
+    expect(whenText('2026-12-03T12:10:00-08:00', now, 'Europe/Paris', 'en')).toMatch(
+      /^21:10\u00a0GMT\+1 /,
+    );
   });
 });
 

@@ -288,3 +288,48 @@ describe("a site's Plate Validation endpoint (opscom.validateUrl)", () => {
     expect(config.opscom.validateUrl.href).toBe('https://validate.example.com/plate');
   });
 });
+
+describe("a site's support contact (support)", () => {
+  it('is read, trimmed, when the site gives one, and left to SUPPORT_CONTACT when it does not', () => {
+    const withSupport = { ...north, support: '  +1 604 555-0199 ' };
+    const sites = loadSites(fileWith({ sites: [withSupport, east] }), env, defaults, undefined);
+    expect(sites.byId.get('north')?.support).toBe('+1 604 555-0199');
+    expect(sites.byId.get('east')?.support).toBeUndefined();
+  });
+
+  it('names an empty, too long or non-text contact as SUPPORT_CONTACT would be refused', () => {
+    const bad = [
+      { ...north, support: '   ' },
+      { ...east, support: 'x'.repeat(121) },
+      { ...west, support: 6045550199 },
+    ];
+    expect(problemsOf(() => loadSites(fileWith({ sites: bad }), env, defaults, undefined))).toEqual(
+      [
+        'SITES_FILE sites[0] "north": support must not be empty (leave it out to show SUPPORT_CONTACT)',
+        'SITES_FILE sites[1] "east": support must be at most 120 characters (a phone number, an e-mail)',
+        'SITES_FILE sites[2] "west": support must be text: a phone number or an e-mail',
+      ],
+    );
+  });
+
+  it('reaches the configuration; without SITES_FILE the one site has none of its own', () => {
+    const config = loadConfig({
+      STRIPE_SECRET_KEY: 'sk_test_adapter',
+      STRIPE_WEBHOOK_SECRET: 'whsec_test',
+      ...env,
+      SITES_FILE: fileWith({ sites: [{ ...north, support: 'north@example.com' }, east] }),
+      SUPPORT_CONTACT: '+1 555 0100',
+    });
+    expect(config.sites.byId.get('north')?.support).toBe('north@example.com');
+    expect(config.sites.byId.get('east')?.support).toBeUndefined();
+    expect(config.driverPage?.operator.support).toBe('+1 555 0100');
+    const single = loadConfig({
+      STRIPE_SECRET_KEY: 'sk_test_adapter',
+      STRIPE_WEBHOOK_SECRET: 'whsec_test',
+      OPSCOM_API_TOKEN: 'token-1',
+      OPSCOM_TIMEZONE: 'America/Toronto',
+      SUPPORT_CONTACT: '+1 555 0100',
+    });
+    expect(single.sites.list[0]?.support).toBeUndefined();
+  });
+});
