@@ -1,21 +1,18 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { anyAlertRoute } from './alerts/alertRoutes';
-import { watchOpscomToken } from './alerts/opscomTokenWatch';
 import { createApp } from './app';
 import { createBackground } from './compose/background';
 import { adoptLegacyJobs } from './compose/legacySite';
+import { watchedJobServices } from './compose/watchedServices';
 import { consoleDeps, driverPageDeps } from './compose/webParts';
 import type { Config } from './config';
 import { createEdge } from './http/edge';
 import type { Logger } from './logger';
-import { instrumentOpscom, instrumentStripe } from './metrics/instrument';
 import { createMetrics } from './metrics/metrics';
 import type { Ledger } from './store/ledger';
 import { openLedger } from './store/openLedger';
 import { createStripeClient } from './stripe/stripeClient';
-import { jobServices } from './worker/jobServices';
-import { gatedOpscom, siteGateFor } from './worker/siteGate';
 import type { JobDeps } from './worker/processJob';
 import type { Worker } from './worker/worker';
 
@@ -66,21 +63,11 @@ export async function startAdapter(
       ? { loginThrottleClients: overrides.loginThrottleClients }
       : {}),
   });
-  // Every site's OPSCOM calls counted (by site, when several) and watched for a refused token
-  // (the alerts get every site's watch: one alert per site whose token OPSCOM refuses).
-  const tokens = new Map<string, ReturnType<typeof watchOpscomToken>>();
-  const siteGate = siteGateFor(config, now); // each site's calls tell the worker its health
-  const services = jobServices(config, (client, site) => {
-    const watched = watchOpscomToken(instrumentOpscom(client, metrics, site.id), now);
-    tokens.set(site.id, watched);
-    return gatedOpscom(watched.client, site.id, siteGate);
-  });
-  const token = tokens.get(config.sites.defaultId ?? '') ?? [...tokens.values()][0];
-  if (!token) throw new Error('no site configured');
+  // OPSCOM's and Stripe's calls counted and watched for what the alerts must tell.
+  const watched = watchedJobServices(config, metrics, now);
   const jobDeps = {
     ledger,
-    ...services,
-    stripe: instrumentStripe(services.stripe, metrics),
+    ...watched.services,
     metrics,
     now,
     logger,
@@ -94,14 +81,15 @@ export async function startAdapter(
           ledger,
           jobDeps,
           metrics,
-          token: token.state,
-          tokens: new Map([...tokens].map(([id, watched]) => [id, watched.state])),
+          token: watched.token,
+          tokens: watched.tokens,
+          stripeAccess: watched.stripeAccess,
           loginRefusals: config.console ? () => edge.loginThrottle.recentRefusals() : undefined,
           now,
           logger,
           alertIntervalMs: overrides.alertIntervalMs,
           verifyOutageWaitMs: overrides.verifyOutageWaitMs,
-          siteGate,
+          siteGate: watched.siteGate,
         });
   const worker = background?.worker;
   // This process's worker starts the job at once; others hear of it from the ledger.

@@ -5,9 +5,11 @@ import { periodic } from '../timing/periodic';
 import { alertText } from '../domain/alertText';
 import { deliverDue } from './alertDelivery';
 import type { AlertSites, SendAlert } from './alertRoutes';
-import { siteAlertKey, TOKEN_KEY, VALIDATION_KEY } from './alertSite';
+import { siteAlertKey, STRIPE_ACCOUNT_KEY, TOKEN_KEY, VALIDATION_KEY } from './alertSite';
 import { clearStaleSiteAlerts, type ConfiguredSites } from './staleAlerts';
 import type { TokenState } from './opscomTokenWatch';
+import { recordStripeAccess } from './stripeAccessAlerts';
+import type { StripeAccessState } from './stripeAccessWatch';
 
 export interface AlertMonitorDeps {
   /** The outbox; a job's site is read from its row when the alert is sent. */
@@ -27,6 +29,8 @@ export interface AlertMonitorDeps {
   tokens?: ReadonlyMap<string, () => TokenState> | undefined;
   /** The one site's token watch, when `tokens` is not given. */
   token?: (() => TokenState) | undefined;
+  /** What this process's write-backs heard from Stripe of the key and each connected account. */
+  stripeAccess?: (() => StripeAccessState) | undefined;
   /** Console logins refused in the last 15 minutes, when this process serves the console. */
   loginRefusals?: (() => number) | undefined;
   now: () => number;
@@ -53,8 +57,8 @@ export interface AlertMonitor {
 
 /**
  * Alerts, run by the worker. Each round records in the ledger what is wrong now, one row per
- * job or condition (a failed or dead job, the queue late, OPSCOM refusing the token; a failed
- * refund is recorded by intake), and what is right again; then sends the messages due from
+ * job or condition (a failed or dead job, the queue late, OPSCOM refusing the token, Stripe
+ * refusing the key or a connected account; a failed refund is recorded by intake), and what is right again; then sends the messages due from
  * that outbox to its site's webhook (alertDelivery.ts), retrying each until the webhook takes
  * it. So an alert survives a restart and an outage of the receiver, and is sent once per job or
  * condition (at least once: a process killed between sending and recording it sends it again).
@@ -93,6 +97,7 @@ export function createAlertMonitor(deps: AlertMonitorDeps): AlertMonitor {
       await ledger.clearAlert('pending_age', alertText.pendingCleared(), now);
     }
     await recordTokens(deps, now);
+    await recordStripeAccess(deps, now);
     const failures = deps.loginRefusals?.();
     if (failures !== undefined && failures >= LOGIN_REFUSALS_ALERT) {
       await ledger.raiseAlert({
@@ -113,7 +118,8 @@ export function createAlertMonitor(deps: AlertMonitorDeps): AlertMonitor {
     const now = deps.now();
     if (!swept) {
       const sites: ConfiguredSites = deps.sites ?? { named: false, has: () => false };
-      await clearStaleSiteAlerts(ledger, sites, [TOKEN_KEY, VALIDATION_KEY], { now, logger });
+      const kinds = [TOKEN_KEY, VALIDATION_KEY, STRIPE_ACCOUNT_KEY] as const;
+      await clearStaleSiteAlerts(ledger, sites, kinds, { now, logger });
       swept = true;
     }
     await record(now);

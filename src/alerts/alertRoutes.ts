@@ -22,6 +22,11 @@ export interface AlertSites extends AlertSiteRules, ConfiguredSites {
   routeOf(siteId: string): SendAlert | undefined;
   /** The variable the site's OPSCOM token comes from, named when OPSCOM refuses it. */
   tokenEnvOf(siteId: string): string;
+  /**
+   * The site whose payments a connected account's are, as intake decides it: the site with
+   * that stripeAccount, else the default (without SITES_FILE, the one site takes every account).
+   */
+  siteOfAccount(account: string): string | undefined;
 }
 
 /** The default route and the sites' own; undefined when no alert has anywhere to go. */
@@ -55,6 +60,7 @@ function alertSites(sites: Sites, own: ReadonlyMap<string, SendAlert>): AlertSit
     has: (siteId) => sites.byId.has(siteId),
     routeOf: (siteId) => own.get(siteId),
     tokenEnvOf: (siteId) => sites.byId.get(siteId)?.opscom.tokenEnv ?? 'OPSCOM_API_TOKEN',
+    siteOfAccount: (account) => sites.byAccount.get(account) ?? sites.defaultId,
   };
 }
 

@@ -4,10 +4,21 @@ import type { Alert } from '../store/ledger';
 export const TOKEN_KEY = 'opscom_token';
 /** Plate Validation refusing a site's token or client code (verify/); keyed like the token's. */
 export const VALIDATION_KEY = 'opscom_validation';
+/**
+ * Stripe refusing the platform access to a connected account on write-backs (alertMonitor):
+ * the account's site's condition, keyed like the token's.
+ */
+export const STRIPE_ACCOUNT_KEY = 'stripe_account';
+/** Stripe refusing STRIPE_SECRET_KEY on write-backs: the adapter's own, no site's. */
+export const STRIPE_KEY_KEY = 'stripe_access';
 
 /** The alerts of one site's condition: keyed by the site when there are several. */
-export type SiteKeyedKind = typeof TOKEN_KEY | typeof VALIDATION_KEY;
-const SITE_KEYED: ReadonlySet<string> = new Set<SiteKeyedKind>([TOKEN_KEY, VALIDATION_KEY]);
+export type SiteKeyedKind = typeof TOKEN_KEY | typeof VALIDATION_KEY | typeof STRIPE_ACCOUNT_KEY;
+const SITE_KEYED: ReadonlySet<string> = new Set<SiteKeyedKind>([
+  TOKEN_KEY,
+  VALIDATION_KEY,
+  STRIPE_ACCOUNT_KEY,
+]);
 
 /** What deciding an alert's site needs to know of the configured sites. */
 export interface AlertSiteRules {
@@ -35,10 +46,10 @@ export function siteInKey(alert: Pick<Alert, 'kind' | 'key'>): string | null | u
 
 /**
  * The one answer to "which site is this alert about", for its message (alertDelivery) and the
- * console alike: a site's condition (its token, Plate Validation) names it in its key (the key
- * alone: the default site's); an alert about a job (failed, unseen, a refund) is its job's site
- * (null: its payment matched none). Undefined: no site's (the queue, the console's logins, a job
- * gone with retention).
+ * console alike: a site's condition (its token, Plate Validation, its connected account refused
+ * by Stripe) names it in its key (the key alone: the default site's); an alert about a job
+ * (failed, unseen, a refund) is its job's site (null: its payment matched none). Undefined: no
+ * site's (the queue, the console's logins, Stripe refusing the key, a job gone with retention).
  */
 export async function siteOfAlert(
   alert: Pick<Alert, 'kind' | 'key' | 'sessionId'>,

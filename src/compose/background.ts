@@ -2,6 +2,7 @@ import { createAlertMonitor, type AlertMonitor } from '../alerts/alertMonitor';
 import { alertRoutes } from '../alerts/alertRoutes';
 import { alertWebhook } from '../alerts/alertWebhook';
 import type { TokenState } from '../alerts/opscomTokenWatch';
+import type { StripeAccessState } from '../alerts/stripeAccessWatch';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
@@ -29,6 +30,8 @@ export interface BackgroundParts {
   token: () => TokenState;
   /** Every site's token watch (site id → its state), for one alert per refused token. */
   tokens?: ReadonlyMap<string, () => TokenState> | undefined;
+  /** The write-backs' watch (Stripe refusing the key or a connected account); none: no alert. */
+  stripeAccess?: (() => StripeAccessState) | undefined;
   /** Refused console logins lately, for the alert monitor (undefined without a console). */
   loginRefusals: (() => number) | undefined;
   now: () => number;
@@ -94,6 +97,7 @@ function alertsFor(parts: BackgroundParts): AlertMonitor | undefined {
     publicUrl: config.publicUrl,
     token: parts.token,
     tokens: parts.tokens,
+    stripeAccess: parts.stripeAccess,
     loginRefusals: parts.loginRefusals,
     now: parts.now,
     logger: parts.logger,

@@ -25,6 +25,17 @@ export const alertText = {
   tokenRefused: (message: string, tokenEnv = 'OPSCOM_API_TOKEN') =>
     `OPSCOM refuses the API token: no permit can be made until ${tokenEnv} is fixed (jobs wait and retry about once a minute). OPSCOM said: ${message}`,
   tokenAccepted: () => 'OPSCOM accepts the API token again: permits are being made.',
+  /** `refusal`: the write-back's error as the adapter describes it (a key in it masked). */
+  stripeKeyRefused: (refusal: string) =>
+    `Stripe refuses STRIPE_SECRET_KEY: permits are made, but no OPSCOM reference can be written back to Stripe until the key is fixed (jobs wait and retry about once a minute). Check that STRIPE_SECRET_KEY is the platform's current secret key, of the mode wanted (live or test), with write access to Checkout Sessions and PaymentIntents. Stripe said: ${refusal}`,
+  stripeKeyAccepted: () =>
+    'Stripe accepts STRIPE_SECRET_KEY again: OPSCOM references are being written back.',
+  /** `accounts`: the connected accounts Stripe refuses the platform (one, usually). */
+  stripeAccountRefused: (accounts: readonly string[], refusal: string) =>
+    `Stripe refuses the platform access to connected account ${accounts.join(', ')}: its payments' permits are made, but their OPSCOM references are not written back to Stripe (those jobs wait and retry about once a minute; other accounts go on). Check that the account is still connected to the platform (Dashboard → Connect) and that its site's stripeAccount in SITES_FILE is right. Stripe said: ${refusal}`,
+  /** `accounts`: those this process saw refused, now accepted (none: after a restart). */
+  stripeAccountAccepted: (accounts: readonly string[]) =>
+    `Stripe accepts the platform's calls as ${accounts.length > 0 ? `connected account ${accounts.join(', ')}` : "this site's connected account"} again: its permits' OPSCOM references are being written back.`,
   loginFailures: (refused: number) =>
     `${refused} console logins refused in the last 15 minutes (wrong password, or too many tries): someone may be guessing CONSOLE_PASSWORD. Browsers that have signed in before are not held up; the logs (console login refused) give the addresses. If it goes on, keep /console off the public internet or choose a longer password.`,
   loginFailuresCleared: () => 'No console login refused for 15 minutes.',

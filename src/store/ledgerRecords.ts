@@ -207,7 +207,11 @@ export type AlertKind =
   /** A permit enforcement cannot see, or still sees after it was deleted (verify/). */
   | 'not_visible'
   /** Plate Validation refuses the token or the client code (verify/). */
-  | 'opscom_validation';
+  | 'opscom_validation'
+  /** Stripe refuses STRIPE_SECRET_KEY on the write-backs (alerts/stripeAccessAlerts.ts). */
+  | 'stripe_access'
+  /** Stripe refuses the platform access to a connected account (its site's alert). */
+  | 'stripe_account';
 
 /**
  * One alert: a job that failed or died, or a condition (the queue is late, OPSCOM refuses the

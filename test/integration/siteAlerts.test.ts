@@ -14,7 +14,8 @@ import { harnessStores } from '../support/ledgerStores';
 import { runReplayCli } from '../support/replay';
 import { waitFor } from '../support/serverProcess';
 import { testSite } from '../support/siteFixtures';
-import { startTwoSites, type TwoSites } from '../support/twoSites';
+import { makeEvent, makeSession } from '../support/stripeFixtures';
+import { startTwoSites, type SiteEntryChanges, type TwoSites } from '../support/twoSites';
 
 // Two sites, east with an alert webhook of its own (alertWebhookUrlEnv): every alert about a
 // site names it, and goes to that site's webhook, else to ALERT_WEBHOOK_URL.
@@ -30,7 +31,11 @@ describe.each(harnessStores)('alerts of two sites on the %s ledger', (_name, sto
   });
 
   /** The adapter with east's own route, and ALERT_WEBHOOK_URL unless `withMain` is false. */
-  const start = async (env: Record<string, string> = {}, withMain = true) => {
+  const start = async (
+    env: Record<string, string> = {},
+    withMain = true,
+    east: SiteEntryChanges = {},
+  ) => {
     eastHook = await startAlertReceiver('eastsecret');
     main = withMain ? await startAlertReceiver('mainsecret') : undefined;
     sites = await startTwoSites({
@@ -41,7 +46,7 @@ describe.each(harnessStores)('alerts of two sites on the %s ledger', (_name, sto
         PUBLIC_URL: 'https://permits.example.com/',
         ...env,
       },
-      east: { alertWebhookUrlEnv: 'EAST_ALERT_WEBHOOK_URL' },
+      east: { alertWebhookUrlEnv: 'EAST_ALERT_WEBHOOK_URL', ...east },
       overrides: { alertIntervalMs: 30 },
     });
   };
@@ -126,6 +131,57 @@ describe.each(harnessStores)('alerts of two sites on the %s ledger', (_name, sto
     ]);
     expect(h.logs()).not.toContain('wrong-east');
   });
+  it("Stripe refusing east's connected account: one alert naming east and the account, to east's route, cleared once it is accepted", async () => {
+    const account = 'acct_1EastOperator';
+    await start({}, true, { stripeAccount: account });
+    const { h } = sites;
+    h.stripe.refusedAccounts.add(account);
+    const session = makeSession({ metadata: { plate: 'EAST 1', duration: '60' } });
+    h.stripe.account(account).addSession(session);
+    const event = { ...makeEvent('checkout.session.completed', session), account };
+    expect((await h.post(event)).status).toBe(200);
+
+    const [raised] = await waitFor(
+      'the account alert',
+      () => eastHook.messages[0] && eastHook.messages,
+    );
+    expect(raised).toMatch(
+      new RegExp(
+        `^\\[east\\] Stripe refuses the platform access to connected account ${account}: `,
+      ),
+    );
+    expect(raised).toContain("its site's stripeAccount in SITES_FILE is right");
+    expect(raised).toContain('(HTTP 403): The provided key');
+    // North's payments go on; its key and the platform's are not in question.
+    const north = await sites.pay('north');
+    await h.waitForJob(north, ['done']);
+    await waitFor('more refusals', async () => {
+      const job = await h.adapter.ledger.getJob(session.id);
+      return job && job.attempts >= 3 ? job : undefined;
+    });
+    expect(await h.adapter.ledger.getJob(session.id)).toMatchObject({
+      state: 'pending',
+      site: 'east',
+    });
+    expect((await h.adapter.ledger.openAlerts()).map((a) => a.key)).toEqual([
+      'stripe_account:east',
+    ]);
+    expect(eastHook.messages).toHaveLength(1);
+    expect(main!.messages).toEqual([]);
+
+    // Reconnected: the next write-back as the account is accepted, and the alert clears.
+    h.stripe.refusedAccounts.delete(account);
+    await h.waitForJob(session.id, ['done']);
+    await waitFor('the clearing', () => eastHook.messages[1]);
+    expect(eastHook.messages[1]).toBe(
+      `[east] Stripe accepts the platform's calls as connected account ${account} again: its permits' OPSCOM references are being written back.`,
+    );
+    await settle();
+    expect(eastHook.messages).toHaveLength(2);
+    expect(main!.messages).toEqual([]);
+    expect(await h.adapter.ledger.openAlerts()).toEqual([]);
+  });
+
   it("the console's open alerts name each alert's site, as their messages do", async () => {
     const password = 'console-password-for-tests';
     await start({ NORTH_TOKEN: 'wrong-north', CONSOLE_PASSWORD: password });
