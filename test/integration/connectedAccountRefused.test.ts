@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Job } from '../../src/store/ledger';
 import { makeEvent, makeSession } from '../support/stripeFixtures';
 import { startTwoSites, type TwoSites } from '../support/twoSites';
@@ -10,67 +8,14 @@ import { startTwoSites, type TwoSites } from '../support/twoSites';
 const GONE = 'acct_1NorthDisconnected';
 
 let sites: TwoSites;
-let stripeFront: Server;
-let simulatorUrl = '';
-
-function bodyOf(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (text += chunk));
-    req.on('end', () => resolve(text));
-    req.on('error', reject);
-  });
-}
-
-/** Stripe as the platform sees it: GONE's calls refused, every other passed to the simulator. */
-async function answer(req: IncomingMessage): Promise<{ status: number; text: string }> {
-  const body = await bodyOf(req);
-  if (req.headers['stripe-account'] === GONE) {
-    const error = {
-      type: 'invalid_request_error',
-      code: 'account_invalid',
-      message: `The provided key 'sk_test_***' does not have access to account '${GONE}' (or that account does not exist). Application access may have been revoked.`,
-    };
-    return { status: 403, text: JSON.stringify({ error }) };
-  }
-  const headers: Record<string, string> = {};
-  for (const name of ['authorization', 'content-type', 'idempotency-key', 'stripe-account']) {
-    const value = req.headers[name];
-    if (typeof value === 'string') headers[name] = value;
-  }
-  const passed = await fetch(`${simulatorUrl}${req.url ?? ''}`, {
-    method: req.method ?? 'GET',
-    headers,
-    ...(req.method === 'GET' ? {} : { body }),
-  });
-  return { status: passed.status, text: await passed.text() };
-}
 
 beforeAll(async () => {
-  stripeFront = createServer((req, res) => {
-    answer(req).then(
-      ({ status, text }) => {
-        res.writeHead(status, { 'Content-Type': 'application/json' });
-        res.end(text);
-      },
-      () => {
-        res.writeHead(500, { 'Content-Type': 'application/json' });
-        res.end('{"error":{"type":"api_error","message":"front"}}');
-      },
-    );
-  });
-  await new Promise<void>((resolve) => stripeFront.listen(0, '127.0.0.1', resolve));
-  const front = `http://127.0.0.1:${(stripeFront.address() as AddressInfo).port}`;
-  sites = await startTwoSites({ north: { stripeAccount: GONE }, env: { STRIPE_API_URL: front } });
-  simulatorUrl = sites.h.stripe.url;
+  sites = await startTwoSites({ north: { stripeAccount: GONE } });
+  // Stripe as the platform sees it: GONE's calls refused (403 account_invalid).
+  sites.h.stripe.refusedAccounts.add(GONE);
 });
 
-afterAll(async () => {
-  await sites.close();
-  stripeFront.closeAllConnections();
-  await new Promise((resolve) => stripeFront.close(resolve));
-});
+afterAll(() => sites.close());
 
 /** The job once `ready` says so (polled, like waitForJob). */
 async function jobWhen(sessionId: string, ready: (job: Job) => boolean): Promise<Job> {
