@@ -1,5 +1,4 @@
 import type { Request, Response } from 'express';
-import type { SiteDirectory } from '../domain/siteOf';
 import { describeError, StripeApiError } from '../errors';
 import { addressKey } from '../http/loginThrottle';
 import type { Logger } from '../logger';
@@ -74,15 +73,13 @@ export async function jobForPage(
  * configured accounts. `hint` says, for the logs, what the URL named: `none`, `unknown`, or
  * the site's id.
  */
-function hintedAccount(sites: SiteDirectory | undefined, hint: unknown): KnownAccount {
+function hintedAccount(sites: Sites | undefined, hint: unknown): KnownAccount {
   if (hint === undefined) return { account: undefined, hint: 'none' };
-  if (sites === undefined || typeof hint !== 'string')
-    return { account: undefined, hint: 'unknown' };
-  for (const [account, siteId] of sites.byAccount) {
-    if (siteId === hint) return { account, hint, platformToo: true };
-  }
-  // A site of no connected account (or no such site): the platform's session.
-  return { account: undefined, hint: sites.byId.has(hint) ? hint : 'unknown' };
+  const site = typeof hint === 'string' ? sites?.byId.get(hint) : undefined;
+  if (site === undefined) return { account: undefined, hint: 'unknown' };
+  // A site of no connected account: the platform's session.
+  if (site.stripeAccount === undefined) return { account: undefined, hint: site.id };
+  return { account: site.stripeAccount, hint: site.id, platformToo: true };
 }
 
 /** Stripe's answer for a session the ledger could not show; undefined when answered here. */
