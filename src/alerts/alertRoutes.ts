@@ -1,4 +1,4 @@
-import { storedSiteId, type Sites } from '../sites/site';
+import { severalSites, storedSiteId, type Sites } from '../sites/site';
 import type { AlertSiteRules } from './alertSite';
 import type { ConfiguredSites } from './staleAlerts';
 
@@ -54,7 +54,7 @@ export function alertRoutes(
 
 function alertSites(sites: Sites, own: ReadonlyMap<string, SendAlert>): AlertSites {
   return {
-    named: sites.list.length > 1,
+    named: severalSites(sites),
     defaultId: sites.defaultId,
     siteOf: (stored) => (stored === null ? null : storedSiteId(stored, sites)),
     has: (siteId) => sites.byId.has(siteId),

@@ -1,4 +1,5 @@
 import type { Config } from '../config';
+import { severalSites } from '../sites/site';
 import type { ConsoleDeps } from '../console/consoleDeps';
 import type { ConsoleSites } from '../console/sites';
 import { reachabilityProbe, sitePeersOf } from '../console/reachability';
@@ -65,17 +66,16 @@ export function consoleDeps(parts: WebParts): ConsoleDeps | undefined {
  */
 function consoleProbe(config: Config): ConsoleDeps['reachability'] {
   const stripe = { name: 'Stripe', url: config.stripe.apiUrl ?? new URL('https://api.stripe.com') };
-  const sites = config.sites.list;
-  if (sites.length < 2) {
+  if (!severalSites(config.sites)) {
     return reachabilityProbe([{ name: 'OPSCOM', url: config.opscom.baseUrl }, stripe]);
   }
-  return reachabilityProbe([stripe], {}, sitePeersOf('OPSCOM', sites));
+  return reachabilityProbe([stripe], {}, sitePeersOf('OPSCOM', config.sites.list));
 }
 
 /** Several sites: their ids and health for the console; one site: nothing new to show. */
 function consoleSites(parts: WebParts): ConsoleSites | undefined {
   const sites = parts.config.sites;
-  if (sites.list.length < 2) return undefined;
+  if (!severalSites(sites)) return undefined;
   return { ids: sites.list.map((site) => site.id), known: sites, health: parts.siteHealth };
 }
 

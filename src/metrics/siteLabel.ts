@@ -1,4 +1,4 @@
-import { storedSiteId, type Sites } from '../sites/site';
+import { severalSites, storedSiteId, type Sites } from '../sites/site';
 
 /** The `site` label of a job no configured site matched. */
 export const NO_SITE = 'none';
@@ -23,7 +23,7 @@ export interface SiteLabel {
 export function siteLabel(
   sites: Pick<Sites, 'list' | 'byId' | 'defaultId'> | undefined,
 ): SiteLabel {
-  if (!sites || sites.list.length <= 1) return { of: () => ({}) };
+  if (!sites || !severalSites(sites)) return { of: () => ({}) };
   const known = (id: string | undefined) =>
     id !== undefined && sites.byId.has(id) ? id : undefined;
   return {

@@ -46,6 +46,14 @@ export interface Sites {
   readonly takesEveryPayment: boolean;
 }
 
+/**
+ * Several sites: what adds a site to metrics' labels, alert keys and messages, the console's
+ * filter and health, and the worker's shares and pauses. One site: everything as before sites.
+ */
+export function severalSites(sites: Pick<Sites, 'byId'>): boolean {
+  return sites.byId.size > 1;
+}
+
 /** The site id of a configuration without SITES_FILE: the OPSCOM_* variables describe it. */
 export const DEFAULT_SITE_ID = 'default';
 

@@ -2,7 +2,7 @@ import { siteAlertKey, VALIDATION_KEY } from '../alerts/alertSite';
 import { clearStaleSiteAlerts, type ConfiguredSites } from '../alerts/staleAlerts';
 import { alertText } from '../domain/alertText';
 import type { Logger } from '../logger';
-import type { Sites } from '../sites/site';
+import { severalSites, type Sites } from '../sites/site';
 import type { VerifierLedger } from '../store/callerLedgers';
 import type { OperatorLedger } from '../store/ledger';
 import type { RoundSummary } from './verifyRound';
@@ -28,7 +28,7 @@ export interface ValidationAccess {
 }
 
 const configuredSites = (sites: ConfiguredAs): ConfiguredSites => ({
-  named: (sites?.list.length ?? 1) > 1,
+  named: sites !== undefined && severalSites(sites),
   has: (siteId) => sites?.byId.has(siteId) ?? false,
 });
 

@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import { OpscomAuthError, OpscomInDoubtError, OpscomUnavailableError } from '../errors';
 import { aroundOpscomCalls, type OpscomClient } from '../opscom/opscomClient';
-import { storedIdsOf, storedSiteId, type Sites } from '../sites/site';
+import { severalSites, storedIdsOf, storedSiteId, type Sites } from '../sites/site';
 
 /** How one OPSCOM call of a site ended, as far as the site's health goes. */
 export type CallOutcome = 'ok' | 'site_failure';
@@ -82,7 +82,7 @@ function healthyState(pauseMs: number): SiteState {
  */
 export function createSiteGate(options: SiteGateOptions & Partial<SitePauses>): SiteGate {
   const { sites } = options;
-  const several = sites.byId.size > 1;
+  const several = severalSites(sites);
   const failuresToPause = options.failuresToPause ?? DEFAULT_SITE_PAUSES.failuresToPause;
   const firstPauseMs = options.firstPauseMs ?? DEFAULT_SITE_PAUSES.firstPauseMs;
   const maxPauseMs = options.maxPauseMs ?? DEFAULT_SITE_PAUSES.maxPauseMs;
