@@ -1,14 +1,6 @@
-import type { SessionSnapshot } from '../../src/domain/sessionSnapshot';
 import { SchemaError } from '../../src/errors';
 import { createLogger } from '../../src/logger';
-import type {
-  Job,
-  JobChange,
-  Ledger,
-  LeaseRef,
-  PaymentEventInput,
-  SessionEventInput,
-} from '../../src/store/ledger';
+import type { Job, JobChange, Ledger, LeaseRef, PaymentEventInput } from '../../src/store/ledger';
 import { migrateLedger, openLedger } from '../../src/store/openLedger';
 import type { StoreConfig } from '../../src/config';
 import { createPool } from '../../src/store/postgres/postgresDatabase';
@@ -16,6 +8,7 @@ import { openSqliteDatabase } from '../../src/store/sqlite/sqliteDatabase';
 import { emptyJob } from '../../src/store/jobRow';
 import { newOwnerId } from '../../src/store/owner';
 import { startAttemptThenDie } from '../support/deadOwner';
+import { snapshot, sessionEvent } from '../support/ledgerInputs';
 import { ledgerStores } from '../support/ledgerStores';
 import { freshDatabase } from '../support/postgres';
 
@@ -23,30 +16,8 @@ const logger = createLogger({ level: 'error', pretty: false, silent: true });
 const backends = ledgerStores('ledger-contract-', 10);
 
 let seq = 0;
-const session = (id: string, extra: Partial<SessionSnapshot> = {}): SessionSnapshot => ({
-  id,
-  livemode: false,
-  paymentStatus: 'paid',
-  amountTotal: 1450,
-  currency: 'cad',
-  metadata: { plate: 'A1', duration: '60' },
-  customFields: {},
-  paymentIntentId: 'pi_1',
-  ...extra,
-});
-const event = (
-  sessionId: string,
-  action: SessionEventInput['action'],
-  extra: Partial<SessionEventInput> = {},
-): SessionEventInput => ({
-  eventId: `evt_${seq++}`,
-  eventType: 'checkout.session.completed',
-  eventCreated: 1_780_000_000,
-  action,
-  session: session(sessionId, action === 'paid' ? {} : { paymentStatus: 'unpaid' }),
-  receivedAt: 1_000,
-  ...extra,
-});
+const session = snapshot;
+const event = sessionEvent;
 const permit = {
   action: 'create' as const,
   plate: 'A1',

@@ -1,11 +1,11 @@
 import type { StoreConfig } from '../../src/config';
-import type { SessionSnapshot } from '../../src/domain/sessionSnapshot';
 import { createLogger } from '../../src/logger';
-import type { Ledger, SessionEventInput } from '../../src/store/ledger';
+import type { Ledger } from '../../src/store/ledger';
 import { loadMigrations } from '../../src/store/migrations';
 import { migrateLedger, openLedger } from '../../src/store/openLedger';
 import { createPool } from '../../src/store/postgres/postgresDatabase';
 import { openSqliteDatabase } from '../../src/store/sqlite/sqliteDatabase';
+import { snapshot, sessionEvent } from '../support/ledgerInputs';
 import { ledgerStores } from '../support/ledgerStores';
 
 // A job's site (issue 26) is decided once at intake and stored with the job; the contract holds
@@ -13,31 +13,8 @@ import { ledgerStores } from '../support/ledgerStores';
 const logger = createLogger({ level: 'error', pretty: false, silent: true });
 const backends = ledgerStores('ledger-sites-', 4);
 
-let seq = 0;
-const session = (id: string, extra: Partial<SessionSnapshot> = {}): SessionSnapshot => ({
-  id,
-  livemode: false,
-  paymentStatus: 'paid',
-  amountTotal: 1450,
-  currency: 'cad',
-  metadata: { plate: 'A1', duration: '60' },
-  customFields: {},
-  paymentIntentId: 'pi_1',
-  ...extra,
-});
-const event = (
-  sessionId: string,
-  action: SessionEventInput['action'],
-  extra: Partial<SessionEventInput> = {},
-): SessionEventInput => ({
-  eventId: `evt_site_${seq++}`,
-  eventType: 'checkout.session.completed',
-  eventCreated: 1_780_000_000,
-  action,
-  session: session(sessionId, action === 'paid' ? {} : { paymentStatus: 'unpaid' }),
-  receivedAt: 1_000,
-  ...extra,
-});
+const session = snapshot;
+const event = sessionEvent;
 
 describe.each(backends)('sites on the %s ledger', (_name, makeStore) => {
   let ledger: Ledger;
